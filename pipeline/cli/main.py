@@ -1,0 +1,64 @@
+"""``anonymize`` entry point. Library code raises; this edge turns errors into one line and an exit code.
+
+Each command is a module with ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``,
+registered by name in :data:`COMMANDS` (an explicit list, STYLE.md §2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+
+#: command name → module under pipeline.cli (imported lazily: Presidio / GX are slow to import).
+COMMANDS: dict[str, str] = {
+    "run": "pipeline.cli.run_cmd",
+    "demo": "pipeline.cli.demo_cmd",
+    "generate": "pipeline.cli.generate_cmd",
+    "publish": "pipeline.cli.publish_cmd",
+    "provide": "pipeline.cli.provide_cmd",
+    "register": "pipeline.cli.register_cmd",
+}
+
+HELP: dict[str, str] = {
+    "run": "anonymise the extracts named in CONFIG into a release directory",
+    "demo": "generate a synthetic extract and run configs/demo.yaml on it",
+    "generate": "write synthetic policyholder and claims extracts (Faker ja_JP, seeded)",
+    "publish": "render every release in the register into one static site (公表); records published events",
+    "provide": "build the provision bundle of a published third-party release (明示 notice, dictionary)",
+    "register": "list the release register (created / published / provided); --json for machines",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="anonymize", description="APPI 匿名加工情報 pipeline")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        p = sub.add_parser(name, help=HELP.get(name, ""), description=HELP.get(name, ""))
+        p.set_defaults(_module=module)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(args._module)
+    try:
+        return int(module.run(args) or 0)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; no release was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,339 @@
+"""Load and validate a YAML config into ``pipeline.config.model`` objects.
+
+Gate one of two (STYLE.md §4): the config alone. Every error names the file, the YAML path, what was
+found and what is allowed, with a "did you mean" for near misses. Gate two (config against the data's
+schema) is ``pipeline.config.schema_check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.config.model import (
+    HIERARCHY_KINDS,
+    METRICS,
+    MODEL_NAMES,
+    ROLES,
+    VALUE_TYPES,
+    ColumnSpec,
+    Config,
+    CustomPattern,
+    DetectionSpec,
+    HierarchySpec,
+    ModelSpec,
+    PrivacySpec,
+    ReleaseSpec,
+    TableSpec,
+)
+from pipeline.errors import ConfigError
+
+_MISSING = object()
+
+
+class _Node:
+    """A mapping in the YAML tree that knows its path, for error messages."""
+
+    def __init__(self, file: Path, path: str, data: Any) -> None:
+        self.file = file
+        self.path = path
+        if not isinstance(data, Mapping):
+            self.fail(f"expected a mapping, found {type(data).__name__}")
+        self.data: Mapping[str, Any] = data
+
+    def fail(self, msg: str, key: str | None = None) -> None:
+        at = f"{self.path}.{key}" if key else self.path
+        raise ConfigError(f"{self.file}: {at or '<top>'}: {msg}")
+
+    def only(self, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        for key in self.data:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.fail(f"unknown key {key!r}{hint}; allowed: {', '.join(allowed)}", None)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+        if key not in self.data or self.data[key] is None:
+            if default is _MISSING:
+                self.fail("is required", key)
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and kind is not bool and not (isinstance(kind, tuple) and bool in kind):
+            self.fail(f"expected {_kind_name(kind)}, found a boolean", key)
+        if not isinstance(value, kind):
+            self.fail(f"expected {_kind_name(kind)}, found {type(value).__name__}", key)
+        return value
+
+    def choice(self, key: str, allowed: Iterable[str], default: Any = _MISSING) -> Any:
+        allowed = list(allowed)
+        value = self.get(key, str, default)
+        if value is default and default is not _MISSING:
+            return value
+        if value not in allowed:
+            close = difflib.get_close_matches(value, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.fail(f"{value!r} is not allowed{hint}; allowed: {', '.join(allowed)}", key)
+        return value
+
+    def child(self, key: str, default: Any = _MISSING) -> _Node | None:
+        if key not in self.data or self.data[key] is None:
+            if default is _MISSING:
+                self.fail("is required", key)
+            return None
+        return _Node(self.file, f"{self.path}.{key}" if self.path else key, self.data[key])
+
+    def items_list(self, key: str) -> list[Any]:
+        value = self.get(key, list, [])
+        return list(value)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true/false", list: "a list",
+             dict: "a mapping", dt.date: "a date (YYYY-MM-DD)"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read ``path`` and return a validated :class:`Config`; raise :class:`ConfigError` otherwise."""
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read config ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{file}:{line} not valid UTF-8 YAML ({type(exc).__name__})") from None
+    top = _Node(file, "", data)
+    top.only(["release", "privacy", "detection", "tables"])
+    release = _release(top.child("release"))  # type: ignore[arg-type]
+    privacy = _privacy(top.child("privacy"))  # type: ignore[arg-type]
+    detection_node = top.child("detection", None)
+    detection = _detection(detection_node) if detection_node else DetectionSpec()
+    tables_node = top.child("tables")
+    assert tables_node is not None
+    if not tables_node.data:
+        tables_node.fail("at least one table is required")
+    tables = tuple(_table(file, name, tables_node) for name in tables_node.data)
+    cfg = Config(
+        source=file.resolve(),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        release=release,
+        privacy=privacy,
+        tables=tables,
+        detection=detection,
+    )
+    return cfg
+
+
+def _release(n: _Node) -> ReleaseSpec:
+    n.only(["dataset_name", "legal_category", "audience", "recipient_category", "provision_method",
+            "continuous", "contact", "purpose"])
+    audience = n.choice("audience", ["internal", "third_party"], "internal")
+    legal = n.get("legal_category", str, "匿名加工情報")
+    spec = ReleaseSpec(
+        dataset_name=n.get("dataset_name", str),
+        legal_category=legal,
+        audience=audience,
+        recipient_category=n.get("recipient_category", str, None),
+        provision_method=n.get("provision_method", str, None),
+        continuous=n.get("continuous", bool, False),
+        contact=n.get("contact", str, ""),
+        purpose=n.get("purpose", str, ""),
+    )
+    if legal != "匿名加工情報":
+        # 仮名加工情報 is another regime (APPI.md §5); this tool makes only 匿名加工情報.
+        n.fail(f"{legal!r} is not produced by this tool; allowed: 匿名加工情報", "legal_category")
+    if audience == "third_party":
+        for key in ("recipient_category", "provision_method"):
+            if not getattr(spec, key):
+                n.fail("is required when audience is third_party (法43条4項: publish the method of provision)",
+                       key)
+    return spec
+
+
+def _privacy(n: _Node) -> PrivacySpec:
+    n.only(["k", "suppression_limit", "reference_date", "metric", "risk_threshold", "max_exact_lattice"])
+    k = n.get("k", int)
+    if k < 2:
+        n.fail(f"k must be at least 2, found {k}", "k")
+    limit = n.get("suppression_limit", float, 0.0)
+    if not 0.0 <= limit < 1.0:
+        n.fail(f"must be in [0, 1), found {limit}", "suppression_limit")
+    ref = n.get("reference_date", (dt.date, str))
+    if isinstance(ref, str):
+        try:
+            ref = dt.date.fromisoformat(ref)
+        except ValueError:
+            n.fail("expected a date YYYY-MM-DD", "reference_date")
+    threshold = n.get("risk_threshold", float, 1.0 / k)
+    if not 0.0 < threshold <= 1.0:
+        n.fail(f"must be in (0, 1], found {threshold}", "risk_threshold")
+    return PrivacySpec(
+        k=k,
+        suppression_limit=limit,
+        reference_date=ref,
+        metric=n.choice("metric", METRICS, "loss"),
+        risk_threshold=threshold,
+        max_exact_lattice=n.get("max_exact_lattice", int, 100_000),
+    )
+
+
+def _detection(n: _Node) -> DetectionSpec:
+    n.only(["score_threshold", "ner", "patterns"])
+    patterns = []
+    for i, raw in enumerate(n.items_list("patterns")):
+        p = _Node(n.file, f"{n.path}.patterns[{i}]", raw)
+        p.only(["entity", "regex", "score", "label"])
+        regex = p.get("regex", str)
+        try:
+            import re
+
+            re.compile(regex)
+        except re.error as exc:
+            p.fail(f"not a valid regular expression ({exc})", "regex")
+        patterns.append(CustomPattern(entity=p.get("entity", str), regex=regex,
+                                      score=p.get("score", float, 0.9), label=p.get("label", str, "")))
+    return DetectionSpec(
+        score_threshold=n.get("score_threshold", float, 0.5),
+        ner=n.get("ner", bool, True),
+        patterns=tuple(patterns),
+    )
+
+
+def _hierarchy(file: Path, n: _Node) -> HierarchySpec:
+    n.only(["kind", "bands", "top_code", "bottom_code", "unit", "date_levels", "path", "delimiter"])
+    kind = n.choice("kind", HIERARCHY_KINDS)
+    bands = tuple(n.get("bands", list, []))
+    if any(not isinstance(b, int) or isinstance(b, bool) or b < 1 for b in bands):
+        n.fail("expected a list of positive integers", "bands")
+    if list(bands) != sorted(bands) or any(b2 % b1 for b1, b2 in zip(bands, bands[1:], strict=False)):
+        n.fail("bands must grow and each must divide the next (e.g. [5, 10]), so levels nest", "bands")
+    path = None
+    if kind == "file":
+        rel = n.get("path", str)
+        path = (file.parent / rel).resolve()
+        if not path.is_file():
+            n.fail(f"hierarchy file {rel!r} not found (relative to {file.parent})", "path")
+    if kind in ("age", "integer", "amount") and not bands:
+        n.fail(f"a {kind} hierarchy needs bands, e.g. [5, 10]", "bands")
+    top = n.get("top_code", float, None)
+    bottom = n.get("bottom_code", float, None)
+    if kind in ("age", "integer", "amount") and top is None:
+        # 特異な記述: a 106-year-old or an extreme amount must not survive at any level (APPI.md §1 rule 4)
+        n.fail(f"a {kind} hierarchy needs top_code (e.g. 90 for ages)", "top_code")
+    if top is not None and bottom is not None and bottom >= top:
+        n.fail("bottom_code must be below top_code", "bottom_code")
+    date_levels = tuple(n.get("date_levels", list, ["day", "month", "year"]))
+    if kind == "date" and (not set(date_levels) <= {"day", "month", "year"} or not date_levels):
+        n.fail("allowed entries: day, month, year", "date_levels")
+    return HierarchySpec(kind=kind, bands=bands, top_code=top, bottom_code=bottom, unit=n.get("unit", str, ""),
+                         date_levels=date_levels, path=path, delimiter=n.get("delimiter", str, ";"))
+
+
+def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
+    n.only(["role", "type", "output", "hierarchy", "level", "on_invalid", "rare", "rare_label", "top_code",
+            "bottom_code", "free_text", "description"])
+    role = n.choice("role", ROLES)
+    hnode = n.child("hierarchy", None)
+    hierarchy = _hierarchy(file, hnode) if hnode else None
+    if role == "quasi_identifier" and hierarchy is None:
+        n.fail("a quasi_identifier needs a hierarchy (kind: age, date, address, postal_code, amount, "
+               "integer, file or flat)", "hierarchy")
+    if hierarchy is not None and role not in ("quasi_identifier", "sensitive", "attribute"):
+        n.fail(f"a {role} column is deleted or replaced; it takes no hierarchy", "hierarchy")
+    level = n.get("level", int, 0)
+    if level and role == "quasi_identifier":
+        n.fail("a quasi_identifier's level is chosen by the search, not set", "level")
+    spec = ColumnSpec(
+        name=name,
+        role=role,
+        type=n.choice("type", VALUE_TYPES, "string"),
+        output=n.get("output", str, ""),
+        hierarchy=hierarchy,
+        level=level,
+        on_invalid=n.choice("on_invalid", ["error", "null"], "error"),
+        rare=n.choice("rare", ["merge", "suppress"], "merge"),
+        rare_label=n.get("rare_label", str, "その他"),
+        top_code=n.get("top_code", float, None),
+        bottom_code=n.get("bottom_code", float, None),
+        free_text=n.choice("free_text", ["delete", "scrub"], "delete"),
+        description=n.get("description", str, ""),
+    )
+    if spec.free_text == "scrub" and role != "free_text":
+        n.fail("only a free_text column can be scrubbed", "free_text")
+    if role == "attribute" and spec.type in ("amount", "integer") and spec.top_code is None:
+        # 特異な記述: an extreme amount identifies; a kept number must be top-coded (APPI.md §1 rule 4).
+        n.fail("a numeric attribute needs top_code (and usually bottom_code): extreme values are 特異な記述",
+               "top_code")
+    return spec
+
+
+def _model(n: _Node) -> ModelSpec:
+    n.only(["name", "column", "k", "l", "c", "t"])
+    name = n.choice("name", MODEL_NAMES)
+    spec = ModelSpec(name=name, column=n.get("column", str, None), k=n.get("k", int, None),
+                     l=n.get("l", float, None), c=n.get("c", float, None), t=n.get("t", float, None))
+    needs = {
+        "k-anonymity": ("k",),
+        "distinct-l-diversity": ("column", "l"),
+        "entropy-l-diversity": ("column", "l"),
+        "recursive-cl-diversity": ("column", "l", "c"),
+        "equal-distance-t-closeness": ("column", "t"),
+        "ordered-distance-t-closeness": ("column", "t"),
+    }[name]
+    for key in needs:
+        if getattr(spec, key) is None:
+            n.fail(f"{name} needs {key!r}", key)
+    return spec
+
+
+def _table(file: Path, name: str, parent: _Node) -> TableSpec:
+    n = parent.child(name)
+    assert n is not None
+    n.only(["file", "format", "encoding", "delimiter", "person_key", "columns", "models"])
+    cols_node = n.child("columns")
+    assert cols_node is not None
+    columns = tuple(_column(file, str(c), cols_node.child(str(c))) for c in cols_node.data)  # type: ignore[arg-type]
+    models = tuple(_model(_Node(file, f"{n.path}.models[{i}]", m)) for i, m in enumerate(n.items_list("models")))
+    rel = n.get("file", str, None)
+    spec = TableSpec(
+        name=name,
+        file=(file.parent / rel).resolve() if rel else None,
+        format=n.choice("format", ["auto", "csv", "parquet"], "auto"),
+        encoding=n.choice("encoding", ["auto", "utf-8", "utf-8-sig", "cp932"], "auto"),
+        delimiter=n.get("delimiter", str, ","),
+        person_key=n.get("person_key", str, None),
+        columns=columns,
+        models=models,
+    )
+    names = [c.name for c in columns]
+    if spec.person_key is not None:
+        if spec.person_key not in names:
+            close = difflib.get_close_matches(spec.person_key, names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            n.fail(f"{spec.person_key!r} is not a column of this table{hint}", "person_key")
+        if spec.column(spec.person_key).role != "linking_code":
+            n.fail("the person key must be a linking_code column", "person_key")
+    outputs = [c.output_name for c in spec.kept_columns]
+    dup = {o for o in outputs if outputs.count(o) > 1}
+    if dup:
+        n.fail(f"two kept columns share the output name {sorted(dup)[0]!r}", "columns")
+    for i, m in enumerate(models):
+        if m.column is not None and m.column not in names:
+            _Node(file, f"{n.path}.models[{i}]", {}).fail(f"{m.column!r} is not a column of this table", "column")
+        if m.column is not None and spec.column(m.column).role != "sensitive":
+            _Node(file, f"{n.path}.models[{i}]", {}).fail(f"{m.column!r} must have role sensitive", "column")
+    return spec

@@ -1,0 +1,231 @@
+"""Built-in hierarchy kinds. Each builder turns a normalised column into (leaf labels per row, Hierarchy),
+generating ARX-style rows so that every hierarchy, built-in or from a file, goes through one validator.
+
+Registered by ``HierarchySpec.kind`` in :data:`BUILDERS`. Builders are vectorised; per-value work (address
+parsing) runs over distinct values only. Top- and bottom-coding (特異な記述, APPI.md §1 rule 4) happen here,
+on the leaves themselves, so an extreme value never exists at any level.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.model import HierarchySpec
+from pipeline.errors import HierarchyError, InputError
+from pipeline.hierarchies.base import Hierarchy
+
+Built = tuple[pd.Series, Hierarchy]
+
+
+def ages_at(birth: pd.Series, reference: dt.date) -> pd.Series:
+    """Completed years at ``reference`` (nullable Int64), vectorised."""
+    b = pd.to_datetime(birth)
+    ref = pd.Timestamp(reference)
+    years = ref.year - b.dt.year
+    before_birthday = (b.dt.month > ref.month) | ((b.dt.month == ref.month) & (b.dt.day > ref.day))
+    return (years - before_birthday.astype("Int64")).astype("Int64")
+
+
+def _numeric_levels(
+    name: str, values: pd.Series, spec: HierarchySpec, unit: str, what: str, fmt: Callable[[int], str]
+) -> Built:
+    """Banded hierarchy on integers: level 0 is the value (band 1) or the finest band; top/bottom coded."""
+    top = int(spec.top_code) if spec.top_code is not None else None
+    bottom = int(spec.bottom_code) if spec.bottom_code is not None else 0
+    bands = list(spec.bands)
+    for b in bands:
+        if top is not None and (top - bottom) % b:
+            raise HierarchyError(f"column {name}: top_code − bottom_code must be a multiple of band {b}")
+        if bottom % b:
+            raise HierarchyError(f"column {name}: bottom_code must be a multiple of band {b}")
+    v = values.astype("Int64")
+    hi = top if top is not None else int(v.max(skipna=True) or 0) + 1
+    if hi <= bottom:
+        hi = bottom + bands[-1]
+    if bands[0] > 1:
+        # level 0 is the finest band: leaves are band starts
+        leaf_width = bands[0]
+        bands = bands[1:]
+    else:
+        leaf_width = 1
+        bands = bands[1:]
+    hi = bottom + -(-(hi - bottom) // max(bands[-1] if bands else leaf_width, leaf_width)) * max(
+        bands[-1] if bands else leaf_width, leaf_width
+    )
+    starts = np.arange(bottom, hi, leaf_width)
+    top_label = f"{fmt(hi)}{unit}以上"
+    bottom_label = f"{fmt(bottom)}{unit}未満"
+
+    def band_label(lo: int, w: int) -> str:
+        return f"{fmt(lo)}{unit}" if w == 1 else f"{fmt(lo)}-{fmt(lo + w - 1)}{unit}"
+
+    rows = [[band_label(int(s), leaf_width)] + [band_label(int(s) // w * w, w) for w in bands] + ["*"]
+            for s in starts]
+    rows.append([top_label] * (len(bands) + 1) + ["*"])
+    has_bottom = spec.bottom_code is not None
+    if has_bottom:
+        rows.append([bottom_label] * (len(bands) + 1) + ["*"])
+    suffix = []
+    if top is not None:
+        suffix.append(f"{fmt(hi)}{unit}以上は一括")
+    if has_bottom:
+        suffix.append(f"{fmt(bottom)}{unit}未満は一括")
+    tail = "、" + "、".join(suffix) if suffix else ""
+    width_words = [f"{leaf_width:,}{unit}単位" if leaf_width > 1 else f"1{unit}単位"] + [
+        f"{w:,}{unit}階級" for w in bands
+    ]
+    descriptions = [f"{what}({w}{tail})" for w in width_words] + [f"{what}(削除)"]
+    h = Hierarchy.from_rows(name, rows, descriptions, source=f"built-in {spec.kind}")
+    arr = v.to_numpy(dtype="float64", na_value=np.nan)
+    idx = np.floor((arr - bottom) / leaf_width)
+    labels = np.array([r[0] for r in rows], dtype=object)
+    out = np.full(len(arr), None, dtype=object)
+    ok = ~np.isnan(arr)
+    in_range = ok & (arr >= bottom) & (arr < hi)
+    out[in_range] = labels[idx[in_range].astype(np.int64)]
+    out[ok & (arr >= hi)] = top_label
+    if has_bottom:
+        out[ok & (arr < bottom)] = bottom_label
+    elif (ok & (arr < bottom)).any():
+        raise HierarchyError(f"column {name}: {int((ok & (arr < bottom)).sum())} values below 0; set bottom_code")
+    return pd.Series(out, index=values.index, name=values.name), h
+
+
+def build_age(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    ages = ages_at(values, reference) if pd.api.types.is_datetime64_any_dtype(values) else values.astype("Int64")
+    negative = (ages < 0).fillna(False).to_numpy()
+    if negative.any():
+        row = int(np.flatnonzero(negative)[0]) + 1
+        raise InputError(
+            f"row {row}, column {values.name}: birth date after the reference date {reference.isoformat()} "
+            f"({int(negative.sum())} such cells): impossible date"
+        )
+    return _numeric_levels(name, ages, spec, "歳", what, lambda x: str(x))
+
+
+def build_amount(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    unit = spec.unit if spec.unit else ("円" if spec.kind == "amount" else "")
+    return _numeric_levels(name, values, spec, unit, what, lambda x: f"{x:,}")
+
+
+def build_date(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    d = pd.to_datetime(values)
+    day = d.dt.strftime("%Y-%m-%d")
+    leaves = pd.unique(day.dropna())
+    lv = pd.to_datetime(pd.Series(leaves))
+    parts = {"day": lv.dt.strftime("%Y-%m-%d"), "month": lv.dt.strftime("%Y-%m"), "year": lv.dt.strftime("%Y")}
+    words = {"day": "年月日", "month": "年月", "year": "年"}
+    levels = [lv_ for lv_ in ("day", "month", "year") if lv_ in spec.date_levels]
+    cols = [parts[x].to_numpy() for x in levels]
+    rows = [[*r, "*"] for r in zip(*cols, strict=True)] if len(leaves) else [[*(["-"] * len(levels)), "*"]]
+    descriptions = [f"{what}({words[x]})" for x in levels] + [f"{what}(削除)"]
+    h = Hierarchy.from_rows(name, rows, descriptions, source="built-in date")
+    leaf_of = dict(zip(leaves, (r[0] for r in rows), strict=False))
+    return day.map(leaf_of).astype(object).where(day.notna(), None), h
+
+
+def _prefectures() -> dict[str, str]:
+    text = resources.files("pipeline.hierarchies").joinpath("data/prefectures.csv").read_text("utf-8")
+    return {p: r for p, r in (line.split(";") for line in text.splitlines() if line)}
+
+
+_PREF = re.compile(r"^(北海道|東京都|大阪府|京都府|[^\d\s]{2,3}県)")
+_MUNI = [re.compile(p) for p in (r"^([^\d\s]+?市[^\d\s]{1,5}?区)", r"^([^\d\s]+?郡[^\d\s]+?[町村])",
+                                 r"^([^\d\s]+?市)", r"^([^\d\s]+?区)", r"^([^\d\s]+?[町村])")]
+
+
+def parse_municipality(address: str, prefectures: dict[str, str]) -> tuple[str, str] | None:
+    """(都道府県, 市区町村) of a normalised address, or None. The detailed part (町名・番地) is dropped here."""
+    m = _PREF.match(address)
+    if not m or m.group(1) not in prefectures:
+        return None
+    pref = m.group(1)
+    rest = address[len(pref):].lstrip()
+    for rx in _MUNI:
+        mm = rx.match(rest)
+        if mm:
+            return pref, mm.group(1)
+    return None
+
+
+def build_address(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    prefs = _prefectures()
+    codes, uniques = pd.factorize(values)
+    parsed = [parse_municipality(str(u), prefs) for u in uniques]
+    bad = [i for i, p in enumerate(parsed) if p is None]
+    if bad:
+        mask = np.isin(codes, bad)
+        row = int(np.flatnonzero(mask)[0]) + 1
+        raise InputError(
+            f"row {row}, column {values.name}: address without a recognisable 都道府県 and 市区町村 "
+            f"({int(mask.sum())} such cells)"
+        )
+    leaf_labels = np.array([p[0] + p[1] for p in parsed] + [None], dtype=object)  # type: ignore[index]
+    leaves = {p[0] + p[1]: p[0] for p in parsed}  # type: ignore[index]
+    rows = [[leaf, pref, prefs[pref], "*"] for leaf, pref in leaves.items()] or [["-", "-", "-", "*"]]
+    descriptions = [f"{what}(市区町村)", f"{what}(都道府県)", f"{what}(地方)", f"{what}(削除)"]
+    h = Hierarchy.from_rows(name, rows, descriptions, source="built-in address")
+    return pd.Series(leaf_labels[codes], index=values.index, name=values.name), h
+
+
+def build_postal_code(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    digits = values.astype("string").str.replace(r"[〒\-\s]", "", regex=True)
+    valid = digits.str.fullmatch(r"\d{7}").fillna(True).astype(bool).to_numpy()
+    if not valid.all():
+        row = int(np.flatnonzero(~valid)[0]) + 1
+        raise InputError(f"row {row}, column {values.name}: not a 7-digit postal code ({int((~valid).sum())} cells)")
+    area = digits.str.slice(0, 3)
+    leaves = sorted(area.dropna().unique())
+    rows = [[a, "*"] for a in leaves] or [["-", "*"]]
+    h = Hierarchy.from_rows(name, rows, [f"{what}(上3桁)", f"{what}(削除)"], source="built-in postal_code")
+    return area.astype(object).where(area.notna(), None), h
+
+
+def load_hierarchy_file(name: str, path: Path, delimiter: str = ";") -> Hierarchy:
+    """An ARX-format hierarchy file (``leaf;level1;…;*``, no header, UTF-8)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = [r for r in csv.reader(f, delimiter=delimiter) if r]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HierarchyError(f"hierarchy file {path} for column {name}: cannot read ({type(exc).__name__})") from None
+    depth = len(rows[0]) if rows else 0
+    descriptions = [f"{name}(元の区分)"] + [f"{name}(第{i}段階の分類)" for i in range(1, depth - 1)] + [f"{name}(削除)"]
+    return Hierarchy.from_rows(name, rows, descriptions if depth > 1 else None, source=str(path.name))
+
+
+def build_file(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    assert spec.path is not None
+    h = load_hierarchy_file(what, spec.path, spec.delimiter)
+    return values.astype(object).where(values.notna(), None), h
+
+
+def build_flat(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    leaves = sorted(values.dropna().astype(str).unique())
+    rows = [[v, "*"] for v in leaves] or [["-", "*"]]
+    h = Hierarchy.from_rows(name, rows, [f"{what}", f"{what}(削除)"], source="built-in flat")
+    return values.astype(object).where(values.notna(), None), h
+
+
+BUILDERS: dict[str, Callable[[str, pd.Series, HierarchySpec, dt.date, str], Built]] = {
+    "age": build_age,
+    "integer": build_amount,
+    "amount": build_amount,
+    "date": build_date,
+    "address": build_address,
+    "postal_code": build_postal_code,
+    "file": build_file,
+    "flat": build_flat,
+}
+
+
+def build_hierarchy(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str = "") -> Built:
+    """Leaf labels per row and the hierarchy for one column (``what`` names the item in descriptions)."""
+    return BUILDERS[spec.kind](name, values, spec, reference, what or name)

@@ -1,0 +1,41 @@
+"""Linking codes (証券番号, 請求番号) replaced by random surrogates (施行規則34条 rule 3, APPI.md §1).
+
+The surrogates come from a random generator seeded by ``secrets`` for this release only; the seed and the
+value → surrogate mapping live only in this object, in memory, and are never written, logged or returned
+(PPC FAQ Q15-14: they must be destroyed). Surrogates are random, not derived from the code (no hash, no
+HMAC): there is no regularity that would allow restoring the source. One :class:`SurrogateSpace` per
+release and per code name makes a code consistent across the tables of one release (claims join their
+policy) while two releases of the same input share no surrogate.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import numpy as np
+import pandas as pd
+
+
+class SurrogateSpace:
+    """Assign a fresh random 16-hex-digit surrogate to each distinct code value, consistently."""
+
+    def __init__(self, columns: list[pd.Series]) -> None:
+        joined = pd.concat([c.astype("string") for c in columns], ignore_index=True)
+        self._index = pd.Index(pd.unique(joined.dropna()))
+        rng = np.random.default_rng(secrets.randbits(128))
+        n = len(self._index)
+        tokens = np.unique(rng.integers(0, 2**63 - 1, size=n + 16, dtype=np.int64))
+        while len(tokens) < n:  # practically never: 2^63 space
+            tokens = np.unique(np.concatenate([tokens, rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)]))
+        tokens = rng.permutation(tokens)[:n]
+        self._tokens = np.array([f"{t:016x}" for t in tokens], dtype=object)
+
+    def replace(self, values: pd.Series) -> pd.Series:
+        codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
+        out = np.where(codes >= 0, self._tokens[np.maximum(codes, 0)], None)
+        return pd.Series(out, index=values.index, name=values.name, dtype=object)
+
+    def discard(self) -> None:
+        """Drop the mapping as soon as every table is done (the object must not outlive the run)."""
+        self._index = pd.Index([])
+        self._tokens = np.array([], dtype=object)

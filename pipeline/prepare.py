@@ -1,0 +1,123 @@
+"""Gate two and preparation: read every input, check it against the config, normalise, build hierarchies.
+
+``prepare`` does all the per-input work once (read, schema check, normalise, hierarchies, person ids), so
+that the trade-off explorer can anonymise the same prepared extract for many parameters.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import progress
+from pipeline.config.model import ColumnSpec, Config, TableSpec
+from pipeline.errors import ConfigError, InputError, PipelineError
+from pipeline.hierarchies.base import Hierarchy
+from pipeline.hierarchies.builtin import build_hierarchy
+from pipeline.io.reader import read_table, sha256_file
+from pipeline.normalise import normalise_column
+
+
+@dataclass
+class PreparedTable:
+    spec: TableSpec
+    file: Path
+    sha256: str
+    rows: int
+    #: Normalised columns (input names), every kept or linking column; identifiers are already gone.
+    values: dict[str, pd.Series]
+    #: Column (input name) → (leaf labels per row, hierarchy) for columns with a hierarchy.
+    leaves: dict[str, tuple[pd.Series, Hierarchy]]
+    #: Person id per row (int64): distinct values of the person key, or the row number.
+    person: np.ndarray
+    invalid_nulled: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    config: Config
+    tables: dict[str, PreparedTable]
+
+
+def check_schema(spec: TableSpec, columns: list[str], file: Path) -> None:
+    """Every data column classified, every configured column present (fail closed)."""
+    configured = [c.name for c in spec.columns]
+    unknown = [c for c in columns if c not in configured]
+    if unknown:
+        hints = []
+        for u in unknown:
+            close = difflib.get_close_matches(u, configured, n=1)
+            hints.append(f"{u!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ConfigError(
+            f"table {spec.name}, file {file}: {len(unknown)} column(s) not classified in the config: "
+            f"{', '.join(hints)}; give each a role (unclassified columns are never passed through)"
+        )
+    missing = [c for c in configured if c not in columns]
+    if missing:
+        raise InputError(f"table {spec.name}, file {file}: configured column(s) missing from the data: "
+                         f"{', '.join(repr(m) for m in missing)}")
+
+
+def _input_path(spec: TableSpec, overrides: dict[str, Path]) -> Path:
+    if spec.name in overrides:
+        return Path(overrides[spec.name])
+    if spec.file is None:
+        raise ConfigError(f"table {spec.name}: no file in the config and no --input {spec.name}=PATH given")
+    return spec.file
+
+
+def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
+    with progress.step(f"read {spec.name}") as bar:
+        raw = read_table(path, spec.format, spec.encoding, spec.delimiter)
+        bar.advance(len(raw))
+    check_schema(spec, list(raw.columns), path)
+    values: dict[str, pd.Series] = {}
+    leaves: dict[str, tuple[pd.Series, Hierarchy]] = {}
+    nulled: dict[str, int] = {}
+    with progress.step(f"normalise {spec.name}", total=len(raw)) as bar:
+        for col in spec.columns:
+            if col.role in ("identifier", "identification_code") or (
+                col.role == "free_text" and col.free_text == "delete"
+            ):
+                continue  # deleted: never parsed, never held longer than the raw frame
+            series, n = normalise_column(raw[col.name], col.type, col.on_invalid, spec.name, path)
+            if n:
+                nulled[col.output_name] = n
+            values[col.name] = series
+            if col.hierarchy is not None:
+                try:
+                    leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
+                                                       config.privacy.reference_date, _item_name(col))
+                except PipelineError as exc:
+                    raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+        bar.advance(len(raw))
+    if spec.person_key is not None:
+        person_codes, _ = pd.factorize(values[spec.person_key])
+        if (person_codes < 0).any():
+            row = int(np.flatnonzero(person_codes < 0)[0]) + 1
+            raise InputError(f"table {spec.name}, file {path}, row {row}, column {spec.person_key}: "
+                             "person key is empty")
+        person = person_codes.astype(np.int64)
+    else:
+        person = np.arange(len(raw), dtype=np.int64)
+    return PreparedTable(spec, path, sha256_file(path), len(raw), values, leaves, person, nulled)
+
+
+def _item_name(col: ColumnSpec) -> str:
+    return col.output_name
+
+
+def prepare(config: Config, inputs: dict[str, Path] | None = None) -> Prepared:
+    overrides = {k: Path(v) for k, v in (inputs or {}).items()}
+    unknown = [t for t in overrides if t not in {s.name for s in config.tables}]
+    if unknown:
+        raise ConfigError(f"--input names unknown table(s) {', '.join(unknown)}; "
+                          f"tables: {', '.join(t.name for t in config.tables)}")
+    tables = {}
+    for spec in config.tables:
+        tables[spec.name] = prepare_table(config, spec, _input_path(spec, overrides))
+    return Prepared(config, tables)

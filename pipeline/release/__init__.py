@@ -1,0 +1,1 @@
+"""The release: the in-memory candidate, the manifest, and the atomic writer."""

@@ -1,0 +1,96 @@
+"""One release, end to end: the wiring of the pure steps, with all I/O at this edge.
+
+    load config → prepare (read, schema gate, normalise, hierarchies) → anonymise (surrogates, search,
+    rare values, shuffle) → residual-PII gate → staging dir: data, manifest, published items, report,
+    validation gate → checksums → atomic rename → register event.
+
+Any failure before the rename leaves no release directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import progress
+from pipeline.anonymise import anonymise_prepared
+from pipeline.config.model import Config
+from pipeline.prepare import Prepared, prepare
+from pipeline.release.candidate import ReleaseCandidate
+from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, sha256_bytes, table_entry, write_json
+from pipeline.release.writer import publish_dir, staging
+
+__all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    release_dir: Path
+    release_id: str
+    manifest: dict[str, Any]
+
+
+def build_candidate(prepared: Prepared) -> ReleaseCandidate:
+    tables = anonymise_prepared(prepared)
+    now = dt.datetime.now(dt.timezone.utc).astimezone()
+    release_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
+              for name, t in prepared.tables.items()}
+    return ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+
+
+def _write_parquet(df, path: Path) -> None:  # type: ignore[no-untyped-def]
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, compression="zstd")
+
+
+def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None = None,
+                 register: Path | None = None) -> RunSummary:
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        from pipeline.errors import ReleaseExistsError
+
+        raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, choose a new --out")
+    prepared = prepare(config, inputs)
+    candidate = build_candidate(prepared)
+    del prepared
+    from pipeline.detection.gate import check_candidate
+
+    with progress.step("residual PII scan"):
+        detection_summary = check_candidate(candidate)
+    with staging(out_dir) as tmp:
+        candidate.staging_dir = tmp
+        (tmp / "data").mkdir()
+        tables = {}
+        with progress.step("write", total=sum(len(t.data) for t in candidate.tables.values())) as bar:
+            for name, t in candidate.tables.items():
+                rel = f"data/{name}.parquet"
+                _write_parquet(t.data, tmp / rel)
+                tables[name] = table_entry(t, rel, sha256_bytes((tmp / rel).read_bytes()))
+                bar.advance(len(t.data))
+        manifest = build_manifest(candidate, tables)
+        manifest["residual_pii_scan"] = detection_summary
+        write_json(tmp / MANIFEST, manifest)
+        from pipeline.publication.items import write_published_items
+
+        write_published_items(candidate, tmp)
+        from pipeline.report.html import write_report
+
+        write_report(candidate, tmp)
+        from pipeline.validation.gate import validate_release
+
+        with progress.step("validate"):
+            manifest["validation"] = validate_release(candidate, tmp)
+        manifest["files"] = file_checksums(tmp)
+        write_json(tmp / MANIFEST, manifest)
+        publish_dir(tmp, out_dir)
+    if register is not None:
+        from pipeline.publication.register import record_created
+
+        record_created(register, candidate, out_dir, manifest)
+    return RunSummary(out_dir, candidate.release_id, manifest)
