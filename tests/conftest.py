@@ -1,0 +1,52 @@
+"""Shared fixtures: generated extracts (real files) and the CLI, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_CONFIG = ROOT / "configs" / "demo.yaml"
+
+
+def anonymize(*args: str, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the installed CLI in a subprocess (the console script's module, with this interpreter)."""
+    env = {**os.environ, "CI": "true"}
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"anonymize {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def extract_cp932(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("extract_cp932")
+    anonymize("generate", "--rows", "3000", "--out", str(out), "--encoding", "cp932", "--seed", "7", check=True)
+    return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
+
+
+@pytest.fixture(scope="session")
+def extract_utf8(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("extract_utf8")
+    anonymize("generate", "--rows", "3000", "--out", str(out), "--encoding", "utf-8", "--seed", "11", check=True)
+    return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
+
+
+@pytest.fixture(scope="session")
+def release_cp932(tmp_path_factory: pytest.TempPathFactory, extract_cp932: dict[str, Path]) -> Path:
+    out = tmp_path_factory.mktemp("rel") / "release"
+    reg = out.parent / "register.jsonl"
+    anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--register", str(reg),
+              *[f"--input={k}={v}" for k, v in extract_cp932.items()], check=True)
+    return out
+
+
+def copy_extract(src: dict[str, Path], dst: Path) -> dict[str, Path]:
+    dst.mkdir(parents=True, exist_ok=True)
+    return {k: Path(shutil.copy(v, dst / v.name)) for k, v in src.items()}

@@ -1,0 +1,150 @@
+"""publish → provide on hand-built releases: the site, the register preconditions, the bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, ValidationFailed
+from pipeline.publication.provide import provide
+from pipeline.publication.publish import publish
+from pipeline.publication.register import read_register, record_created
+from tests.publication import htmlcheck
+from tests.publication.conftest import make_candidate, make_config, third_party_release, write_release
+
+METHOD = "暗号化したファイルをアクセス制御されたサーバで提供"
+
+
+def _create(tmp: Path, name: str, reg: Path, third: bool, day: int) -> Path:
+    import datetime as dt
+
+    config = make_config(release=third_party_release()) if third else make_config()
+    cand = make_candidate(config=config, release_id=f"rel-{name}")
+    cand.created_at = dt.datetime(2025, 4, day, 9, 0, tzinfo=dt.UTC)
+    release = tmp / name
+    record_created(reg, cand, release, write_release(cand, release))
+    return release
+
+
+@pytest.fixture
+def world(tmp_path):
+    reg = tmp_path / "register.jsonl"
+    internal = _create(tmp_path, "internal", reg, third=False, day=1)
+    third = _create(tmp_path, "third", reg, third=True, day=2)
+    return tmp_path, reg, internal, third
+
+
+def test_provide_is_refused_before_publication_and_leaves_no_bundle(world):
+    tmp, reg, _, third = world
+    with pytest.raises(RegisterError, match="no published event"):
+        provide(third, tmp / "bundle", reg)
+    assert not (tmp / "bundle").exists()
+    assert not [p for p in tmp.iterdir() if p.name.startswith(".bundle")]  # no temp dir left behind
+    assert [e["event"] for e in read_register(reg)] == ["created", "created"]
+
+
+def test_publish_then_provide(world):
+    tmp, reg, internal, third = world
+    site = tmp / "site"
+    result = publish(site, reg)
+    assert result.releases == 2 and result.new_events == 2
+    index = (site / "index.html").read_text(encoding="utf-8")
+    parsed = htmlcheck.check(index)
+    text = "".join(parsed.text)
+    # newest first: the third-party release (created 4月2日) is listed before the internal one (4月1日)
+    assert text.index("再保険会社向け契約データ") < text.index("契約者データ(研究用)")
+    assert "令和7年4月2日(2025年4月2日)" in text and METHOD in text
+    for link in parsed.links:
+        assert (site / link).is_file()
+    for page in (site / "datasets").iterdir():
+        p = htmlcheck.check(page.read_text(encoding="utf-8"))
+        assert "年齢(5歳階級、90歳以上は一括)" in "".join(p.text)
+    events = read_register(reg)
+    published = [e for e in events if e["event"] == "published"]
+    assert {e["release_id"]: e["provision_method"] for e in published} == {
+        "rel-internal": None,
+        "rel-third": METHOD,
+    }
+    assert all(e["items"] and len(e["items_sha256"]) == 64 for e in published)
+
+    assert publish(site, reg).new_events == 0  # re-publishing refreshes the site, records nothing new
+
+    bundle = tmp / "bundle"
+    out = provide(third, bundle, reg)
+    assert out.bundle == bundle.resolve()
+    names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert {
+        "data/policyholders.parquet",
+        "manifest.json",
+        "validation/results.json",
+        "provision_notice.ja.md",
+        "data_dictionary.ja.md",
+        "data_dictionary.json",
+        "SHA256SUMS",
+    } <= names
+    assert "report.html" not in names
+    sums = (bundle / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert len(sums) == len(names) - 1
+    for line in sums:
+        digest, rel = line.split("  ", 1)
+        assert hashlib.sha256((bundle / rel).read_bytes()).hexdigest() == digest
+    notice = (bundle / "provision_notice.ja.md").read_text(encoding="utf-8")
+    assert "法律(以下「法」)第2条第6項" in notice and "匿名加工情報" in notice and METHOD in notice
+    provided = read_register(reg)[-1]
+    assert provided["event"] == "provided" and provided["release_id"] == "rel-third"
+    assert provided["provision_method"] == METHOD and provided["bundle_dir"] == str(bundle.resolve())
+
+    with pytest.raises(ReleaseExistsError):
+        provide(third, bundle, reg)
+    with pytest.raises(ConfigError, match="audience 'internal'"):
+        provide(internal, tmp / "bundle2", reg)
+    assert not (tmp / "bundle2").exists()
+
+
+def test_items_changed_after_publication_block_provision(world):
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+    items = third / "published_items.json"
+    doc = json.loads(items.read_text(encoding="utf-8"))
+    doc["provision_method"] = "電子メールで送付"
+    items.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValidationFailed, match=r"published_items\.json"):
+        provide(third, tmp / "bundle", reg)  # the manifest checksum catches it first
+    with pytest.raises(RegisterError, match="changed since the release was created"):
+        publish(tmp / "site", reg)
+    assert not (tmp / "bundle").exists()
+
+
+def test_a_release_not_in_the_register_cannot_be_provided(tmp_path):
+    cand = make_candidate(config=make_config(release=third_party_release()), release_id="rel-stray")
+    write_release(cand, tmp_path / "stray")
+    with pytest.raises(RegisterError, match="no created event"):
+        provide(tmp_path / "stray", tmp_path / "bundle", tmp_path / "register.jsonl")
+
+
+def test_other_legal_category_is_refused_at_provision(world):
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+    # a release directory doctored after the fact (manifest re-sealed): still refused on the category
+    items = third / "published_items.json"
+    doc = json.loads(items.read_text(encoding="utf-8"))
+    doc["legal_category"] = "仮名加工情報"
+    items.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["published_items.json"] = hashlib.sha256(items.read_bytes()).hexdigest()
+    (third / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ConfigError, match="仮名加工情報"):
+        provide(third, tmp / "bundle", reg)
+
+
+def test_site_refuses_to_replace_a_foreign_directory(world):
+    tmp, reg, _, _ = world
+    foreign = tmp / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("x")
+    with pytest.raises(ReleaseExistsError):
+        publish(foreign, reg)
+    assert (foreign / "keep.txt").exists()

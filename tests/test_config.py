@@ -1,0 +1,101 @@
+"""Config gate one: errors name the file, the YAML path, what was found and what is allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
+
+BASE = """
+release:
+  dataset_name: テスト
+privacy:
+  k: 5
+  suppression_limit: 0.02
+  reference_date: 2026-04-01
+tables:
+  t:
+    file: t.csv
+    person_key: id
+    columns:
+      id: {role: linking_code, output: キー}
+      name: {role: identifier}
+      sex: {role: quasi_identifier, type: sex, hierarchy: {kind: flat}}
+      memo: {role: free_text}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "c.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_valid_config_loads_typed(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, BASE))
+    t = cfg.table("t")
+    assert cfg.privacy.k == 5 and cfg.privacy.reference_date.isoformat() == "2026-04-01"
+    assert t.column("id").output_name == "キー" and not t.column("name").kept and not t.column("memo").kept
+    assert t.column("sex").hierarchy is not None and t.column("sex").hierarchy.kind == "flat"
+    assert len(cfg.sha256) == 64
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("role: identifier", "role: identifer", r"tables\.t\.columns\.name\.role: 'identifer' is not allowed \(did you mean 'identifier'\?\)"),
+        ("k: 5", "k: 1", r"privacy\.k: k must be at least 2"),
+        ("k: 5", "k: five", r"privacy\.k: expected an integer"),
+        ("suppression_limit: 0.02", "suppression_limit: 1.5", r"privacy\.suppression_limit: must be in"),
+        ("reference_date: 2026-04-01", "reference_date: someday", r"privacy\.reference_date"),
+        ("kind: flat", "kind: flatt", r"hierarchy\.kind: 'flatt' is not allowed \(did you mean 'flat'\?\)"),
+        ("person_key: id", "person_key: idd", r"person_key: 'idd' is not a column of this table \(did you mean 'id'\?\)"),
+        ("person_key: id", "person_key: name", r"person key must be a linking_code"),
+        ("dataset_name: テスト", "dataset_nam: テスト", r"unknown key 'dataset_nam' \(did you mean 'dataset_name'\?\)"),
+        ("sex: {role: quasi_identifier, type: sex, hierarchy: {kind: flat}}", "sex: {role: quasi_identifier}",
+         r"a quasi_identifier needs a hierarchy"),
+    ],
+)
+def test_errors_name_file_path_and_allowed(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in BASE
+    p = write(tmp_path, BASE.replace(old, new))
+    with pytest.raises(ConfigError, match=expected) as exc:
+        load_config(p)
+    assert str(p) in str(exc.value)
+
+
+def test_third_party_needs_method_of_provision(tmp_path: Path) -> None:
+    p = write(tmp_path, BASE.replace("dataset_name: テスト", "dataset_name: テスト\n  audience: third_party\n"
+                                      "  recipient_category: 再保険会社"))
+    with pytest.raises(ConfigError, match="provision_method: is required when audience is third_party"):
+        load_config(p)
+
+
+def test_other_legal_category_refused(tmp_path: Path) -> None:
+    p = write(tmp_path, BASE.replace("dataset_name: テスト", "dataset_name: テスト\n  legal_category: 仮名加工情報"))
+    with pytest.raises(ConfigError, match="allowed: 匿名加工情報"):
+        load_config(p)
+
+
+def test_numeric_attribute_needs_top_code(tmp_path: Path) -> None:
+    p = write(tmp_path, BASE.replace("memo: {role: free_text}", "amt: {role: attribute, type: amount}"))
+    with pytest.raises(ConfigError, match="needs top_code"):
+        load_config(p)
+
+
+def test_age_hierarchy_bands_must_nest(tmp_path: Path) -> None:
+    p = write(tmp_path, BASE.replace("memo: {role: free_text}",
+                                     "dob: {role: quasi_identifier, type: date, hierarchy: "
+                                     "{kind: age, bands: [5, 7], top_code: 90}}"))
+    with pytest.raises(ConfigError, match="each must divide the next"):
+        load_config(p)
+
+
+def test_repo_configs_load() -> None:
+    root = Path(__file__).resolve().parents[1] / "configs"
+    for p in sorted(root.glob("*.yaml")):
+        cfg = load_config(p)
+        assert cfg.tables

@@ -1,0 +1,174 @@
+"""The whole pipeline through the CLI on generated CP932 and UTF-8 extracts (issue 2's "done when")."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pycanon import anonymity
+from stdnum.jp import in_ as my_number
+
+from tests.conftest import DEMO_CONFIG, anonymize, copy_extract
+
+_DIGITS = re.compile(r"\d+")
+
+
+def release_texts(release: Path) -> list[str]:
+    """Every string a recipient can see: every cell of every Parquet table, every other file as text."""
+    texts: list[str] = []
+    for p in sorted(release.rglob("*")):
+        if not p.is_file():
+            continue
+        if p.suffix == ".parquet":
+            df = pd.read_parquet(p)
+            texts.extend(df.columns.astype(str))
+            for col in df.columns:
+                texts.extend(df[col].dropna().astype(str).unique().tolist())
+        else:
+            texts.append(p.read_bytes().decode("utf-8", errors="replace"))
+    return texts
+
+
+def digits_only(s: str) -> str:
+    return "".join(_DIGITS.findall(unicodedata.normalize("NFKC", s)))
+
+
+def test_release_layout_and_manifest(release_cp932: Path) -> None:
+    for rel in ["data/policyholders.parquet", "data/claims.parquet", "manifest.json", "published_items.json",
+                "published_items.ja.md"]:
+        assert (release_cp932 / rel).is_file(), rel
+    m = json.loads((release_cp932 / "manifest.json").read_text("utf-8"))
+    for key in ["release_id", "created_at", "tool_version", "config_sha256"]:
+        assert m[key]
+    for name in ["policyholders", "claims"]:
+        t = m["tables"][name]
+        df = pd.read_parquet(release_cp932 / t["file"])
+        assert t["rows"] == len(df) and t["k"] == 5 and t["min_class_size"] >= 5
+        assert t["person_key"] == "契約キー" and set(t["quasi_identifiers"]) <= set(df.columns)
+        assert t["rows"] + t["suppressed_rows"] == t["rows_in"]
+        assert t["suppressed_rows"] <= 0.05 * t["rows_in"] + 1e-9
+    assert set(m["files"]) >= {"data/policyholders.parquet", "published_items.json"}
+    assert not list(release_cp932.parent.glob(".*partial*")), "staging directory left behind"
+
+
+def test_pycanon_confirms_k_per_person(release_cp932: Path) -> None:
+    m = json.loads((release_cp932 / "manifest.json").read_text("utf-8"))
+    for name, t in m["tables"].items():
+        df = pd.read_parquet(release_cp932 / t["file"])
+        qi = t["quasi_identifiers"]
+        # pycanon counts rows; per person: one row per (person, QI tuple) first
+        persons = df[[*qi, t["person_key"]]].drop_duplicates().fillna("(null)")
+        k_persons = anonymity.k_anonymity(persons[qi].astype(str), qi)
+        assert k_persons >= t["k"], f"{name}: pycanon finds k={k_persons}"
+        assert k_persons == t["min_class_size"] or t["min_class_size"] >= t["k"]
+
+
+def test_identifiers_deleted_and_surrogates_unlinkable(release_cp932: Path, extract_cp932: dict[str, Path]) -> None:
+    ph = pd.read_csv(extract_cp932["policyholders"], encoding="cp932", dtype=str)
+    cl = pd.read_csv(extract_cp932["claims"], encoding="cp932", dtype=str)
+    released = pd.read_parquet(release_cp932 / "data/policyholders.parquet")
+    for gone in ["氏名", "カナ", "住所", "電話", "e-mail", "個人番号", "郵便番号", "備考", "証券番号", "生年月日"]:
+        assert gone not in released.columns
+    joined = set(released["契約キー"]) & (set(ph["証券番号"]) | set(cl["請求番号"]))
+    assert not joined, "a surrogate equals a source code"
+    claims = pd.read_parquet(release_cp932 / "data/claims.parquet")
+    assert set(claims["契約キー"]) & set(released["契約キー"]), "claims must join their policies in one release"
+
+
+def test_no_personal_value_anywhere_in_release(release_cp932: Path, extract_cp932: dict[str, Path]) -> None:
+    ph = pd.read_csv(extract_cp932["policyholders"], encoding="cp932", dtype=str)
+    cl = pd.read_csv(extract_cp932["claims"], encoding="cp932", dtype=str)
+    blob = "\n".join(release_texts(release_cp932))
+    nfkc_blob = unicodedata.normalize("NFKC", blob)
+    digit_runs = set(_DIGITS.findall(re.sub(r"[\s\-]", "", nfkc_blob)))
+    for mn in ph["個人番号"].dropna():
+        assert digits_only(mn) not in nfkc_blob.replace(" ", "").replace("-", "")
+    assert not any(len(r) >= 12 and any(my_number.is_valid(r[i:i + 12]) for i in range(len(r) - 11))
+                   for r in digit_runs), "a valid My Number (check digit) is in the release"
+    for phone in ph["電話"].dropna():
+        d = digits_only(phone)
+        assert d not in digit_runs
+    for col in ["e-mail"]:
+        for v in ph[col].dropna():
+            assert unicodedata.normalize("NFKC", v) not in nfkc_blob
+    for name in ph["氏名"].dropna():
+        assert name not in blob and name.replace(" ", "").replace("\u3000", "") not in blob
+    for code in pd.concat([ph["証券番号"], cl["請求番号"]]).dropna():
+        assert code not in blob
+
+
+def test_utf8_extract_through_cli(tmp_path: Path, extract_utf8: dict[str, Path]) -> None:
+    out = tmp_path / "rel"
+    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--register", str(tmp_path / "reg.jsonl"),
+                     *[f"--input={k}={v}" for k, v in extract_utf8.items()])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "rows in" in proc.stdout and "published items" in proc.stdout
+    df = pd.read_parquet(out / "data/policyholders.parquet")
+    assert len(df) > 0
+
+
+def _expect_failure(tmp_path: Path, inputs: dict[str, Path], pattern: str) -> str:
+    out = tmp_path / "rel"
+    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--register", str(tmp_path / "reg.jsonl"),
+                     *[f"--input={k}={v}" for k, v in inputs.items()])
+    assert proc.returncode != 0
+    err = proc.stderr.strip().splitlines()
+    assert len(err) == 1, proc.stderr  # one clear line, no traceback
+    assert re.search(pattern, err[0]), err[0]
+    assert not out.exists() and not list(tmp_path.glob(".rel*")), "a (partial) release directory was left"
+    return err[0]
+
+
+def test_unclassified_column_fails_closed(tmp_path: Path, extract_utf8: dict[str, Path]) -> None:
+    inputs = copy_extract(extract_utf8, tmp_path / "in")
+    df = pd.read_csv(inputs["policyholders"], dtype=str)
+    df["その他"] = "x"
+    df.to_csv(inputs["policyholders"], index=False)
+    _expect_failure(tmp_path, inputs, r"not classified in the config: 'その他'")
+
+
+def test_impossible_date_names_row_and_column(tmp_path: Path, extract_utf8: dict[str, Path]) -> None:
+    inputs = copy_extract(extract_utf8, tmp_path / "in")
+    df = pd.read_csv(inputs["policyholders"], dtype=str)
+    df.loc[41, "生年月日"] = "2023-02-30"
+    df.to_csv(inputs["policyholders"], index=False)
+    line = _expect_failure(tmp_path, inputs, r"row 42, column 生年月日: not a valid date")
+    assert "2023-02-30" not in line
+
+
+def test_truncated_csv(tmp_path: Path, extract_cp932: dict[str, Path]) -> None:
+    inputs = copy_extract(extract_cp932, tmp_path / "in")
+    data = inputs["policyholders"].read_bytes()
+    inputs["policyholders"].write_bytes(data[: int(len(data) * 0.6)])
+    _expect_failure(tmp_path, inputs, r"policyholders\.csv")
+
+
+def test_non_numeric_amount(tmp_path: Path, extract_utf8: dict[str, Path]) -> None:
+    inputs = copy_extract(extract_utf8, tmp_path / "in")
+    df = pd.read_csv(inputs["claims"], dtype=str)
+    df.loc[3, "支払額"] = "たくさん"
+    df.to_csv(inputs["claims"], index=False)
+    _expect_failure(tmp_path, inputs, r"table claims, .*row 4, column 支払額: not a valid amount")
+
+
+def test_existing_out_is_never_overwritten(tmp_path: Path, extract_utf8: dict[str, Path]) -> None:
+    out = tmp_path / "rel"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), *[f"--input={k}={v}" for k, v in extract_utf8.items()])
+    assert proc.returncode != 0 and "already exists" in proc.stderr
+    assert (out / "keep.txt").read_text() == "x"
+
+
+@pytest.mark.parametrize("k", [10**6])
+def test_k_larger_than_persons(tmp_path: Path, extract_utf8: dict[str, Path], k: int) -> None:
+    cfg = tmp_path / "c.yaml"
+    text = DEMO_CONFIG.read_text("utf-8").replace("k: 5", f"k: {k}").replace("hierarchies/", str(DEMO_CONFIG.parent / "hierarchies") + "/")
+    cfg.write_text(text, "utf-8")
+    proc = anonymize("run", str(cfg), "--out", str(tmp_path / "rel"), *[f"--input={k_}={v}" for k_, v in extract_utf8.items()])
+    assert proc.returncode != 0 and "larger than the number of persons" in proc.stderr
+    assert not (tmp_path / "rel").exists()

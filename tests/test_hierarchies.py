@@ -1,0 +1,108 @@
+"""Hierarchies: the integer form, ARX files, and the built-in kinds (top coding, address, postal code)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.config.model import HierarchySpec
+from pipeline.errors import HierarchyError, InputError
+from pipeline.hierarchies.base import Hierarchy
+from pipeline.hierarchies.builtin import ages_at, build_hierarchy, load_hierarchy_file, parse_municipality
+
+REF = dt.date(2026, 4, 1)
+
+
+def test_from_rows_validates() -> None:
+    with pytest.raises(HierarchyError, match="uneven depth"):
+        Hierarchy.from_rows("x", [["a", "A", "*"], ["b", "*"]])
+    with pytest.raises(HierarchyError, match="1 duplicate leaves"):
+        Hierarchy.from_rows("x", [["a", "A", "*"], ["a", "A", "*"]])
+    with pytest.raises(HierarchyError, match="more than one parent"):
+        Hierarchy.from_rows("x", [["a", "A", "X", "*"], ["b", "A", "Y", "*"]])
+
+
+def test_encode_missing_values_counted_not_named() -> None:
+    h = Hierarchy.from_rows("職業", [["医師", "専門", "*"], ["教員", "専門", "*"]])
+    with pytest.raises(HierarchyError) as exc:
+        h.encode(pd.Series(["医師", "宇宙飛行士", "宇宙飛行士", "魔法使い"]), table="t")
+    assert "misses 2 distinct values" in str(exc.value) and "宇宙飛行士" not in str(exc.value)
+    codes = h.encode(pd.Series(["教員", None]))
+    assert h.generalise(codes, 1).tolist() == ["専門", "*"]
+    assert h.loss(1)[codes].tolist() == [1.0, 1.0] and h.loss(0)[codes].tolist() == [0.0, 1.0]
+
+
+def test_age_top_and_bottom_coded() -> None:
+    births = pd.Series(pd.to_datetime(["1918-05-01", "1980-04-01", "1980-04-02", "2010-01-01"]), name="生年月日")
+    assert ages_at(births, REF).tolist() == [107, 46, 45, 16]
+    leaves, h = build_hierarchy("年齢", births, HierarchySpec(kind="age", bands=(5, 10), top_code=90, bottom_code=20),
+                                REF, "年齢")
+    assert leaves.tolist() == ["90歳以上", "46歳", "45歳", "20歳未満"]
+    codes = h.encode(leaves)
+    assert h.generalise(codes, 1).tolist() == ["90歳以上", "45-49歳", "45-49歳", "20歳未満"]
+    assert h.generalise(codes, 2).tolist() == ["90歳以上", "40-49歳", "40-49歳", "20歳未満"]
+    assert h.level_descriptions[1] == "年齢(5歳階級、90歳以上は一括、20歳未満は一括)"
+    # no level of the hierarchy shows an age of 90 or more individually
+    assert not any(lbl.startswith(("9", "10")) and lbl != "90歳以上" for lv in h.labels for lbl in lv)
+
+
+def test_birth_after_reference_is_impossible() -> None:
+    with pytest.raises(InputError, match="row 2, column 生年月日: birth date after the reference date"):
+        build_hierarchy("年齢", pd.Series(pd.to_datetime(["1980-01-01", "2027-01-01"]), name="生年月日"),
+                        HierarchySpec(kind="age", bands=(5,), top_code=90), REF)
+
+
+def test_address_levels() -> None:
+    s = pd.Series(["東京都港区芝公園1-2-3", "神奈川県横浜市港北区東三島17丁目4番16号 轟シティ907", "千葉県長生郡一宮町1",
+                   "東京都港区三田2"], name="住所")
+    leaves, h = build_hierarchy("居住地", s, HierarchySpec(kind="address"), REF)
+    assert leaves.tolist() == ["東京都港区", "神奈川県横浜市港北区", "千葉県長生郡一宮町", "東京都港区"]
+    codes = h.encode(leaves)
+    assert h.generalise(codes, 1).tolist() == ["東京都", "神奈川県", "千葉県", "東京都"]
+    assert h.generalise(codes, 2).tolist() == ["関東"] * 4
+    assert parse_municipality("架空県どこか市1", {"東京都": "関東"}) is None
+
+
+def test_address_without_prefecture_is_an_error() -> None:
+    with pytest.raises(InputError, match="row 1, column 住所"):
+        build_hierarchy("居住地", pd.Series(["港区芝公園1"], name="住所"), HierarchySpec(kind="address"), REF)
+
+
+def test_postal_code_area() -> None:
+    leaves, h = build_hierarchy("郵便", pd.Series(["123-4567", "〒1234567", None], name="p"),
+                                HierarchySpec(kind="postal_code"), REF)
+    assert leaves.tolist()[:2] == ["123", "123"] and leaves.iloc[2] is None
+    with pytest.raises(InputError):
+        build_hierarchy("郵便", pd.Series(["12-34"], name="p"), HierarchySpec(kind="postal_code"), REF)
+
+
+def test_amount_bands() -> None:
+    s = pd.Series([0, 99_999, 100_000, 2_999_999, 5_000_000], dtype="Int64", name="保険金額")
+    leaves, h = build_hierarchy("保険金額", s, HierarchySpec(kind="amount", bands=(100_000, 500_000),
+                                                        top_code=3_000_000, bottom_code=0), REF)
+    codes = h.encode(leaves)
+    assert h.generalise(codes, 0).tolist() == ["0-99,999円", "0-99,999円", "100,000-199,999円",
+                                               "2,900,000-2,999,999円", "3,000,000円以上"]
+    assert h.generalise(codes, 1).tolist()[3:] == ["2,500,000-2,999,999円", "3,000,000円以上"]
+
+
+def test_date_levels() -> None:
+    s = pd.Series(pd.to_datetime(["2023-04-05", "2023-05-01", None]), name="d")
+    leaves, h = build_hierarchy("請求日", s, HierarchySpec(kind="date", date_levels=("month", "year")), REF)
+    codes = h.encode(leaves)
+    assert h.generalise(codes, 0).tolist() == ["2023-04", "2023-05", "*"]
+    assert h.generalise(codes, 1).tolist() == ["2023", "2023", "*"]
+
+
+def test_adult_hierarchy_file_lm() -> None:
+    path = Path(__file__).resolve().parents[2] / "shared/benchmarks/adult/adult_hierarchy_age.csv"
+    if not path.exists():
+        pytest.skip("shared/ not beside the checkout")
+    h = load_hierarchy_file("age", path)
+    assert h.n_leaves == 100 and h.height == 5
+    codes = h.encode(pd.Series(["39"]))
+    assert np.isclose(h.loss(1)[codes][0], 4 / 99)
