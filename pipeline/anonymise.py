@@ -4,15 +4,16 @@ Pure with respect to the files: a :class:`~pipeline.prepare.Prepared` extract in
 out, nothing written. The one source of randomness is ``secrets`` (surrogates, row order); no seed is kept.
 
 Several tables with one person key (policyholders and their claims) are anonymised in config order. A later
-table that shares the person key with an earlier one is made k-anonymous on the *joined* view: the earlier
-table's released quasi-identifiers (per person) are fixed quasi-identifiers of its search. So joining the
-two releases on the surrogate key cannot single out fewer than k persons.
+table that shares the person key with an earlier one is made k-anonymous on the *joined* view: each row also
+carries its person's quasi-identifiers as the earlier table released them, searched from the released level
+up. If the joined view needs them coarser, the earlier table is redone at those levels and the pass repeats.
+So joining the two releases on the surrogate key cannot single out fewer than k persons.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from pipeline import progress
 from pipeline.config.model import ColumnSpec, Config, ModelSpec, TableSpec
 from pipeline.errors import PrivacyError
+from pipeline.hierarchies.base import Hierarchy, truncate
 from pipeline.identifiers.rare import merge_rare, top_bottom_code
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared, PreparedTable
@@ -59,9 +61,14 @@ def anonymise_table(
     surrogates: dict[str, SurrogateSpace],
     k: int,
     suppression_limit: float,
-    linked: dict[str, pd.DataFrame],
+    linked: dict[str, Linked],
+    min_levels: dict[str, int] | None = None,
+    linked_fixed: bool = False,
 ) -> TableResult:
+    """Anonymise one table. ``min_levels`` (output name → level) keeps a quasi-identifier at least that
+    general; ``linked`` holds earlier releases' per-person quasi-identifiers for the joined view."""
     spec = prepared.spec
+    min_levels = min_levels or {}
     person = prepared.person
     n = prepared.rows
     # sensitive columns: fixed level, then rare values (a rare disease is 特異な記述 too)
@@ -76,40 +83,47 @@ def anonymise_table(
         sensitive_values[col.output_name] = v
     qis = []
     leaf_frame = {}
+    originals: dict[str, tuple[Hierarchy, np.ndarray, int]] = {}  # name → (full hierarchy, leaf codes, min level)
     for col in spec.by_role("quasi_identifier"):
         leaves, h = prepared.leaves[col.name]
-        qis.append(QuasiIdentifier(col.output_name, h.encode(leaves, spec.name), h))
+        codes = h.encode(leaves, spec.name)
+        m = min_levels.get(col.output_name, 0)
+        originals[col.output_name] = (h, codes, m)
+        qis.append(_at_least(col.output_name, h, codes, m))
         leaf_frame[col.output_name] = leaves
-    fixed = []
     link_key = spec.column(spec.person_key).name if spec.person_key else None
+    linked_names: list[str] = []
     if link_key is not None and link_key in linked:
-        # the joined view: the earlier release's generalised QIs of each row's person
+        # the joined view: each row carries its person's quasi-identifiers as the earlier table released them
+        # (a person suppressed there is unknown: null → root); they may only get coarser from here
         earlier = linked[link_key]
-        keys = prepared.values[link_key].astype("string")
-        for name in earlier.columns:
-            vals = keys.map(earlier[name]).astype(object)
-            vals = vals.where(vals.notna(), "*")
-            codes, uniq = pd.factorize(vals)
-            from pipeline.hierarchies.base import Hierarchy
-
-            h = Hierarchy.from_rows(f"{name}(linked)", [[u] for u in uniq] or [["*"]], [f"{name}"])
-            fixed.append(QuasiIdentifier(f"{name}(linked)", codes.astype(np.int32), h))
+        keys = prepared.values[link_key].astype("string").astype(object)
+        for name, (h, level) in earlier.hierarchies.items():
+            codes = earlier.codes[name].reindex(keys).to_numpy()
+            codes = np.where(pd.isna(codes), h.n_leaves, codes).astype(np.int32)
+            qname = f"{earlier.table}.{name}"
+            originals[qname] = (h, codes, level)
+            qis.append(_fixed(qname, h, codes, level) if linked_fixed else _at_least(qname, h, codes, level))
+            linked_names.append(qname)
     sens_cols = [
         SensitiveColumn(name, *_sensitive_codes(v, spec.column(_input_of(spec, name)).type in ("amount", "integer")),
                         ordered=spec.column(_input_of(spec, name)).type in ("amount", "integer"))
         for name, v in sensitive_values.items()
     ]
     models = build_models(_models_for(spec, k), k)
-    if not qis and not fixed:
+    if not qis:
         raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
         result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
-                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice,
-                        fixed=fixed)
+                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
         bar.advance(result.nodes_evaluated)
     keep = result.keep
-    before_class = pd.DataFrame({q.name: q.codes for q in qis + fixed}).groupby(
-        [q.name for q in qis + fixed], sort=False).ngroup().to_numpy()
+    absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
+    loss = dict(result.loss)
+    if min_levels or linked_names:
+        loss.update(_lm_against_full(originals, absolute, keep, exclude=linked_names))
+    before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
+        [q.name for q in qis], sort=False).ngroup().to_numpy()
     risk_before = risk_profile(before_class, person if spec.person_key else None, config.privacy.risk_threshold)
     risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
                               config.privacy.risk_threshold)
@@ -123,8 +137,8 @@ def anonymise_table(
         if col.role == "linking_code":
             out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
         elif col.role == "quasi_identifier":
-            q = next(q for q in qis if q.name == name)
-            out[name] = q.hierarchy.generalise(q.codes[keep], result.levels[name])
+            h, codes, _ = originals[name]
+            out[name] = h.generalise(codes[keep], absolute[name])
         elif col.role == "sensitive":
             v = sensitive_values[name][keep].reset_index(drop=True)
             if col.type == "string" or col.name in prepared.leaves:
@@ -133,7 +147,9 @@ def anonymise_table(
             out[name] = v.to_numpy()
         elif col.role == "attribute":
             v = _fixed_level(col, prepared)[keep].reset_index(drop=True)
-            if col.type in ("amount", "integer"):
+            if col.name in prepared.leaves and col.type in ("amount", "integer", "date"):
+                changed = 0  # banded by its hierarchy, top/bottom coded there
+            elif col.type in ("amount", "integer"):
                 v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
             elif col.type == "date":
                 changed = 0
@@ -161,8 +177,9 @@ def anonymise_table(
     for name, v in sensitive_values.items():
         before[name] = v.to_numpy()
     before = before.iloc[np.random.default_rng(secrets.randbits(128)).permutation(len(before))].reset_index(drop=True)
-    levels = dict(result.levels)
-    hierarchies = {q.name: q.hierarchy for q in qis}
+    own = [q.name for q in qis if q.name not in linked_names]
+    levels = {name: absolute[name] for name in own}
+    hierarchies = {name: originals[name][0] for name in own}
     for col in spec.kept_columns:
         if col.role != "quasi_identifier" and col.name in prepared.leaves:
             h = prepared.leaves[col.name][1]
@@ -173,7 +190,7 @@ def anonymise_table(
         name=spec.name,
         spec=spec,
         data=data,
-        quasi_identifiers=tuple(q.name for q in qis),
+        quasi_identifiers=tuple(own),
         sensitive=tuple(sensitive_values),
         attributes=tuple(c.output_name for c in spec.by_role("attribute")),
         person_key=person_key_out,
@@ -185,11 +202,11 @@ def anonymise_table(
         classes=int(result.classes),
         k=k,
         metrics={
-            "loss": result.loss,
+            "loss": loss,
             "risk": {"before": risk_before, "after": risk_after},
             "search": {"exact": result.exact, "nodes_evaluated": result.nodes_evaluated,
                        "lattice_size": result.lattice_size},
-            "linked_quasi_identifiers": [f.name for f in fixed],
+            "linked_quasi_identifiers": {name: absolute[name] for name in linked_names},
             "models": [_model_dict(m) for m in _models_for(spec, k)],
         },
         rare_values=rare_counts,
@@ -197,6 +214,47 @@ def anonymise_table(
         before=before,
         before_person=None,
     )
+
+
+@dataclass
+class Linked:
+    """An earlier table's released quasi-identifiers per person (source key → leaf code), memory only."""
+
+    table: str
+    hierarchies: dict[str, tuple[Hierarchy, int]]
+    codes: dict[str, pd.Series]
+
+
+def _at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
+    """The quasi-identifier searched from ``level`` up (its values at ``level`` become the leaves)."""
+    if level <= 0:
+        return QuasiIdentifier(name, codes, h)
+    t = truncate(h, level)
+    labels = pd.Series(h.generalise(codes, level), dtype=object)
+    labels = labels.where(labels != str(h.labels[-1][0]), None)
+    return QuasiIdentifier(name, t.encode(labels), t)
+
+
+def _fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
+    """The quasi-identifier held at ``level`` exactly (a one-level hierarchy: the search cannot move it)."""
+    labels = pd.Series(h.generalise(codes, level), dtype=object)
+    labels = labels.where(labels != str(h.labels[-1][0]), None)  # root / unknown → the null leaf
+    uniq = sorted(set(labels.dropna())) or ["-"]
+    fixed = Hierarchy.from_rows(name, [[u] for u in uniq], None, source=f"{h.source} fixed at level {level}")
+    return QuasiIdentifier(name, fixed.encode(labels), fixed)
+
+
+def _lm_against_full(originals: dict[str, tuple[Hierarchy, np.ndarray, int]], levels: dict[str, int],
+                     keep: np.ndarray, exclude: list[str]) -> dict:
+    """Iyengar's LM against the full hierarchies (a truncated search measures loss from its own leaves)."""
+    per = {}
+    for name, (h, codes, _) in originals.items():
+        if name in exclude:
+            continue
+        cell = np.where(keep, h.loss(levels[name])[codes], 1.0)
+        per[name] = float(cell.mean()) if len(cell) else 0.0
+    lm = float(np.mean(list(per.values()))) if per else 0.0
+    return {"lm": lm, "per_attribute": per}
 
 
 def _input_of(spec: TableSpec, output_name: str) -> str:
@@ -231,30 +289,62 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
             by_name.setdefault(col.name, []).append(t.values[col.name])
     surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
     results: dict[str, TableResult] = {}
-    linked: dict[str, pd.DataFrame] = {}
     try:
-        for name, t in prepared.tables.items():
-            persons = len(np.unique(t.person))
+        names = list(prepared.tables)
+        min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
+        for name in names:
+            persons = len(np.unique(prepared.tables[name].person))
             if k > persons:
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
-            res = anonymise_table(config, t, surrogates, k, limit, linked)
-            results[name] = res
-            if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
-                # released QIs per person key (source key → generalised values), for later tables only
-                keep_keys = _kept_keys(t, res, surrogates)
-                linked[t.spec.person_key] = keep_keys
+        for _round in range(4):
+            # Tables in config order; a later table sharing a person key is searched on the joined view.
+            # When it needs an earlier table's QIs coarser than released, the earlier table is redone at those
+            # minimum levels and the pass repeats (levels only grow, so this ends).
+            results.clear()
+            linked: dict[str, Linked] = {}
+            raised = False
+            for name in names:
+                t = prepared.tables[name]
+                try:
+                    # first, the joined view with the earlier release as it is
+                    res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], True)
+                except PrivacyError:
+                    if not any(t.spec.person_key == key for key in linked):
+                        raise
+                    # infeasible: let the earlier table's QIs get coarser (heuristic: the joined search's own
+                    # loss decides how much; the earlier table is then redone at those levels)
+                    res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
+                results[name] = res
+                for qname, level in res.metrics["linked_quasi_identifiers"].items():
+                    src, _, col = qname.partition(".")
+                    if level > results[src].levels[col]:
+                        min_levels[src][col] = level
+                        raised = True
+                if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
+                    linked[t.spec.person_key] = _linked(t, res, surrogates)
+            if not raised:
+                break
+        else:
+            raise PrivacyError("tables linked by a person key did not settle on common levels")
     finally:
         for s in surrogates.values():
             s.discard()
     return results
 
 
-def _kept_keys(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> pd.DataFrame:
-    """Source person key → released QI labels, via the surrogate column (memory only, dropped after the run)."""
-    key_out = t.spec.column(t.spec.person_key).output_name  # type: ignore[arg-type]
-    src = t.values[t.spec.person_key].astype("string")  # type: ignore[index]
-    sur = surrogates[t.spec.person_key].replace(src)  # type: ignore[index]
-    back = pd.Series(src.to_numpy(), index=sur.to_numpy())
-    released = res.data.set_index(key_out)[list(res.quasi_identifiers)]
-    released.index = back.reindex(released.index.astype(object)).to_numpy()
-    return released[~released.index.duplicated()]
+def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> Linked:
+    """Per source person key, the leaf codes of the released QIs (suppressed persons absent)."""
+    key = t.spec.person_key
+    assert key is not None
+    keys = t.values[key].astype("string").astype(object)
+    sur = surrogates[key].replace(t.values[key])
+    kept = pd.Index(res.data[t.spec.column(key).output_name].astype(object))
+    present = sur.isin(kept).to_numpy()
+    codes = {}
+    hierarchies = {}
+    for col in t.spec.by_role("quasi_identifier"):
+        leaves, h = t.leaves[col.name]
+        c = pd.Series(h.encode(leaves, t.spec.name)[present], index=keys[present].to_numpy())
+        codes[col.output_name] = c[~c.index.duplicated()]
+        hierarchies[col.output_name] = (h, res.levels[col.output_name])
+    return Linked(t.spec.name, hierarchies, codes)

@@ -63,7 +63,8 @@ def test_failed_step_says_so_and_reraises():
 
 def test_nested_step_goes_on_its_own_line():
     out = FakeTTY()
-    with progress.step("anonymise", stream=out), progress.step("search claims", unit="nodes", stream=out) as b:
+    outer = progress.step("anonymise", stream=out)
+    with outer, progress.step("search claims", unit="nodes", stream=out) as b:
         b.advance(3)
     lines = out.getvalue().split("\n")
     assert any(line.split("\r")[-1].startswith("  search claims") for line in lines)
@@ -92,8 +93,31 @@ def test_format_summary_aligns_wide_characters_and_numbers():
 def test_release_summary_rows_from_manifest():
     manifest = {"tables": {"claims": {
         "rows_in": 100, "rows": 95, "suppressed_rows": 5, "k": 5, "min_class_size": 6,
-        "information_loss": {"lm": 0.3}, "risk": {"before": {"prosecutor_max": 1.0},
-                                                  "after": {"prosecutor_max": 1 / 6, "prosecutor_avg": 0.05}}}}}
+        "information_loss": {"lm": 0.3},
+        "risk": {"before": {"prosecutor_max": 1.0},
+                 "after": {"prosecutor_max": 1 / 6, "prosecutor_avg": 0.05}},
+    }}}
     (row,) = progress.release_summary_rows(manifest)
     assert row["rows out"] == 95 and row["k reached"] == 6 and row["risk max after"] == pytest.approx(1 / 6)
     assert "0.1667" in progress.format_summary([row])
+
+
+def test_muted_steps_draw_nothing_but_the_outer_bar():
+    out = FakeTTY()
+    with progress.step("explore", total=2, unit="runs", stream=out) as bar:
+        for _ in range(2):
+            with progress.muted(), progress.step("search claims", stream=out) as inner:
+                inner.advance(5)
+            bar.advance(1)
+    assert "search claims" not in out.getvalue()
+    assert out.getvalue().count("\n") == 1 and "2 runs" in out.getvalue()
+
+
+def test_consecutive_nested_steps_leave_no_blank_lines():
+    out = FakeTTY()
+    with progress.step("anonymise", stream=out):
+        for name in ("search a", "search b"):
+            with progress.step(name, stream=out) as s:
+                s.advance(1)
+    lines = [line.split("\r")[-1] for line in out.getvalue().split("\n")]
+    assert "" not in lines[:-1], lines

@@ -274,7 +274,7 @@ def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
     )
     if spec.free_text == "scrub" and role != "free_text":
         n.fail("only a free_text column can be scrubbed", "free_text")
-    if role == "attribute" and spec.type in ("amount", "integer") and spec.top_code is None:
+    if role == "attribute" and spec.type in ("amount", "integer") and spec.top_code is None and hierarchy is None:
         # 特異な記述: an extreme amount identifies; a kept number must be top-coded (APPI.md §1 rule 4).
         n.fail("a numeric attribute needs top_code (and usually bottom_code): extreme values are 特異な記述",
                "top_code")

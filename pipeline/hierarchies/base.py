@@ -136,3 +136,30 @@ def _default_description(name: str, level: int, depth: int, n_values: int) -> st
     if level == 0:
         return f"{name}(元の区分)"
     return f"{name}(第{level}段階に一般化、{n_values}区分)"
+
+
+def truncate(h: Hierarchy, level: int) -> Hierarchy:
+    """The part of ``h`` from ``level`` up: its leaves are ``h``'s values at ``level``.
+
+    Used to search above a minimum level (a table linked to an earlier release must not be finer than it).
+    Labels are ``h``'s own, so released values are unchanged; only loss is relative to the truncated tree
+    (callers recompute Iyengar's LM against ``h``).
+    """
+    if level <= 0:
+        return h
+    top = h.height - 1
+    root = str(h.labels[top][0])
+    leaf_codes = h.maps[level][: h.n_leaves]
+    uniq, first = np.unique(leaf_codes, return_index=True)
+    rows = []
+    for code, leaf in zip(uniq, first, strict=True):
+        label = str(h.labels[level][code])
+        if label == root and level < top:
+            continue
+        rows.append([label] + [str(h.labels[lv][h.maps[lv][leaf]]) for lv in range(level + 1, h.height)])
+    if not rows:
+        rows = [[root]]
+    if level == top:
+        rows = [[root]]
+    return Hierarchy.from_rows(h.name, rows, h.level_descriptions[level:] if len(rows[0]) > 1 else None,
+                               source=f"{h.source} from level {level}")

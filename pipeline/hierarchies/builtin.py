@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -108,6 +110,8 @@ def build_age(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.d
             f"row {row}, column {values.name}: birth date after the reference date {reference.isoformat()} "
             f"({int(negative.sum())} such cells): impossible date"
         )
+    if spec.bands and spec.bands[0] != 1:
+        spec = replace(spec, bands=(1, *spec.bands))  # an age hierarchy starts at the age itself
     return _numeric_levels(name, ages, spec, "歳", what, lambda x: str(x))
 
 
@@ -117,19 +121,16 @@ def build_amount(name: str, values: pd.Series, spec: HierarchySpec, reference: d
 
 
 def build_date(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
-    d = pd.to_datetime(values)
-    day = d.dt.strftime("%Y-%m-%d")
-    leaves = pd.unique(day.dropna())
-    lv = pd.to_datetime(pd.Series(leaves))
-    parts = {"day": lv.dt.strftime("%Y-%m-%d"), "month": lv.dt.strftime("%Y-%m"), "year": lv.dt.strftime("%Y")}
+    formats = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
     words = {"day": "年月日", "month": "年月", "year": "年"}
-    levels = [lv_ for lv_ in ("day", "month", "year") if lv_ in spec.date_levels]
-    cols = [parts[x].to_numpy() for x in levels]
-    rows = [[*r, "*"] for r in zip(*cols, strict=True)] if len(leaves) else [[*(["-"] * len(levels)), "*"]]
+    levels = [lv for lv in ("day", "month", "year") if lv in spec.date_levels]
+    d = pd.to_datetime(values)
+    leaf = d.dt.strftime(formats[levels[0]])
+    firsts = d.dropna().groupby(leaf.dropna(), sort=True).min()  # one representative date per leaf
+    rows = [[*(ts.strftime(formats[x]) for x in levels), "*"] for ts in firsts] or [[*(["-"] * len(levels)), "*"]]
     descriptions = [f"{what}({words[x]})" for x in levels] + [f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source="built-in date")
-    leaf_of = dict(zip(leaves, (r[0] for r in rows), strict=False))
-    return day.map(leaf_of).astype(object).where(day.notna(), None), h
+    return leaf.astype(object).where(leaf.notna(), None), h
 
 
 def _prefectures() -> dict[str, str]:
@@ -193,7 +194,8 @@ def load_hierarchy_file(name: str, path: Path, delimiter: str = ";") -> Hierarch
     """An ARX-format hierarchy file (``leaf;level1;…;*``, no header, UTF-8)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = [r for r in csv.reader(f, delimiter=delimiter) if r]
+            # NFKC like the data (pipeline.normalise): （ and ( must be one leaf, not a missing value
+            rows = [[unicodedata.normalize("NFKC", c).strip() for c in r] for r in csv.reader(f, delimiter=delimiter) if r]
     except (OSError, UnicodeDecodeError) as exc:
         raise HierarchyError(f"hierarchy file {path} for column {name}: cannot read ({type(exc).__name__})") from None
     depth = len(rows[0]) if rows else 0

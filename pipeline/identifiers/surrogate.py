@@ -17,7 +17,7 @@ import pandas as pd
 
 
 class SurrogateSpace:
-    """Assign a fresh random 16-hex-digit surrogate to each distinct code value, consistently."""
+    """Assign a fresh random 14-letter surrogate to each distinct code value, consistently."""
 
     def __init__(self, columns: list[pd.Series]) -> None:
         joined = pd.concat([c.astype("string") for c in columns], ignore_index=True)
@@ -28,7 +28,7 @@ class SurrogateSpace:
         while len(tokens) < n:  # practically never: 2^63 space
             tokens = np.unique(np.concatenate([tokens, rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)]))
         tokens = rng.permutation(tokens)[:n]
-        self._tokens = np.array([f"{t:016x}" for t in tokens], dtype=object)
+        self._tokens = _letters(tokens)
 
     def replace(self, values: pd.Series) -> pd.Series:
         codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
@@ -39,3 +39,15 @@ class SurrogateSpace:
         """Drop the mapping as soon as every table is done (the object must not outlive the run)."""
         self._index = pd.Index([])
         self._tokens = np.array([], dtype=object)
+
+
+def _letters(tokens: np.ndarray, width: int = 14) -> np.ndarray:
+    """Spell 63-bit integers in 14 lowercase letters (26^14 > 2^63), vectorised.
+
+    Letters only, on purpose: a hex surrogate can hold a run of 12 digits that passes the My Number check
+    digit, and a release must contain no such sequence (APPI.md §1 rule 2), nor look like a phone number.
+    """
+    powers = 26 ** np.arange(width - 1, -1, -1, dtype=np.uint64)
+    digits = (tokens.astype(np.uint64)[:, None] // powers[None, :]) % np.uint64(26)
+    chars = (digits.astype(np.uint8) + ord("a")).tobytes()
+    return np.array([chars[i:i + width].decode("ascii") for i in range(0, len(chars), width)], dtype=object)

@@ -32,6 +32,7 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "sensitive": list(t.sensitive),
         "attributes": list(t.attributes),
         "person_key": t.person_key,
+        "linking_codes": [c.output_name for c in t.spec.kept_columns if c.role == "linking_code"],
         "k": int(t.k),
         "min_class_size": int(t.min_class_size),
         "classes": int(t.classes),

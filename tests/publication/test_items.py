@@ -23,8 +23,8 @@ def test_items_follow_the_released_columns_and_levels(candidate):
         f"契約キー({LINKING_CODE_WORDS})",
         "年齢(5歳階級、90歳以上は一括)",
         "住所(地方)",
-        "保険種類(区分(元の値のまま)、まれな区分は「その他」に統合)",
-        "保険料(金額(円単位)、極端に大きい値・小さい値は上限・下限で一括)",
+        "保険種類(元の区分のまま、まれな区分は「その他」に統合)",
+        "保険料(円単位の金額、極端に大きい値・小さい値は上限・下限で一括)",
     ]
 
 
@@ -38,11 +38,11 @@ def test_deleted_columns_never_appear(candidate):
     ("change", "expected_difference"),
     [
         ({"levels": {"年齢": 2, "住所": 0}}, {"年齢(10歳階級、90歳以上は一括)", "住所(都道府県)"}),
-        ({"levels": {"年齢": 3, "住所": 1}}, {"年齢(全て一括(値を含まない))"}),
+        ({"levels": {"年齢": 3, "住所": 1}}, {"年齢(全て一括、値を含まない)"}),
         ({"config": make_config(保険種類=ColumnSpec("保険種類", "identifier"))}, set()),
         (
             {"config": make_config(保険種類=ColumnSpec("保険種類", "attribute", rare="suppress"))},
-            {"保険種類(区分(元の値のまま)、まれな区分は削除)"},
+            {"保険種類(元の区分のまま、まれな区分は削除)"},
         ),
         (
             {"config": make_config(証券番号=ColumnSpec("証券番号", "linking_code", output="連結ID"))},
@@ -147,3 +147,12 @@ def test_wareki(day, expected):
 
     assert wareki(dt.date(*day)) == expected
     assert both(dt.date(*day)).startswith(expected + "(")
+
+
+def test_a_description_that_only_repeats_the_name_falls_back_to_type_words():
+    from pipeline.hierarchies.base import Hierarchy
+    from pipeline.publication.granularity import describe
+
+    h = Hierarchy.from_rows("性別", [["男", "*"], ["女", "*"]], ("性別(性別)", "性別(削除)"))
+    g = describe("性別", ColumnSpec("性別", "quasi_identifier", type="sex"), h, 0)
+    assert g.label == "性別(男女の区分)"

@@ -148,3 +148,58 @@ def test_site_refuses_to_replace_a_foreign_directory(world):
     with pytest.raises(ReleaseExistsError):
         publish(foreign, reg)
     assert (foreign / "keep.txt").exists()
+
+
+def test_a_failure_while_bundling_leaves_no_bundle_and_no_event(world, monkeypatch):
+    import shutil
+
+    from pipeline.publication import provide as provide_mod
+
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+    before = read_register(reg)
+
+    def broken_copytree(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(provide_mod.shutil, "copytree", broken_copytree)
+    with pytest.raises(OSError):
+        provide(third, tmp / "bundle", reg)
+    monkeypatch.setattr(provide_mod.shutil, "copytree", shutil.copytree)
+    assert not (tmp / "bundle").exists()
+    assert not [p for p in tmp.iterdir() if p.name.startswith(".bundle")]
+    assert read_register(reg) == before
+
+
+def test_a_failed_register_append_removes_the_bundle(world, monkeypatch):
+    from pipeline.publication import provide as provide_mod
+
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+
+    def locked(*args, **kwargs):
+        raise RegisterError("locked by another run")
+
+    monkeypatch.setattr(provide_mod, "append_event", locked)
+    with pytest.raises(RegisterError):
+        provide(third, tmp / "bundle", reg)
+    assert not (tmp / "bundle").exists()
+
+
+def test_register_command_lists_events_as_a_table_and_json(world, capsys):
+    import argparse
+
+    from pipeline.cli import register_cmd
+
+    tmp, reg, _, _ = world
+    publish(tmp / "site", reg)
+    assert register_cmd.run(argparse.Namespace(register=reg, json=False)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == list(register_cmd.COLUMNS)
+    assert len(lines) == 1 + 4 and "rel-third" in lines[2] and "published" in lines[4]
+    # columns line up although dataset names are Japanese (double-width)
+    starts = {register_cmd._width(line[: line.index("internal")]) for line in lines[1:] if "internal" in line}
+    assert len(starts) == 1
+    assert register_cmd.run(argparse.Namespace(register=reg, json=True)) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["event"] for e in events] == ["created", "created", "published", "published"]

@@ -117,8 +117,8 @@ def test_record_created_carries_what_auditors_need(tmp_path):
     assert event["tables"]["policyholders"]["min_class_size"] == 2
     assert event["tables"]["policyholders"]["k"] == 2
     assert event["validation"] == {"success": True, "file": "validation/results.json"}
-    assert event["items"]["path"] == str((release / "published_items.json").resolve())
-    assert event["items"]["sha256"] == manifest["files"]["published_items.json"]
+    assert event["item_list"]["path"] == str((release / "published_items.json").resolve())
+    assert event["item_list"]["sha256"] == manifest["files"]["published_items.json"]
     text = json.dumps(event, ensure_ascii=False)
     for value in cand.tables["policyholders"].data["契約キー"]:
         assert value not in text  # no surrogate value in the register

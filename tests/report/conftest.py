@@ -39,7 +39,8 @@ def _hierarchies() -> dict[str, Hierarchy]:
     diag_rows = [[leaf, cat, "*"] for cat, leaves in DIAG.items() for leaf in leaves]
     return {
         "居住地": Hierarchy.from_rows("居住地", city_rows, ("市区町村", "都道府県", "全て一括")),
-        "年齢": Hierarchy.from_rows("年齢", age_rows, ("年齢(1歳)", "年齢(5歳階級)", "年齢(20歳階級)", "全て一括")),
+        "年齢": Hierarchy.from_rows("年齢", age_rows,
+                                    ("年齢(1歳)", "年齢(5歳階級)", "年齢(20歳階級)", "全て一括")),
         "性別": Hierarchy.from_rows("性別", sex_rows),
         "傷病分類": Hierarchy.from_rows("傷病分類", diag_rows, ("傷病名", "傷病分類", "全て一括")),
     }
@@ -88,7 +89,8 @@ def make_candidate(
             "loss": {"per_attribute": {"居住地": 0.35, "年齢": 0.4, "性別": 0.0}, "lm": 0.27},
         }
     table = TableResult(
-        name="claims", spec=spec, data=released, quasi_identifiers=qis, sensitive=("傷病分類",), attributes=(),
+        name="claims", spec=spec, data=released, quasi_identifiers=qis, sensitive=("傷病分類",),
+        attributes=(),
         person_key="person", levels=levels, hierarchies=hier, rows_in=rows,
         suppressed_rows=rows - len(released), min_class_size=int(sizes.min()), classes=len(sizes), k=K,
         metrics=metrics, rare_values={"傷病分類": 0}, before=before,

@@ -45,7 +45,8 @@ def rendered(candidate, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     report = write_report(candidate, root)
     probe = root / "probe.html"
-    probe.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    html = report.read_text(encoding="utf-8")
+    probe.write_text(html.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     dom = _chromium(["--dump-dom", probe.as_uri()], root / "profile-dom")
     shot = root / "shot.png"
     _chromium(["--window-size=1100,2400", f"--screenshot={shot}", report.as_uri()], root / "profile-shot")

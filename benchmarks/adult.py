@@ -1,0 +1,132 @@
+"""Benchmark the privacy engine on the Adult data set against ARX 3.9.2 (../shared/benchmarks/adult).
+
+For each case of ARX_RESULTS.md (k = 2, 5, 10; distinct 2-diversity and equal-distance 0.2-closeness on
+occupation; suppression limit 0 % and 2 %) it times ``pipeline.search.engine.search`` on data already
+encoded (as ARX's times are), takes the median of several runs after a warm-up, and prints it beside ARX's
+time and LM. ``--json`` prints one object per case instead.
+
+    python benchmarks/adult.py [--config configs/adult.yaml] [--repeat 7] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.loader import load_config
+from pipeline.hierarchies.builtin import load_hierarchy_file
+from pipeline.privacy import DistinctLDiversity, EqualDistanceTCloseness, KAnonymity, PrivacyModel
+from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, search
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "configs" / "adult.yaml"
+
+#: (label, models factory, suppression limit) in ARX_RESULTS.md's order.
+CASES: list[tuple[str, float]] = [(f"k={k}", s) for k in (2, 5, 10) for s in (0.0, 0.02)] + [
+    ("distinct-l=2", 0.0), ("distinct-l=2", 0.02), ("t=0.2", 0.0), ("t=0.2", 0.02)]
+
+
+@dataclass
+class Adult:
+    frame: pd.DataFrame
+    qis: list[QuasiIdentifier]
+    sensitive: SensitiveColumn
+    arx: dict[tuple[str, float], dict]
+
+
+def models_for(label: str) -> list[PrivacyModel]:
+    if label.startswith("k="):
+        return [KAnonymity(int(label[2:]))]
+    if label.startswith("distinct-l="):
+        return [DistinctLDiversity("occupation", float(label.split("=")[1]))]
+    return [EqualDistanceTCloseness("occupation", float(label[2:]))]
+
+
+def load_adult(config: Path = CONFIG) -> Adult:
+    """Read the data and hierarchies the config names, encode them as the pipeline does."""
+    cfg = load_config(config)
+    table = cfg.tables[0]
+    assert table.file is not None
+    frame = pd.read_csv(table.file, sep=table.delimiter, dtype=str, keep_default_na=False)
+    qis = []
+    for col in table.by_role("quasi_identifier"):
+        assert col.hierarchy is not None and col.hierarchy.path is not None
+        h = load_hierarchy_file(col.name, col.hierarchy.path, col.hierarchy.delimiter)
+        qis.append(QuasiIdentifier(col.output_name, h.encode(frame[col.name], table.name), h))
+    sens_col = table.by_role("sensitive")[0].name
+    codes, uniq = pd.factorize(frame[sens_col], sort=True)
+    sensitive = SensitiveColumn(sens_col, codes.astype(np.int32), len(uniq))
+    return Adult(frame, qis, sensitive, read_arx(table.file.parent / "ARX_RESULTS.md"))
+
+
+def read_arx(path: Path) -> dict[tuple[str, float], dict]:
+    """ARX's reference rows: case -> {time_ms, levels, suppressed, classes, lm}."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 10 or not re.match(r"(k=|distinct|equal)", cells[0]):
+            continue
+        label = cells[0].split(" (")[0]
+        label = {"equal-dist t=0.2": "t=0.2"}.get(label, label)
+        levels = {k: int(v) for k, v in (p.split("=") for p in cells[5].split(", "))}
+        out[(label, float(cells[1].rstrip("%")) / 100)] = {
+            "time_ms": float(cells[2]), "levels": levels, "suppressed": int(cells[6]),
+            "classes": int(cells[7]), "lm": float(cells[9])}
+    return out
+
+
+def run_case(data: Adult, label: str, limit: float) -> SearchResult:
+    return search(data.qis, [data.sensitive], None, models_for(label), limit)
+
+
+def time_case(data: Adult, label: str, limit: float, repeat: int) -> tuple[SearchResult, float]:
+    result = run_case(data, label, limit)  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = run_case(data, label, limit)
+        times.append((time.perf_counter() - t0) * 1000)
+    return result, statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=CONFIG)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    data = load_adult(args.config)
+    rows = []
+    for label, limit in CASES:
+        result, ms = time_case(data, label, limit, args.repeat)
+        rows.append({"model": label, "suppression_limit": limit, "levels": result.levels,
+                     "lm": round(result.loss["lm"], 6), "suppressed": result.suppressed_rows,
+                     "classes": result.classes, "median_ms": round(ms, 2),
+                     "nodes_evaluated": result.nodes_evaluated})
+    if args.json:
+        json.dump(rows, sys.stdout, indent=1)
+        print()
+        return 0
+    head = f"{'case':<16}{'supp':>5} {'ms':>8} {'ARX ms':>8} {'LM':>7} {'ARX LM':>7} {'supp.':>6} {'ARX':>5} " \
+           f"{'classes':>7} {'ARX':>5} {'nodes':>6}  levels"
+    print(head)
+    for r in rows:
+        arx = data.arx.get((r["model"], r["suppression_limit"]), {})
+        lv = ",".join(str(v) for v in r["levels"].values())
+        print(f"{r['model']:<16}{r['suppression_limit']:>5.0%} {r['median_ms']:>8.1f} {arx.get('time_ms', 0):>8.1f} "
+              f"{r['lm']:>7.4f} {arx.get('lm', 0):>7.4f} {r['suppressed']:>6} {arx.get('suppressed', 0):>5} "
+              f"{r['classes']:>7} {arx.get('classes', 0):>5} {r['nodes_evaluated']:>6}  {lv}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

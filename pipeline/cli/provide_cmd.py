@@ -1,0 +1,41 @@
+"""``anonymize provide RELEASE_DIR --out BUNDLE_DIR [--register PATH]``: the bundle for a third party."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipeline.publication.register import DEFAULT_REGISTER
+
+NAME = "provide"
+HELP = "build the provision bundle of a published third-party release (明示 notice, dictionary, checksums)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("release", type=Path, metavar="RELEASE_DIR", help="release directory made by `run`")
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="BUNDLE_DIR",
+        help="bundle directory to create (must not exist)",
+    )
+    parser.add_argument(
+        "--register",
+        type=Path,
+        default=DEFAULT_REGISTER,
+        metavar="PATH",
+        help=f"release register (default: {DEFAULT_REGISTER}, relative to the working directory)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.publication.provide import provide
+
+    result = provide(args.release, args.out, args.register)
+    if not getattr(args, "quiet", False):
+        print(
+            f"provision bundle for release {result.release_id}: {result.bundle} ({result.files} files, "
+            f"SHA256SUMS); provided event in {args.register}"
+        )
+    return 0

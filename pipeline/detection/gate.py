@@ -1,0 +1,72 @@
+"""Residual-PII gate: the last check before a release is written (APPI.md §1 rows 1-2).
+
+Why by content: column roles are only as good as the config; a My Number typed into 職業 or a phone number in
+a kept memo must stop the release whatever the column is called. Every cell of every released column is
+scanned (distinct values): pattern recognizers everywhere, GiNZA NER only on text columns (``free_text:
+scrub``)
+because generalised values such as ``東京都`` are places by design. Any finding at or above
+``detection.score_threshold`` raises :class:`~pipeline.errors.ResidualPIIError` naming table, column, row
+(0-based, of the released table) and entity type: never the value.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pipeline.detection.scan import scan_frame
+from pipeline.errors import ResidualPIIError
+from pipeline.release.candidate import ReleaseCandidate, TableResult
+
+#: Findings listed in the error message; the total count is always given.
+MAX_LISTED = 20
+
+
+def text_columns(table: TableResult) -> tuple[str, ...]:
+    """Output names of the free-text columns kept (scrubbed) in this table."""
+    return tuple(c.output_name for c in table.spec.columns if c.role == "free_text" and c.kept)
+
+
+def check_candidate(candidate: ReleaseCandidate) -> dict[str, Any]:
+    """Scan the candidate; raise on any residual finding, else return a summary for manifest and report."""
+    detection = candidate.config.detection
+    started = time.perf_counter()
+    cells = distinct = 0
+    problems: list[str] = []
+    total = 0
+    per_table: dict[str, dict[str, int]] = {}
+    for name, table in candidate.tables.items():
+        scans = scan_frame(table.data, detection, text_columns(table))
+        per_table[name] = {"cells": 0, "distinct_values": 0}
+        for scan in scans:
+            cells += scan.rows
+            distinct += scan.distinct
+            per_table[name]["cells"] += scan.rows
+            per_table[name]["distinct_values"] += scan.distinct
+            first = scan.first_rows()
+            for code, found in scan.hits.items():
+                total += len(found)
+                for result in found:
+                    if len(problems) < MAX_LISTED:
+                        problems.append(
+                            f"table {name}, column {scan.column}, row {first[code]}: {result.entity_type} "
+                            f"(score {result.score:.2f})"
+                        )
+    seconds = time.perf_counter() - started
+    if total:
+        more = f"; and {total - len(problems)} more" if total > len(problems) else ""
+        raise ResidualPIIError(
+            f"residual personal data detected in the release candidate ({total} finding(s) at score >= "
+            f"{detection.score_threshold}): " + "; ".join(problems) + more
+            + ". No release was written: change the column's role (identifier / identification_code), "
+            "scrub or delete the free text, or coarsen the column"
+        )
+    return {
+        "cells_scanned": cells,
+        "distinct_values": distinct,
+        "seconds": round(seconds, 3),
+        "findings": 0,
+        "score_threshold": detection.score_threshold,
+        "ner": detection.ner,
+        "tables": per_table,
+    }

@@ -1,0 +1,70 @@
+"""The Japanese NLP engine: Presidio's ``SpacyNlpEngine`` on GiNZA (``ja_ginza``), NER components only.
+
+Why a subclass: Presidio's engine calls ``spacy.load(name)`` with every component, but NER needs only the
+tokenizer (SudachiPy), ``tok2vec`` and ``ner``; the dependency parser, morphologizer, compound splitter and
+bunsetu recognizer are excluded (measured in benchmarks/pii_eval.py --ner-speed). It never downloads:
+the model
+is the ``ja-ginza`` package, installed with the project. Loading takes ~1.5-2 s, so the engine is built lazily
+(only when a text column needs NER) and cached per process.
+
+GiNZA labels are the Sekine Extended Named Entity set (~200 labels, ``nlp.get_pipe("ner").labels``). Person →
+PERSON; places that locate a person (prefectures, cities, addresses, countries, regions) → LOCATION; every
+other label is ignored (numbers, e-mails and phones are found by the pattern recognizers, which are exact).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import spacy
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+MODEL = "ja_ginza"
+LANGUAGE = "ja"
+#: Components NER does not need (spaCy ``exclude``: not even loaded).
+EXCLUDED = ("parser", "morphologizer", "compound_splitter", "bunsetu_recognizer")
+
+#: GiNZA (Extended Named Entity) label → Presidio entity.
+LABEL_MAP: dict[str, str] = {
+    "Person": "PERSON",
+    "Province": "LOCATION",
+    "City": "LOCATION",
+    "County": "LOCATION",
+    "GPE_Other": "LOCATION",
+    "Country": "LOCATION",
+    "Postal_Address": "LOCATION",
+    "Domestic_Region": "LOCATION",
+    "Location_Other": "LOCATION",
+}
+#: The NER's score (spaCy gives none); below the pattern recognizers' checksum-backed scores.
+NER_SCORE = 0.85
+
+
+class GinzaNlpEngine(SpacyNlpEngine):
+    """``SpacyNlpEngine`` that loads ``ja_ginza`` without the components NER does not need."""
+
+    def __init__(self, excluded: tuple[str, ...] = EXCLUDED) -> None:
+        super().__init__(
+            models=[{"lang_code": LANGUAGE, "model_name": MODEL}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=dict(LABEL_MAP),
+                default_score=NER_SCORE,
+                labels_to_ignore=[],
+            ),
+        )
+        self.excluded = excluded
+
+    def load(self) -> None:
+        nlp = spacy.load(MODEL, exclude=list(self.excluded))
+        labels = set(nlp.get_pipe("ner").labels)
+        # Ignore every label that is not mapped (Presidio would keep and warn about each one otherwise).
+        self.ner_model_configuration.labels_to_ignore = sorted(labels - set(LABEL_MAP))
+        self.nlp = {LANGUAGE: nlp}
+
+
+@functools.lru_cache(maxsize=2)
+def ginza_engine(excluded: tuple[str, ...] = EXCLUDED) -> GinzaNlpEngine:
+    """The loaded engine, once per process."""
+    engine = GinzaNlpEngine(excluded)
+    engine.load()
+    return engine

@@ -1,0 +1,194 @@
+"""Scanning DataFrame columns with the Japanese analyzer: distinct values only, a cheap pre-filter,
+batched NER.
+
+Why this shape (STYLE.md §5): a released column of a million rows holds a few hundred distinct generalised
+values, so each column is factorised once and the analyzer runs per distinct value; findings are mapped
+back to
+rows through the codes. Even a column of a million distinct values (surrogate keys) stays cheap: one union
+regex of every pattern, run on the NFKC text, picks the values any recognizer could match at all (a recognizer
+reports nothing unless one of its patterns matches), and only those reach Presidio. NER (text columns only)
+runs through Presidio's ``BatchAnalyzerEngine``, i.e. ``nlp.pipe`` in batches.
+
+Findings carry column, row, entity type, span and score, never the value.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import regex
+from presidio_analyzer import BatchAnalyzerEngine, RecognizerResult
+
+from pipeline.config.model import DetectionSpec
+from pipeline.detection.engine import LANGUAGE, build_analyzer, pattern_recognizers
+from pipeline.detection.recognizers.base import FLAGS
+
+#: Texts with none of these characters cannot hold a Japanese or Latin name or place: no NER for them.
+_NER_WORTHY = regex.compile(r"[A-Za-z\p{Han}\p{Hiragana}\p{Katakana}]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detected entity in one cell. ``row`` is the 0-based position in the scanned frame."""
+
+    column: str
+    row: int
+    entity_type: str
+    start: int
+    end: int
+    score: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"column": self.column, "row": self.row, "entity_type": self.entity_type,
+                "start": self.start, "end": self.end, "score": round(self.score, 4)}
+
+
+@functools.lru_cache(maxsize=8)
+def prefilter(detection: DetectionSpec) -> regex.Pattern[str]:
+    """One regex matching wherever any pattern recognizer could report something."""
+    parts = [r for rec in pattern_recognizers(detection) for r in rec.raw_regexes()]
+    return regex.compile("|".join(f"(?:{p})" for p in parts), FLAGS)
+
+
+def _is_ner(r: RecognizerResult) -> bool:
+    return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) == "SpacyRecognizer"
+
+
+def _dominated(r: RecognizerResult, o: RecognizerResult) -> bool:
+    if o is r or o.entity_type == r.entity_type:
+        return False
+    if _is_ner(r) and not _is_ner(o):
+        return o.start < r.end and r.start < o.end
+    inside = o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start)
+    return inside and o.score > r.score
+
+
+def resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Settle findings of different types on the same characters.
+
+    Why: GiNZA tags e-mail addresses as Person and ``〒123-4567`` as Postal_Address; where a pattern
+    recognizer
+    (exact, checksum-backed) found something, an overlapping NER finding of another type is dropped. Between
+    patterns, a finding strictly inside a longer, higher-scoring one of another type goes:
+    ``(0800)464-0530`` is
+    a phone number, not a postal code inside one. Same-type duplicates Presidio already removes.
+    """
+    if len(results) < 2:
+        return results
+    return [r for r in results if not any(_dominated(r, o) for o in results)]
+
+
+def analyze_distinct(
+    values: Sequence[str], detection: DetectionSpec, ner: bool = False, batch_size: int = 64,
+    context: Sequence[str] = (),
+) -> dict[int, list[RecognizerResult]]:
+    """Findings (score >= ``detection.score_threshold``) by index into ``values``; values without any absent.
+
+    ``context``: words that hold for every value (the column name), e.g. ``電話`` lifts a bare 10-digit
+    number.
+    """
+    ctx = list(context) or None
+    threshold = detection.score_threshold
+    analyzer = build_analyzer(detection, False)
+    candidates = prefilter(detection)
+    out: dict[int, list[RecognizerResult]] = {}
+    ner_idx: list[int] = []
+    for i, value in enumerate(values):
+        if not value:
+            continue
+        if ner and _NER_WORTHY.search(value):
+            ner_idx.append(i)
+            continue
+        if candidates.search(unicodedata.normalize("NFKC", value)) is None:
+            continue
+        found = resolve(analyzer.analyze(value, language=LANGUAGE, score_threshold=threshold, context=ctx))
+        if found:
+            out[i] = found
+    if ner_idx:
+        batch = BatchAnalyzerEngine(build_analyzer(detection, True))
+        results = batch.analyze_iterator(
+            [values[i] for i in ner_idx], language=LANGUAGE, batch_size=batch_size, score_threshold=threshold,
+            context=ctx,
+        )
+        for i, found in zip(ner_idx, results, strict=True):
+            if found:
+                out[i] = resolve(found)
+    return out
+
+
+@dataclass
+class ColumnScan:
+    """The findings of one column: per distinct value, with the codes that map rows to distinct values."""
+
+    column: str
+    codes: np.ndarray
+    distinct: int
+    hits: dict[int, list[RecognizerResult]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.codes)
+
+    @property
+    def non_null(self) -> int:
+        return int((self.codes >= 0).sum())
+
+    def cells_by_entity(self) -> dict[str, int]:
+        """Entity type → number of cells holding at least one finding of that type."""
+        if not self.hits:
+            return {}
+        per_code = np.bincount(self.codes[self.codes >= 0], minlength=self.distinct)
+        counts: dict[str, int] = {}
+        for code, found in self.hits.items():
+            for entity in {r.entity_type for r in found}:
+                counts[entity] = counts.get(entity, 0) + int(per_code[code])
+        return dict(sorted(counts.items()))
+
+    def first_rows(self) -> dict[int, int]:
+        """Distinct-value code with findings → first row holding it."""
+        if not self.hits:
+            return {}
+        wanted = np.fromiter(self.hits, dtype=np.int64)
+        rows = np.flatnonzero(np.isin(self.codes, wanted))
+        _, first = np.unique(self.codes[rows], return_index=True)
+        return {int(self.codes[rows[j]]): int(rows[j]) for j in first}
+
+    def findings(self) -> Iterator[Finding]:
+        """Every finding of every row, in row order."""
+        if not self.hits:
+            return
+        wanted = np.fromiter(self.hits, dtype=np.int64)
+        for row in np.flatnonzero(np.isin(self.codes, wanted)):
+            for r in sorted(self.hits[int(self.codes[row])], key=lambda r: (r.start, r.entity_type)):
+                yield Finding(self.column, int(row), r.entity_type, r.start, r.end, float(r.score))
+
+
+def factorise(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes per row (-1 for null or empty) and the distinct values as strings."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = [str(v) for v in np.asarray(uniques, dtype=object)]
+    return np.asarray(codes, dtype=np.int64), values
+
+
+def scan_series(series: pd.Series, detection: DetectionSpec, ner: bool = False, column: str | None = None
+                ) -> ColumnScan:
+    """Scan one column (distinct values only); ``ner`` for free-text columns; the column name is context."""
+    name = str(column if column is not None else series.name)
+    codes, values = factorise(series)
+    hits = analyze_distinct(values, detection, ner=ner, context=[name])
+    return ColumnScan(name, codes, len(values), hits)
+
+
+def scan_frame(frame: pd.DataFrame, detection: DetectionSpec, text_columns: Sequence[str] = ()
+               ) -> list[ColumnScan]:
+    """Scan every column; NER (if ``detection.ner``) only on ``text_columns``."""
+    text = set(text_columns)
+    return [
+        scan_series(frame[col], detection, ner=detection.ner and col in text, column=str(col))
+        for col in frame.columns
+    ]

@@ -1,0 +1,225 @@
+"""Terminal progress for long steps (rows per second), and the end-of-run summary table.
+
+No dependency: one status line redrawn in place on stderr is all a batch tool needs, and tqdm's
+auto-detection (notebooks, nested bars) would be more than we use. Progress is shown only where a person
+watches: never with ``--quiet``, never when stderr is not a terminal (cron, pipes, log files) and never
+when ``CI`` is set. The summary is printed regardless; it goes to stdout.
+
+Usage (the pipeline's steps)::
+
+    with progress.step("read claims", total=n) as bar:
+        ...
+        bar.advance(len(batch))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from numbers import Integral, Real
+from typing import Any, TextIO
+
+#: Seconds between redraws of a running step (a redraw per advance would slow tight loops down).
+REDRAW_EVERY = 0.1
+_BAR = 24
+_quiet = False
+_depth = 0
+_muted = 0
+#: Whether the terminal line holds a status without its newline yet (a nested step must start below it).
+_open_line = False
+
+
+def set_quiet(quiet: bool) -> None:
+    """``--quiet``: no progress output at all. Without it, progress still only goes to a terminal."""
+    global _quiet
+    _quiet = bool(quiet)
+
+
+def enabled(stream: TextIO | None = None) -> bool:
+    """Whether a step would draw now: not quiet, stderr is a TTY, not in CI."""
+    stream = stream or sys.stderr
+    if _quiet or os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or replaced stream
+        return False
+
+
+class Step:
+    """One running step: counts what it has done and redraws its line at most every :data:`REDRAW_EVERY`."""
+
+    def __init__(self, name: str, total: int | None, unit: str, stream: TextIO | None, draw: bool,
+                 indent: int = 0) -> None:
+        self.name = name
+        self.total = total
+        self.unit = unit
+        self.done = 0
+        self.started = time.monotonic()
+        self._stream = stream
+        self._draw = draw
+        self._indent = "  " * indent
+        self._last = 0.0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += int(n)
+        if self._draw:
+            now = time.monotonic()
+            if now - self._last >= REDRAW_EVERY:
+                self._last = now
+                self._write("\r" + self.line() + "\x1b[K")
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    def line(self, finished: bool = False, failed: bool = False) -> str:
+        """The status text (no control characters): name, bar or count, rate, time."""
+        parts = [f"{self._indent}{self.name}"]
+        if self.total and not finished:
+            share = min(self.done / self.total, 1.0)
+            filled = round(share * _BAR)
+            parts.append(f"[{'#' * filled}{'-' * (_BAR - filled)}] {share:4.0%}")
+            parts.append(f"{self.done:,}/{self.total:,} {self.unit}")
+        elif self.done:
+            parts.append(f"{self.done:,} {self.unit}")
+        if self.done:
+            parts.append(f"{_human(self.rate)} {self.unit}/s")
+        if self.total and not finished and self.done and self.rate > 0:
+            parts.append(f"eta {_seconds((self.total - self.done) / self.rate)}")
+        else:
+            parts.append(_seconds(self.elapsed))
+        if finished:
+            parts.append("failed" if failed else "done")
+        return "  ".join(parts)
+
+    def _write(self, text: str) -> None:
+        global _open_line
+        stream = self._stream or sys.stderr
+        stream.write(text)
+        stream.flush()
+        _open_line = not text.endswith("\n")
+
+    def _finish(self, failed: bool) -> None:
+        if self._draw:
+            self._write("\r" + self.line(finished=True, failed=failed) + "\x1b[K\n")
+
+
+@contextlib.contextmanager
+def step(
+    name: str, total: int | None = None, unit: str = "rows", stream: TextIO | None = None
+) -> Iterator[Step]:
+    """A long step shown as one line while it runs and one line when it ends (``unit``/s as it goes)."""
+    global _depth
+    draw = enabled(stream) and not _muted
+    s = Step(name, total, unit, stream, draw, indent=_depth)
+    if draw:
+        if _open_line:
+            s._write("\n")  # an enclosing step's line stays; this one goes below it
+        s._write("\r" + s.line() + "\x1b[K")
+    _depth += 1
+    try:
+        yield s
+    except BaseException:
+        s._finish(failed=True)
+        raise
+    else:
+        s._finish(failed=False)
+    finally:
+        _depth -= 1
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Steps started inside draw nothing: a caller with its own bar (the explorer runs the whole pipeline
+    per grid point) keeps one tidy line instead of a screenful of inner steps."""
+    global _muted
+    _muted += 1
+    try:
+        yield
+    finally:
+        _muted -= 1
+
+
+def _human(rate: float) -> str:
+    return f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}"
+
+
+def _seconds(sec: float) -> str:
+    if sec < 60:
+        return f"{sec:.1f} s"
+    minutes, sec = divmod(int(sec), 60)
+    return f"{minutes} min {sec:02d} s"
+
+
+# --- the final summary --------------------------------------------------------------------------------
+
+
+def width(text: str) -> int:
+    """Display width in a terminal: East Asian wide and full-width characters take two cells."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> tuple[str, bool]:
+    """Text of a cell and whether it is a number (numbers are right-aligned)."""
+    if value is None:
+        return "-", True
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, Integral):
+        return f"{int(value):,}", True
+    if isinstance(value, Real):
+        v = float(value)
+        return (f"{v:,.0f}" if v.is_integer() and abs(v) >= 1000 else f"{v:.4g}"), True
+    return str(value), False
+
+
+def format_summary(rows: Sequence[Mapping[str, Any]], notes: Iterable[str] = ()) -> str:
+    """An aligned plain-text table: one mapping per row, columns in first-seen order, numbers
+    right-aligned with thousands separators, missing cells as ``-``; ``notes`` are lines printed below
+    (e.g. where the published item list is)."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([width(c), *(width(r[i][0]) for r in cells)]) for i, c in enumerate(columns)]
+
+    def pad(text: str, w: int, right: bool) -> str:
+        fill = " " * (w - width(text))
+        return fill + text if right else text + fill
+
+    lines = ["  ".join(pad(c, widths[i], False) for i, c in enumerate(columns)).rstrip(),
+             "  ".join("-" * w for w in widths).rstrip()]
+    for r in cells:
+        lines.append("  ".join(pad(text, widths[i], num) for i, (text, num) in enumerate(r)).rstrip())
+    lines.extend(notes)
+    return "\n".join(lines)
+
+
+def release_summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One summary row per table of a release manifest: rows in/out, k reached, suppression, risk."""
+    rows = []
+    for name, t in manifest.get("tables", {}).items():
+        risk = t.get("risk") or {}
+        before = risk.get("before") or {}
+        after = risk.get("after") or {}
+        loss = t.get("information_loss") or {}
+        rows.append({
+            "table": name,
+            "rows in": t.get("rows_in"),
+            "rows out": t.get("rows"),
+            "suppressed": t.get("suppressed_rows"),
+            "k": t.get("k"),
+            "k reached": t.get("min_class_size"),
+            "info loss": loss.get("lm", loss.get("overall")),
+            "risk max before": before.get("prosecutor_max"),
+            "risk max after": after.get("prosecutor_max"),
+            "risk avg after": after.get("prosecutor_avg"),
+        })
+    return rows

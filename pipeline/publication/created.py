@@ -1,0 +1,106 @@
+"""The ``created`` register event: what an auditor needs to tie a release to its config, inputs and checks.
+
+Only checksums, counts, privacy figures reached and paths: nothing restorable and no data value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.publication.items import ITEMS_JSON
+from pipeline.release.candidate import ReleaseCandidate, TableResult
+
+#: Keys of a table's manifest entry / metrics that carry l / t (or all models) reached, copied if present.
+_MODEL_KEYS = ("models", "l", "t", "l_diversity", "t_closeness", "privacy_models")
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def distinct_l(table: TableResult) -> dict[str, int]:
+    """Smallest number of distinct values of each sensitive column in an equivalence class (distinct
+    l-diversity, Machanavajjhala et al. 2007), measured on the released data itself."""
+    data = table.data
+    out: dict[str, int] = {}
+    for col in table.sensitive:
+        if col not in data.columns:
+            continue
+        if table.quasi_identifiers:
+            per_class = data.groupby(list(table.quasi_identifiers), dropna=False, observed=True)[
+                col
+            ].nunique()
+            out[col] = int(per_class.min()) if len(per_class) else 0
+        else:
+            out[col] = int(data[col].nunique())
+    return out
+
+
+def _table_entry(table: TableResult, manifest_table: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "rows": len(table.data),
+        "k": int(table.k),
+        "min_class_size": int(table.min_class_size),
+        "suppressed_rows": int(table.suppressed_rows),
+        "distinct_l": distinct_l(table),
+    }
+    for key in _MODEL_KEYS:
+        for source in (manifest_table, table.metrics):
+            if key in source and key not in entry:
+                entry[key] = source[key]
+    return entry
+
+
+def _validation(release_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    path = release_dir / "validation" / "results.json"
+    success: Any = (
+        manifest.get("validation", {}).get("success")
+        if isinstance(manifest.get("validation"), dict)
+        else None
+    )
+    if success is None and path.is_file():
+        try:
+            success = json.loads(path.read_text(encoding="utf-8")).get("success")
+        except (OSError, ValueError, AttributeError):
+            success = None
+    return {"success": success, "file": "validation/results.json" if path.is_file() else None}
+
+
+def created_event(candidate: ReleaseCandidate, release_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    rel = candidate.config.release
+    release_dir = Path(release_dir).resolve()
+    tables_manifest = manifest.get("tables", {})
+    files = dict(manifest.get("files", {}))
+    return {
+        "event": "created",
+        "release_id": candidate.release_id,
+        "created_at": candidate.created_at.isoformat(timespec="seconds"),
+        "dataset_name": rel.dataset_name,
+        "legal_category": rel.legal_category,
+        "audience": rel.audience,
+        "recipient_category": rel.recipient_category,
+        "provision_method": rel.provision_method,
+        "continuous": rel.continuous,
+        "config_file": candidate.config.source.name,
+        "config_sha256": candidate.config.sha256,
+        "tool_version": manifest.get("tool_version"),
+        "inputs": {t: dict(v) for t, v in candidate.inputs.items()},
+        "release_dir": str(release_dir),
+        "manifest_sha256": _sha256(release_dir / "manifest.json"),
+        "outputs": files,
+        "tables": {
+            name: _table_entry(t, tables_manifest.get(name, {})) for name, t in candidate.tables.items()
+        },
+        "validation": _validation(release_dir, manifest),
+        "item_list": {
+            "file": ITEMS_JSON,
+            "path": str(release_dir / ITEMS_JSON),
+            "sha256": files.get(ITEMS_JSON) or _sha256(release_dir / ITEMS_JSON),
+        },
+    }

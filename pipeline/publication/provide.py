@@ -1,0 +1,138 @@
+"""``anonymize provide``: the provision bundle for a third-party release (法43条4項, APPI.md §4).
+
+Refused (no bundle at all) unless: the release's files match its manifest; its legal category is
+匿名加工情報 and its audience ``third_party``; the register holds its ``created`` event (same manifest) and a
+``published`` event for exactly its item list with its method of provision. The bundle is assembled in a
+temporary sibling directory and renamed into place, then a ``provided`` event is appended; if that append
+fails the bundle is removed again, so a bundle on disk always has its register line.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, ValidationFailed
+from pipeline.publication.dictionary import DICT_JSON, DICT_MD
+from pipeline.publication.items import ITEMS_HTML, ITEMS_JSON, ITEMS_MD, check_legal_category_doc
+from pipeline.publication.notice import NOTICE_MD
+from pipeline.publication.register import append_event, events_for, read_register
+from pipeline.publication.releases import sha256_file
+
+SUMS = "SHA256SUMS"
+#: Files and folders of the release that go to the recipient (report.html stays internal: it shows risk
+#: before anonymisation, which the recipient does not need).
+BUNDLE_FILES = ("manifest.json", ITEMS_JSON, ITEMS_MD, ITEMS_HTML, DICT_JSON, DICT_MD, NOTICE_MD)
+BUNDLE_DIRS = ("data", "validation")
+
+
+@dataclass(frozen=True)
+class ProvideResult:
+    bundle: Path
+    release_id: str
+    files: int
+
+
+def _verify_release(release: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValidationFailed(f"{release}: no manifest.json; not a release directory") from None
+    except ValueError:
+        raise ValidationFailed(f"{release}/manifest.json is not valid JSON") from None
+    files = manifest.get("files") or {}
+    if not files:
+        raise ValidationFailed(f"{release}/manifest.json lists no files and checksums")
+    for rel, digest in files.items():
+        path = release / rel
+        if not path.is_file() or sha256_file(path) != digest:
+            raise ValidationFailed(f"{release}: {rel} is missing or does not match its manifest checksum")
+    return manifest
+
+
+def _require_bundle_files(release: Path, manifest: dict[str, Any]) -> None:
+    for name in BUNDLE_FILES[1:]:
+        if name not in manifest["files"]:
+            raise ValidationFailed(
+                f"{release}: {name} is not part of the release; a third-party release made by "
+                "`anonymize run` with audience third_party has it"
+            )
+
+
+def _check_register(register: Path | str, release: Path, rid: str, doc: dict[str, Any]) -> dict[str, Any]:
+    events = read_register(register)
+    manifest_sha = sha256_file(release / "manifest.json")
+    if not any(e.get("manifest_sha256") == manifest_sha for e in events_for(events, rid, "created")):
+        raise RegisterError(
+            f"{register}: release {rid} has no created event for this manifest; "
+            "only releases made by `anonymize run` with this register can be provided"
+        )
+    items_sha = sha256_file(release / ITEMS_JSON)
+    method = doc.get("provision_method")
+    for e in reversed(events_for(events, rid, "published")):
+        if e.get("items_sha256") == items_sha and method and e.get("provision_method") == method:
+            return e
+    raise RegisterError(
+        f"{register}: release {rid}: no published event with its item list and method of provision; "
+        "publish them first (`anonymize publish --site DIR`), 法43条4項"
+    )
+
+
+def provide(release: Path | str, out: Path | str, register: Path | str) -> ProvideResult:
+    release, out = Path(release).resolve(), Path(out).resolve()
+    manifest = _verify_release(release)
+    doc = json.loads((release / ITEMS_JSON).read_text(encoding="utf-8"))
+    rid = str(doc.get("release_id"))
+    if rid != manifest.get("release_id"):
+        raise ValidationFailed(f"{release}: {ITEMS_JSON} and manifest.json name different releases")
+    check_legal_category_doc(doc, rid)
+    if doc.get("audience") != "third_party" or not doc.get("third_party_provision"):
+        raise ConfigError(
+            f"release {rid} was made for audience {doc.get('audience')!r}; only a release made with "
+            "release.audience: third_party (items and method of provision published) can be provided"
+        )
+    _require_bundle_files(release, manifest)
+    published = _check_register(register, release, rid, doc)
+    if out.exists():
+        raise ReleaseExistsError(f"{out} already exists; a bundle is never overwritten")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name in BUNDLE_FILES:
+            shutil.copy2(release / name, tmp / name)
+        for name in BUNDLE_DIRS:
+            if (release / name).is_dir():
+                shutil.copytree(release / name, tmp / name)
+        sums = sorted((p.relative_to(tmp).as_posix(), sha256_file(p)) for p in tmp.rglob("*") if p.is_file())
+        (tmp / SUMS).write_text("".join(f"{d}  {rel}\n" for rel, d in sums), encoding="utf-8")
+        tmp.chmod(0o755)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        append_event(
+            register,
+            {
+                "event": "provided",
+                "release_id": rid,
+                "dataset_name": doc["dataset_name"],
+                "legal_category": doc["legal_category"],
+                "audience": doc["audience"],
+                "recipient_category": doc.get("recipient_category"),
+                "provision_method": doc.get("provision_method"),
+                "published_seq": published.get("seq"),
+                "bundle_dir": str(out),
+                "sha256sums_sha256": sha256_file(out / SUMS),
+                "notice_sha256": sha256_file(out / NOTICE_MD),
+                "files": len(sums),
+            },
+        )
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return ProvideResult(bundle=out, release_id=rid, files=len(sums))

@@ -1,0 +1,88 @@
+"""Releases as the register knows them, with their published item documents verified against it.
+
+Both ``publish`` and ``provide`` go through here so that a published page or a bundle is only ever made
+from item lists whose checksum matches what the ``created`` event recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import RegisterError
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+@dataclass(frozen=True)
+class RegisteredRelease:
+    release_id: str
+    created: dict[str, Any]
+    #: The published item document (``published_items.json``), checksum-verified.
+    items: dict[str, Any]
+    items_sha256: str
+
+    @property
+    def created_at(self) -> str:
+        return str(self.items.get("created_at") or self.created.get("created_at") or "")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def safe_id(release_id: str) -> str:
+    """Release ids become file names on the site; refuse anything that is not a plain token."""
+    if not _SAFE_ID.match(release_id):
+        raise RegisterError(f"release id {release_id!r} is not a plain token usable as a page name")
+    return release_id
+
+
+def load_items(created: dict[str, Any], register: Path | str) -> tuple[dict[str, Any], str]:
+    """The item document a ``created`` event points to, refused if missing or changed since creation."""
+    rid = created.get("release_id")
+    where = created.get("item_list", {}) or {}
+    path = Path(str(where.get("path") or Path(str(created.get("release_dir", ""))) / "published_items.json"))
+    if not path.is_file():
+        raise RegisterError(
+            f"{register}: release {rid}: its item list {path} is missing (release moved or deleted?); "
+            "restore it where the register says"
+        )
+    digest = sha256_file(path)
+    if where.get("sha256") and digest != where["sha256"]:
+        raise RegisterError(
+            f"{register}: release {rid}: {path} changed since the release was created "
+            "(checksum differs from the register)"
+        )
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        raise RegisterError(f"{register}: release {rid}: {path} is not valid JSON") from None
+    if doc.get("release_id") != rid:
+        raise RegisterError(f"{register}: release {rid}: {path} belongs to another release")
+    return doc, digest
+
+
+def registered_releases(events: list[dict[str, Any]], register: Path | str) -> list[RegisteredRelease]:
+    """Every created release, newest first (by creation time, then register order)."""
+    latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    for i, e in enumerate(events):
+        if e.get("event") == "created":
+            latest[str(e["release_id"])] = (i, e)
+    out = []
+    for rid, (_, created) in latest.items():
+        safe_id(rid)
+        doc, digest = load_items(created, register)
+        out.append(
+            (created.get("created_at", ""), latest[rid][0], RegisteredRelease(rid, created, doc, digest))
+        )
+    out.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [r for _, _, r in out]

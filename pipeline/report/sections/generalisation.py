@@ -1,0 +1,53 @@
+"""The chosen generalisation per quasi-identifier: its level, in plain words, and how coarse it is."""
+
+from __future__ import annotations
+
+from pipeline.release.candidate import TableResult
+from pipeline.report import markup, svg
+from pipeline.report.sections.base import Section
+
+
+class GeneralisationSection(Section):
+    name = "generalisation"
+    title_ja = "準識別子の一般化"
+    title_en = "Generalisation of the quasi-identifiers"
+    lead_ja = "探索で選ばれた各準識別子の一般化段階。0は元の区分、最上段は全値を一括（実質的な削除）。"
+    lead_en = ("The level the search chose for each quasi-identifier: 0 keeps the normalised value, the top "
+               "level merges every value (the column is effectively removed).")
+
+    def body(self, table: TableResult) -> str | None:
+        columns = [c for c in (*table.quasi_identifiers, *table.sensitive, *table.attributes)
+                   if c in table.hierarchies]
+        if not columns:
+            return None
+        rows = []
+        for col in columns:
+            h = table.hierarchies[col]
+            level = table.levels.get(col, 0)
+            role = "準識別子 / QI" if col in table.quasi_identifiers else "固定 / fixed"
+            values = int(table.data[col].nunique(dropna=True)) if col in table.data else 0
+            rows.append((col, role, h.level_descriptions[level], level, h.height - 1, values))
+        headers = ["列 / column", "種別 / role", "公開の粒度 / released as", "段階 / level",
+                   "最上段 / top", "公開値の数 / distinct released"]
+        html = markup.table(headers, rows, numeric_from=3)
+        qis = [r for r in rows if r[0] in table.quasi_identifiers]
+        if qis:
+            html += markup.figure(
+                _chart(qis),
+                "一般化の度合い（段階 ÷ 最上段）。1に近いほど粗い。",
+                "Degree of generalisation (level / top level); closer to 1 is coarser.",
+            )
+        return html
+
+
+def _chart(rows: list[tuple]) -> str:
+    with svg.chart_style():
+        fig, (ax,) = svg.figure(6.0, 0.45 * len(rows) + 0.8)
+        names = [r[0] for r in rows][::-1]
+        degree = [(r[3] / r[4]) if r[4] else 0.0 for r in rows][::-1]
+        bars = ax.barh(names, degree, color=svg.AFTER_COLOUR)
+        ax.bar_label(bars, labels=[f"{r[3]}/{r[4]}" for r in rows][::-1], padding=3, fontsize=8)
+        ax.set_xlim(0, 1.12)
+        ax.set_xlabel("level / top level")
+        fig.tight_layout()
+        return svg.to_svg(fig, "generalisation level per quasi-identifier")

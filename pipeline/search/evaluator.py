@@ -1,0 +1,117 @@
+"""Evaluate lattice nodes: roll up the cheapest cached finer snapshot, apply the privacy models, count the
+rows that suppression would remove (ARX's rule: whole classes that fail any model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.privacy.base import Necessary, PrivacyModel
+from pipeline.search.histogram import Snapshot, Space
+
+_CACHE_CLASSES = 3_000_000  # total classes kept in cached snapshots (memory bound, ~100 MB)
+
+
+@dataclass
+class NodeResult:
+    snap: Snapshot
+    fail: np.ndarray  # bool per class: fails some model (suppressed if the node is chosen)
+    suppressed: int
+    valid: bool
+    failing_by_model: dict[str, int]
+
+
+class Evaluator:
+    def __init__(self, space: Space, base: Snapshot, models: Sequence[PrivacyModel], allowed: int,
+                 n_rows: int, prune_with: Sequence[PrivacyModel], necessary: Sequence[Necessary],
+                 track_origin: bool) -> None:
+        self.space = space
+        self.base = base
+        self.models = list(models)
+        self.allowed = allowed
+        self.n_rows = n_rows
+        self.prune_with = list(prune_with)
+        self.necessary = list(necessary)
+        self.track_origin = track_origin
+        self.q = len(base.levels)
+        self._cache: dict[tuple[int, ...], Snapshot] = {base.levels: base}
+        self._cache_levels = np.zeros((1024, self.q), dtype=np.int16)
+        self._cache_sizes = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
+        self._cache_keys: list[tuple[int, ...] | None] = []
+        self._cached_classes = 0
+        self._add(base)
+        self.evaluated = 0
+
+    # -- snapshot cache ----------------------------------------------------------------------------------
+    def _add(self, snap: Snapshot) -> None:
+        i = len(self._cache_keys)
+        if i == len(self._cache_sizes):
+            self._cache_levels = np.concatenate([self._cache_levels, np.zeros_like(self._cache_levels)])
+            self._cache_sizes = np.concatenate([self._cache_sizes, np.full_like(self._cache_sizes, self._big)])
+        self._cache_levels[i] = snap.levels
+        self._cache_sizes[i] = snap.n
+        self._cache_keys.append(snap.levels)
+        self._cache[snap.levels] = snap
+        self._cached_classes += snap.n
+        if self._cached_classes > _CACHE_CLASSES:
+            self._evict()
+
+    _big = np.iinfo(np.int64).max
+
+    def _evict(self) -> None:
+        """Drop the largest cached snapshots (never the base) until under budget."""
+        for i in np.argsort(-self._cache_sizes[: len(self._cache_keys)]):
+            key = self._cache_keys[i]
+            if key is None or key == self.base.levels or self._cache_sizes[i] == self._big:
+                continue
+            self._cached_classes -= int(self._cache_sizes[i])
+            self._cache_sizes[i] = self._big
+            del self._cache[key]
+            self._cache_keys[i] = None
+            if self._cached_classes <= _CACHE_CLASSES // 2:
+                return
+
+    def snapshot(self, node: tuple[int, ...]) -> Snapshot:
+        snap = self._cache.get(node)
+        if snap is not None:
+            return snap
+        n = len(self._cache_keys)
+        ok = np.all(self._cache_levels[:n] <= np.asarray(node, dtype=np.int16), axis=1)
+        sizes = np.where(ok, self._cache_sizes[:n], self._big)
+        src_key = self._cache_keys[int(np.argmin(sizes))]
+        src = self._cache[src_key] if src_key is not None else self.base
+        if self.track_origin and src.origin is None:
+            src = self.base
+        snap = self.space.roll_up(src, node, self.track_origin)
+        self.evaluated += 1
+        self._add(snap)
+        return snap
+
+    # -- predicates --------------------------------------------------------------------------------------
+    def prunable_valid(self, node: tuple[int, ...]) -> bool:
+        """Whether the node meets the monotone conditions used for pruning (see PrivacyModel)."""
+        snap = self.snapshot(node)
+        stats = self.space.stats(snap)
+        fail = np.zeros(snap.n, dtype=bool)
+        for m in self.prune_with:
+            fail |= ~m.satisfied(stats)
+        for nec in self.necessary:
+            fail |= (snap.rows < nec.min_rows) | (snap.persons < nec.min_persons)
+            if nec.column is not None and nec.min_distinct > 1:
+                pairs = stats.pairs(nec.column)
+                fail |= np.bincount(pairs.cls, minlength=snap.n) < nec.min_distinct
+        return int(snap.rows[fail].sum()) <= self.allowed
+
+    def evaluate(self, node: tuple[int, ...]) -> NodeResult:
+        snap = self.snapshot(node)
+        stats = self.space.stats(snap)
+        fail = np.zeros(snap.n, dtype=bool)
+        by_model = {}
+        for m in self.models:
+            f = ~m.satisfied(stats)
+            by_model[str(m)] = int(snap.rows[f].sum())
+            fail |= f
+        suppressed = int(snap.rows[fail].sum())
+        return NodeResult(snap, fail, suppressed, suppressed <= self.allowed, by_model)

@@ -1,0 +1,209 @@
+"""The search works on a histogram of distinct quasi-identifier tuples, never on rows.
+
+:class:`Snapshot` holds the equivalence classes of one lattice node: each class's code per quasi-identifier
+at the node's level, its rows, its (class, person) pairs when a person may own several rows, and per
+sensitive column the sparse (class, value, count) pairs. A coarser node is computed by *rolling up* any finer
+snapshot (ARX does the same from its snapshot cache): map each class's codes one hierarchy step table lookup
+up, regroup the packed keys with numpy. Cost is proportional to the finer node's classes, not to the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipeline.privacy.base import ClassStats, SensitivePairs
+
+_MAX_KEY = 1 << 62
+#: Group with a dense table (O(key range)) while the key range is at most this many times the entries;
+#: above, sort (np.unique). Dense is cheaper per element by far, so the factor is generous.
+_DENSE = 16
+
+
+@dataclass
+class Snapshot:
+    levels: tuple[int, ...]
+    codes: list[np.ndarray]  # per quasi-identifier: int64 code at its level, one per class
+    rows: np.ndarray  # int64 per class
+    persons: np.ndarray  # int64 per class
+    person_pairs: tuple[np.ndarray, np.ndarray] | None  # (class, person) distinct pairs, or None
+    sensitive: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per sensitive column: (class, value, count)
+    origin: np.ndarray | None = None  # base tuple -> class, when tracked
+    _stats: ClassStats | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+
+def group(cols: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Group rows by the tuple of integer columns (values < card): (inverse, one representative index per
+    group, number of groups). Groups are numbered in the order of their packed key."""
+    size = len(cols[0]) if cols else 0
+    key = np.zeros(size, dtype=np.int64)
+    bound = 1
+    for c, card in zip(cols, cards, strict=True):
+        if bound * card >= _MAX_KEY:
+            _, key = np.unique(key, return_inverse=True)
+            bound = int(key.max()) + 1 if size else 1
+        if card > 1:
+            key = key * card + c
+            bound *= card
+    return _group_key(key, bound)
+
+
+def _group_key(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, int]:
+    size = len(key)
+    if bound <= _DENSE * size + 4096:
+        present = np.zeros(bound + 1, dtype=np.int64)
+        present[key + 1] = 1
+        ids = np.cumsum(present)
+        n = int(ids[-1])
+        inv = ids[key] if size else key
+    else:
+        inv, first, n, _ = _sort_groups(key, bound)
+        return inv, first, n
+    first = np.empty(n, dtype=np.int64)
+    first[inv] = np.arange(size, dtype=np.int64)
+    return inv, first, n
+
+
+def _sort_groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """(inverse, first index, groups, sorted distinct keys) by sorting. numpy's plain sort of int64 is
+    vectorised and several times faster than argsort, so when key and row index fit in one int64 together
+    the row index rides in the low bits and one sort yields the order too."""
+    size = len(key)
+    shift = max(int(size - 1).bit_length(), 1)
+    if bound >= 1 << (62 - shift):
+        uniq, inv = np.unique(key, return_inverse=True)
+        first = np.empty(len(uniq), dtype=np.int64)
+        first[inv] = np.arange(size, dtype=np.int64)
+        return inv, first, len(uniq), uniq
+    comb = np.sort((key << shift) | np.arange(size, dtype=np.int64))
+    order = comb & ((1 << shift) - 1)
+    sk = comb >> shift
+    new = np.empty(size, dtype=bool)
+    new[:1] = True
+    np.not_equal(sk[1:], sk[:-1], out=new[1:])
+    gid = np.cumsum(new) - 1
+    inv = np.empty(size, dtype=np.int64)
+    inv[order] = gid
+    return inv, order[new], int(gid[-1]) + 1 if size else 0, sk[new]
+
+
+def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarray | None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Distinct (cls, other) pairs, sorted, with summed weights."""
+    key = cls * n_other + other
+    bound = (int(cls.max()) + 1) * n_other if len(cls) else 1
+    if bound <= _DENSE * len(key) + 4096:
+        if weights is None:
+            present = np.zeros(bound, dtype=bool)
+            present[key] = True
+            uk = np.flatnonzero(present)
+            w = None
+        else:
+            sums = np.bincount(key, weights=weights, minlength=bound)
+            uk = np.flatnonzero(sums)
+            w = sums[uk].astype(np.int64)
+    elif weights is None:
+        uk = np.unique(key)
+        w = None
+    else:
+        inv, _, n, uk = _sort_groups(key, bound)
+        w = np.bincount(inv, weights=weights, minlength=n).astype(np.int64)
+    return uk // n_other, uk % n_other, w
+
+
+@dataclass
+class Space:
+    """Precomputed, per quasi-identifier: level cardinalities and code maps between any two levels."""
+
+    heights: tuple[int, ...]
+    cards: list[list[int]]  # cards[q][level]
+    up: list[list[list[np.ndarray | None]]]  # up[q][a][b]: code at level a -> code at level b (b >= a)
+    n_persons: int
+    n_values: list[int]
+    ordered: list[bool]
+    references: list[np.ndarray]
+    sensitive_names: list[str]
+
+    def roll_up(self, src: Snapshot, target: tuple[int, ...], track_origin: bool = False) -> Snapshot:
+        cols = []
+        for q, (a, b) in enumerate(zip(src.levels, target, strict=True)):
+            c = src.codes[q]
+            if a != b:
+                m = self.up[q][a][b]
+                assert m is not None
+                c = m[c]
+            cols.append(c)
+        inv, first, n = group(cols, [self.cards[q][b] for q, b in enumerate(target)])
+        return self._build(target, [c[first] for c in cols], inv, n, src, track_origin)
+
+    def _build(self, target: tuple[int, ...], codes: list[np.ndarray], inv: np.ndarray, n: int,
+               src: Snapshot, track_origin: bool) -> Snapshot:
+        rows = np.bincount(inv, weights=src.rows, minlength=n).astype(np.int64)
+        pairs = None
+        if src.person_pairs is None:
+            persons = rows
+        else:
+            pc, pp, _ = _combine(inv[src.person_pairs[0]], src.person_pairs[1], self.n_persons, None)
+            pairs = (pc, pp)
+            persons = np.bincount(pc, minlength=n).astype(np.int64)
+        sens = []
+        for i, (sc, sv, cnt) in enumerate(src.sensitive):
+            c2, v2, w2 = _combine(inv[sc], sv, self.n_values[i], cnt.astype(np.float64))
+            assert w2 is not None
+            sens.append((c2, v2, w2))
+        origin = inv[src.origin] if track_origin and src.origin is not None else None
+        return Snapshot(target, codes, rows, persons, pairs, sens, origin)
+
+    def stats(self, snap: Snapshot) -> ClassStats:
+        if snap._stats is None:
+            sens = {
+                name: SensitivePairs(c, v, w, self.n_values[i], self.ordered[i], self.references[i])
+                for i, (name, (c, v, w)) in enumerate(zip(self.sensitive_names, snap.sensitive, strict=True))
+            }
+            snap._stats = ClassStats(snap.n, snap.rows, snap.persons, sens)
+        return snap._stats
+
+
+def base_snapshot(
+    qi_codes: Sequence[np.ndarray],
+    qi_cards: Sequence[int],
+    person: np.ndarray | None,
+    sensitive_codes: Sequence[np.ndarray],
+    sensitive_sizes: Sequence[int],
+) -> tuple[Snapshot, np.ndarray, int]:
+    """The level-0 snapshot from rows: (snapshot, row -> class, number of persons)."""
+    n_rows = len(qi_codes[0]) if qi_codes else (len(person) if person is not None else 0)
+    cols = [np.asarray(c, dtype=np.int64) for c in qi_codes]
+    if not cols:
+        cols = [np.zeros(n_rows, dtype=np.int64)]
+        qi_cards = [1]
+    inv, first, n = group(cols, qi_cards)
+    rows = np.bincount(inv, minlength=n).astype(np.int64)
+    pairs = None
+    if person is None:
+        n_persons = n_rows
+        persons = rows
+    else:
+        _, pcode = np.unique(person, return_inverse=True)
+        n_persons = int(pcode.max()) + 1 if n_rows else 0
+        if n_persons == n_rows:
+            persons = rows
+        else:
+            pc, pp, _ = _combine(inv, pcode.astype(np.int64), n_persons, None)
+            pairs = (pc, pp)
+            persons = np.bincount(pc, minlength=n).astype(np.int64)
+    sens = []
+    for codes, size in zip(sensitive_codes, sensitive_sizes, strict=True):
+        c2, v2, w2 = _combine(inv, np.asarray(codes, dtype=np.int64), size, np.ones(n_rows))
+        assert w2 is not None
+        sens.append((c2, v2, w2))
+    levels = tuple(0 for _ in qi_codes)
+    snap = Snapshot(levels, [c[first] for c in cols[: len(qi_codes)]], rows, persons, pairs, sens,
+                    origin=np.arange(n, dtype=np.int64))
+    return snap, inv, n_persons

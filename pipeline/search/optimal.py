@@ -1,0 +1,203 @@
+"""The exact search: branch and bound over the lattice, pruned by monotonicity.
+
+For the additive metrics (LM, precision, entropy) the loss of a node without suppression is a sum of
+per-attribute terms (:meth:`LossTables.bound_table`) and suppression can only raise it, so that sum is a lower
+bound. Nodes are visited in increasing bound; the search stops as soon as the bound reaches the best loss
+found — every node not visited is provably no better. Validity is decided with as few evaluations as
+possible, as in ARX's Flash (Kohlmayer et al. 2012): before evaluating a candidate of unknown status, a
+binary search along a chain from it to the top of the lattice finds the highest node of the chain failing
+the monotone conditions; everything below that node is tagged failing without evaluation, everything above
+a node passing them is tagged passing. Only the monotone conditions tag (see ``pipeline.privacy.base``).
+
+Non-additive metrics (discernibility, AECS) have no such bound: every node not tagged failing is evaluated
+(without suppression only the minimal passing nodes, since both grow with generalisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.metrics.loss import LossTables
+from pipeline.search.evaluator import Evaluator, NodeResult
+from pipeline.search.lattice import Lattice
+
+_TOL = 1e-12
+
+
+@dataclass
+class Outcome:
+    best: tuple[int, ...] | None
+    best_value: float
+    top: NodeResult | None  # the top node's evaluation, when the search found nothing valid
+    nodes_evaluated: int
+
+
+def optimal_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric: str, exact_prune: bool,
+                   zero_suppression: bool) -> Outcome:
+    """``exact_prune``: the pruning conditions equal the models (all monotone in this setting), so a node
+    passing them is valid and everything above it too."""
+    bound_tab = tables.bound_table(metric)
+    n_attr = len(lattice.heights)
+    q_search = len(bound_tab) if bound_tab is not None else 0
+    if bound_tab is not None:
+        bound = np.zeros(lattice.size)
+        for q in range(q_search):
+            bound += bound_tab[q][lattice.nodes[:, q]]
+        step_cost = list(bound_tab) + [np.zeros(1)] * (n_attr - q_search)
+        order = np.argsort(bound, kind="stable")
+    else:
+        bound = np.zeros(lattice.size)
+        step_cost = [np.arange(h, dtype=np.float64) for h in lattice.heights]
+        order = np.argsort(lattice.nodes.sum(axis=1), kind="stable")
+    mono = np.zeros(lattice.size, dtype=np.int8)  # monotone conditions: 1 pass, -1 fail, 0 unknown
+    valid_from_below = np.zeros(lattice.size, dtype=bool)
+    mono_nd = lattice.shaped(mono)
+    vfb_nd = lattice.shaped(valid_from_below)
+
+    def tag(node: tuple[int, ...], passed: bool) -> None:
+        if passed:
+            mono_nd[lattice.above(node)] = 1
+            if exact_prune:
+                vfb_nd[lattice.above(node)] = True
+                valid_from_below[lattice.index(node)] = False
+        else:
+            mono_nd[lattice.below(node)] = -1
+
+    def status(node: tuple[int, ...]) -> int:
+        i = lattice.index(node)
+        if mono[i] == 0:
+            tag(node, ev.prunable_valid(node))
+        return int(mono[i])
+
+    top = lattice.top
+    if status(top) < 0:
+        return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
+
+    best: tuple[int, ...] | None = None
+    best_value = np.inf
+    for idx in order:
+        if bound_tab is not None and bound[idx] >= best_value - _TOL:
+            break
+        if mono[idx] < 0:
+            continue
+        node = tuple(int(v) for v in lattice.nodes[idx])
+        if zero_suppression and bound_tab is None and valid_from_below[idx]:
+            continue  # a passing node below has no more loss
+        if mono[idx] == 0:
+            _probe(node, lattice, mono, status, step_cost)
+            if mono[idx] < 0:
+                continue
+        if exact_prune and zero_suppression and bound_tab is not None:
+            value = float(bound[idx])  # passes, nothing suppressed: the loss is the bound
+            if value < best_value:
+                best, best_value = node, value
+            break
+        res = ev.evaluate(node)
+        if not res.valid:
+            continue
+        value = tables.value(metric, res.snap, res.fail)
+        if value < best_value - _TOL:
+            best, best_value = node, value
+    top_res = None if best is not None else ev.evaluate(top)
+    return Outcome(best, best_value, top_res, ev.evaluated)
+
+
+def _probe(node: tuple[int, ...], lattice: Lattice, mono: np.ndarray, status, step_cost) -> None:
+    """Binary search along a chain from ``node`` to the top for the highest node failing the monotone
+    conditions (Flash's path search); tags as it goes, so ``mono[node]`` ends known."""
+    chain = lattice.chain_to_top(node, step_cost)
+    idx = np.array([lattice.index(c) for c in chain])
+    known = mono[idx]
+    lo = int(np.flatnonzero(known < 0).max()) if (known < 0).any() else -1
+    hi = int(np.flatnonzero(known > 0).min()) if (known > 0).any() else len(chain) - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if status(chain[mid]) < 0:
+            lo = mid
+        else:
+            hi = mid
+    if lo < 0 and hi > 0:
+        status(chain[0])
+
+
+def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric: str, exact_prune: bool,
+                    zero_suppression: bool) -> Outcome:
+    """Branch and bound from the top: walk down through nodes that pass the monotone conditions (an up-set
+    that holds every valid node, so each is reachable from the top through passing nodes), expanding the one
+    of lowest bound first, and skip a node when no node at or below it that is not known to fail has a bound
+    under the best loss found. Failing nodes met on the way are high in the lattice, so tagging their
+    down-sets prunes most of it at once."""
+    import heapq
+
+    bound_tab = tables.bound_table(metric)
+    assert bound_tab is not None
+    bound = np.zeros(lattice.size)
+    for q in range(len(bound_tab)):
+        bound += bound_tab[q][lattice.nodes[:, q]]
+    bound_nd = lattice.shaped(bound)
+    mono = np.zeros(lattice.size, dtype=np.int8)
+    mono_nd = lattice.shaped(mono)
+    seen = np.zeros(lattice.size, dtype=bool)
+
+    def floor_below(node: tuple[int, ...]) -> float:
+        sl = lattice.below(node)
+        b = bound_nd[sl]
+        ok = b[mono_nd[sl] >= 0]
+        return float(ok.min()) if ok.size else np.inf
+
+    def passes(node: tuple[int, ...]) -> bool:
+        i = lattice.index(node)
+        if mono[i] == 0:
+            if ev.prunable_valid(node):
+                mono_nd[lattice.above(node)] = 1
+            else:
+                mono_nd[lattice.below(node)] = -1
+        return bool(mono[i] > 0)
+
+    best: tuple[int, ...] | None = None
+    best_value = np.inf
+
+    def consider(node: tuple[int, ...]) -> None:
+        nonlocal best, best_value
+        i = lattice.index(node)
+        if exact_prune and zero_suppression:
+            value = float(bound[i])
+        else:
+            res = ev.evaluate(node)
+            if not res.valid:
+                return
+            value = tables.value(metric, res.snap, res.fail)
+        if value < best_value - _TOL or (best is not None and abs(value - best_value) <= _TOL
+                                          and bound[i] < bound[lattice.index(best)]):
+            best, best_value = node, value
+
+    top = lattice.top
+    if not passes(top):
+        return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
+    consider(top)
+    if best is None:
+        return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
+    heap = [(float(bound[lattice.index(top)]), top)]
+    seen[lattice.index(top)] = True
+    while heap:
+        _, node = heapq.heappop(heap)
+        if floor_below(node) >= best_value - _TOL:
+            continue
+        for q in range(len(node)):
+            if node[q] == 0:
+                continue
+            child = node[:q] + (node[q] - 1,) + node[q + 1:]
+            ci = lattice.index(child)
+            if seen[ci] or mono[ci] < 0:
+                continue
+            seen[ci] = True
+            if floor_below(child) >= best_value - _TOL:
+                continue
+            if not passes(child):
+                continue
+            consider(child)
+            heapq.heappush(heap, (float(bound[ci]), child))
+    top_res = None if best is not None else ev.evaluate(top)
+    return Outcome(best, best_value, top_res, ev.evaluated)

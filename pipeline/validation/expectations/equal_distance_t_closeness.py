@@ -1,0 +1,31 @@
+"""t-closeness with equal ground distance (Li et al. 2007), for categorical sensitive attributes.
+
+The distance of a class's distribution P from the table's Q is the earth mover's distance with every pair of
+values one apart, i.e. ½ Σ |p_i − q_i|. Limits what a class reveals beyond the table as a whole.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from pipeline.validation.expectations.class_rule import ClassRule
+
+
+class ExpectClassesToBeEqualDistanceTClose(ClassRule):
+    sensitive: str
+    t: float
+
+    business_name: ClassVar[str] = "t-closeness (equal distance)"
+    description_template: ClassVar[str] = (
+        "Sensitive attribute {sensitive}: the distribution in every equivalence class over "
+        "({quasi_identifiers}) is within {t} of the whole table's (earth mover's distance, equal ground "
+        "distance) — {t}-closeness."
+    )
+    worst: ClassVar[str] = "max"
+    metric_dependencies: ClassVar[tuple[str, ...]] = ("appi.class.equal_distance",)
+    success_keys: ClassVar[tuple[str, ...]] = ("quasi_identifiers", "person_key", "sensitive", "t")
+
+    def holds(self, stat: np.ndarray) -> np.ndarray:
+        return stat <= self.t + 1e-9

@@ -1,0 +1,23 @@
+"""Custom Great Expectations metrics (pandas only). Importing this package registers them with GX."""
+
+from pipeline.validation.metrics.class_statistic import (
+    ClassDistinctValues,
+    ClassEntropyValues,
+    ClassEqualDistance,
+    ClassOrderedDistance,
+    ClassPersons,
+    ClassRecursiveRatio,
+)
+from pipeline.validation.metrics.pattern_over_distinct import ColumnValuesNotMatchPatternOverDistinct
+from pipeline.validation.metrics.value_persons import ValuePersons
+
+__all__ = [
+    "ClassDistinctValues",
+    "ClassEntropyValues",
+    "ClassEqualDistance",
+    "ClassOrderedDistance",
+    "ClassPersons",
+    "ClassRecursiveRatio",
+    "ColumnValuesNotMatchPatternOverDistinct",
+    "ValuePersons",
+]

@@ -1,0 +1,155 @@
+"""What the suite checks on one table, as one typed frozen object (STYLE.md §3).
+
+Built from the release's ``manifest.json`` entry ``tables.<name>`` — the only source ``verify`` has — and,
+in the gate, completed from the in-memory :class:`~pipeline.release.candidate.TableResult` for keys the
+manifest does not carry. Manifest keys read (``rows``, ``quasi_identifiers``, ``person_key`` and ``k`` are
+required; the rest optional):
+
+``rows``, ``columns`` (released column names = published items), ``quasi_identifiers``, ``sensitive``,
+``attributes``, ``linking_codes``, ``person_key``, ``k``, ``value_sets`` (column → allowed generalised
+labels, in hierarchy order), ``top_bottom_codes`` (column → ``{top_code, bottom_code}``), ``models``
+(``[{name, column, k, l, c, t}]``).
+
+Without ``columns`` the expected set is quasi-identifiers + sensitive + attributes + linking codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.errors import ValidationFailed
+
+REQUIRED_KEYS = ("rows", "quasi_identifiers", "person_key", "k")
+
+
+@dataclass(frozen=True)
+class ModelRule:
+    name: str
+    column: str | None = None
+    k: int | None = None
+    l: float | None = None  # noqa: E741 - the literature's name
+    c: float | None = None
+    t: float | None = None
+
+
+@dataclass(frozen=True)
+class TableRules:
+    name: str
+    rows: int
+    columns: tuple[str, ...]
+    quasi_identifiers: tuple[str, ...]
+    person_key: str | None
+    k: int
+    sensitive: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()
+    linking_codes: tuple[str, ...] = ()
+    value_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    bounds: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    models: tuple[ModelRule, ...] = ()
+
+    @property
+    def described(self) -> tuple[str, ...]:
+        """Columns that describe persons (kept values a reader sees): 特異な記述 applies to these."""
+        return self.quasi_identifiers + self.sensitive + self.attributes
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _bound(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def rules_from_manifest(
+    name: str, entry: Mapping[str, Any], fallback: Mapping[str, Any] | None = None
+) -> TableRules:
+    """Rules for table ``name`` from its manifest entry; ``fallback`` supplies keys the manifest lacks."""
+    merged: dict[str, Any] = dict(fallback or {})
+    merged.update({k: v for k, v in entry.items() if v is not None or k == "person_key"})
+    missing = [k for k in REQUIRED_KEYS if k not in merged]
+    if missing:
+        raise ValidationFailed(
+            f"manifest.json, table {name}: missing {', '.join(missing)}; "
+            "the suite cannot be bound without them"
+        )
+    person_key = merged.get("person_key")
+    linking = _strings(merged.get("linking_codes"))
+    if person_key and person_key not in linking:
+        linking = (*linking, person_key)
+    qis = _strings(merged.get("quasi_identifiers"))
+    sensitive = _strings(merged.get("sensitive"))
+    attributes = _strings(merged.get("attributes"))
+    columns = _strings(merged.get("columns")) or tuple(dict.fromkeys(qis + sensitive + attributes + linking))
+    models = tuple(
+        ModelRule(
+            name=str(m["name"]),
+            column=m.get("column"),
+            k=m.get("k"),
+            l=m.get("l"),
+            c=m.get("c"),
+            t=m.get("t"),
+        )
+        for m in merged.get("models") or ()
+    )
+    return TableRules(
+        name=name,
+        rows=int(merged["rows"]),
+        columns=columns,
+        quasi_identifiers=qis,
+        person_key=person_key,
+        k=int(merged["k"]),
+        sensitive=sensitive,
+        attributes=attributes,
+        linking_codes=linking,
+        value_sets={str(c): _strings(v) for c, v in (merged.get("value_sets") or {}).items()},
+        bounds={
+            str(c): (_bound(b.get("bottom_code")), _bound(b.get("top_code")))
+            for c, b in (merged.get("top_bottom_codes") or {}).items()
+        },
+        models=models,
+    )
+
+
+def candidate_facts(table: Any) -> dict[str, Any]:
+    """Manifest-shaped facts about one :class:`TableResult` (the gate's fallback for missing keys)."""
+    spec = table.spec
+    kept = spec.kept_columns
+    value_sets = {
+        col: [str(v) for v in h.labels[table.levels[col]]]
+        for col, h in table.hierarchies.items()
+        if col in table.levels and col in table.quasi_identifiers
+    }
+    bounds = {
+        c.output_name: {"top_code": c.top_code, "bottom_code": c.bottom_code}
+        for c in kept
+        if c.hierarchy is None and (c.top_code is not None or c.bottom_code is not None)
+    }
+    models = [
+        {"name": m.name, "column": m.column, "k": m.k, "l": m.l, "c": m.c, "t": m.t}
+        for m in spec.models
+    ]
+    for m in models:  # model columns are input names in the config; the data has output names
+        if m["column"] is not None:
+            with contextlib.suppress(KeyError):
+                m["column"] = spec.column(m["column"]).output_name
+    return {
+        "rows": len(table.data),
+        "columns": [c.output_name for c in kept],
+        "quasi_identifiers": list(table.quasi_identifiers),
+        "sensitive": list(table.sensitive),
+        "attributes": list(table.attributes),
+        "linking_codes": [c.output_name for c in spec.by_role("linking_code") if c.kept],
+        "person_key": table.person_key,
+        "k": table.k,
+        "value_sets": value_sets,
+        "top_bottom_codes": bounds,
+        "models": models,
+    }

@@ -1,0 +1,129 @@
+"""``anonymize verify``: a recipient's or auditor's check of a release directory, from its files alone.
+
+1. Integrity: every file except ``manifest.json`` is listed in the manifest's ``files`` map with its
+   SHA-256, each digest matches, and no unlisted file exists.
+2. The suite: re-bound from ``manifest.json`` (profile = the manifest's audience, else the profile recorded
+   in ``validation/results.json``, else the stricter ``third_party``) and re-run on ``data/*.parquet``.
+   The expected columns are the published items (``published_items.json``, the release's legal
+   statement of its contents) when that file exists, else the manifest's ``columns``.
+Problems are returned as sentences naming files, tables and columns, never values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from pipeline.errors import PipelineError
+from pipeline.validation.gate import RESULTS, read_manifest
+from pipeline.validation.rules import rules_from_manifest
+from pipeline.validation.runner import run_suites
+from pipeline.validation.suite import PROFILES, build_suite, load_profile
+from pipeline.validation.summary import describe_failure, summarise
+
+ITEMS = "published_items.json"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        return ["manifest.json: no 'files' map of relative path → sha256"]
+    problems = []
+    for rel, expected in sorted(files.items()):
+        parts = PurePosixPath(rel).parts
+        if PurePosixPath(rel).is_absolute() or ".." in parts:
+            problems.append(f"manifest.json: file path {rel} leaves the release directory")
+            continue
+        path = release_dir.joinpath(*parts)
+        if not path.is_file():
+            problems.append(f"{rel}: listed in manifest.json but missing")
+        elif sha256_of(path) != expected:
+            problems.append(f"{rel}: SHA-256 does not match manifest.json (the file was changed)")
+    on_disk = {p.relative_to(release_dir).as_posix() for p in release_dir.rglob("*") if p.is_file()}
+    for rel in sorted(on_disk - set(files) - {"manifest.json"}):
+        problems.append(f"{rel}: file not listed in manifest.json")
+    return problems
+
+
+def _profile_name(release_dir: Path, manifest: dict[str, Any]) -> str:
+    for candidate in (manifest.get("audience"), (manifest.get("release") or {}).get("audience")):
+        if candidate in PROFILES:
+            return str(candidate)
+    try:
+        recorded = json.loads((release_dir / RESULTS).read_text(encoding="utf-8")).get("profile")
+    except (OSError, ValueError):
+        recorded = None
+    return str(recorded) if recorded in PROFILES else "third_party"
+
+
+def published_columns(release_dir: Path) -> dict[str, list[str]]:
+    """Table → columns listed in ``published_items.json`` (empty when the file is absent or unreadable)."""
+    try:
+        doc = json.loads((release_dir / ITEMS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for item in doc.get("items", []):
+        out.setdefault(str(item.get("table")), []).append(str(item.get("column")))
+    return out
+
+
+def _table_file(release_dir: Path, name: str, entry: dict[str, Any]) -> Path:
+    rel = entry.get("file") or f"data/{name}.parquet"
+    path = release_dir / rel
+    return path if path.is_file() else release_dir / "data" / Path(rel).name
+
+
+def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    entries = manifest.get("tables")
+    if not isinstance(entries, dict) or not entries:
+        return ["manifest.json: no 'tables'"]
+    profile = load_profile(_profile_name(release_dir, manifest))
+    problems: list[str] = []
+    tables = {}
+    published = published_columns(release_dir)
+    for name, entry in entries.items():
+        if name in published:
+            entry = {**entry, "columns": published[name]}
+        path = _table_file(release_dir, name, entry)
+        try:
+            data = pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            problems.append(f"table {name}: cannot read {path.name} ({type(exc).__name__})")
+            continue
+        try:
+            tables[name] = (data, build_suite(profile, rules_from_manifest(name, entry), data))
+        except PipelineError as exc:
+            problems.append(str(exc))
+    listed = {_table_file(release_dir, n, e).resolve() for n, e in entries.items()}
+    for extra in sorted((release_dir / "data").glob("*.parquet")):
+        if extra.resolve() not in listed:
+            problems.append(f"data/{extra.name}: a data file with no table in manifest.json")
+    if tables:
+        summary = summarise(run_suites(tables))
+        problems += [describe_failure(f) for f in summary["failed"]]
+    return problems
+
+
+def verify_release(release_dir: Path) -> list[str]:
+    """Every problem found in ``release_dir`` (empty: the release is intact and passes its suite)."""
+    release_dir = Path(release_dir)
+    if not release_dir.is_dir():
+        return [f"{release_dir}: not a directory"]
+    try:
+        manifest = read_manifest(release_dir)
+    except PipelineError as exc:
+        return [str(exc)]
+    return check_files(release_dir, manifest) + check_suite(release_dir, manifest)

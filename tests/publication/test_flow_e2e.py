@@ -1,0 +1,153 @@
+"""The whole third-party flow on a generated extract, through the CLI: run (x2) → provide refused →
+publish → provide → register; then issue 6 point 6: nothing restorable is kept anywhere.
+
+One module-scoped flow (two pipeline runs on 2,000 policies) feeds every test here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cli.main import main
+from pipeline.generate import generate_extracts
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "configs" / "reinsurer.yaml"
+LINK_COLUMNS = {"policyholders": ("契約キー",), "claims": ("契約キー", "請求キー")}
+
+
+class Flow:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.extract = base / "extract"
+        self.reg = base / "out" / "register.jsonl"
+        self.rel1, self.rel2 = base / "out" / "rel1", base / "out" / "rel2"
+        self.site, self.bundle, self.refused = base / "out" / "site", base / "out" / "bundle", base / "out" / "b0"
+        self.tmp = base / "tmp"
+        self.codes: dict[str, int] = {}
+        self.seeds: list[int] = []
+        self.logs = io.StringIO()
+
+    def cli(self, *argv: str | Path) -> int:
+        with contextlib.redirect_stdout(self.logs), contextlib.redirect_stderr(self.logs):
+            code = main([str(a) for a in argv])
+        self.codes[" ".join(str(a) for a in argv[:1]) + f"#{len(self.codes)}"] = code
+        return code
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory) -> Flow:
+    f = Flow(tmp_path_factory.mktemp("flow"))
+    files = generate_extracts(f.extract, rows=2000, seed=7, fmt="csv", encoding="utf-8")
+    f.tmp.mkdir()
+    real_randbits = secrets.randbits
+
+    def recording_randbits(k: int) -> int:  # every seed the run draws, to look for it afterwards
+        value = real_randbits(k)
+        f.seeds.append(value)
+        return value
+
+    inputs = [a for t, p in files.items() for a in ("--input", f"{t}={p}")]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(secrets, "randbits", recording_randbits)
+        mp.setenv("TMPDIR", str(f.tmp))
+        mp.setattr(tempfile, "tempdir", str(f.tmp))
+        f.run1 = f.cli("--quiet", "run", CONFIG, *inputs, "--out", f.rel1, "--register", f.reg)
+        f.run2 = f.cli("--quiet", "run", CONFIG, *inputs, "--out", f.rel2, "--register", f.reg)
+        f.provide_early = f.cli("provide", f.rel1, "--out", f.refused, "--register", f.reg)
+        f.publish = f.cli("publish", "--site", f.site, "--register", f.reg)
+        f.provide = f.cli("provide", f.rel1, "--out", f.bundle, "--register", f.reg)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            f.register_json = main(["register", "--register", str(f.reg), "--json"])
+        f.events = [json.loads(line) for line in out.getvalue().splitlines()]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(["register", "--register", str(f.reg)])
+        f.table = out.getvalue()
+    (f.base / "logs.txt").write_text(f.logs.getvalue(), encoding="utf-8")
+    return f
+
+
+def test_the_flow_succeeds_in_order_and_refuses_provision_before_publication(flow):
+    assert (flow.run1, flow.run2, flow.publish, flow.provide, flow.register_json) == (0, 0, 0, 0, 0)
+    assert flow.provide_early == 9  # RegisterError: not yet published
+    assert not flow.refused.exists()
+    kinds = [e["event"] for e in flow.events]
+    assert kinds == ["created", "created", "published", "published", "provided"]
+    rel1_id = json.loads((flow.rel1 / "manifest.json").read_text(encoding="utf-8"))["release_id"]
+    published = [e for e in flow.events if e["event"] == "published" and e["release_id"] == rel1_id]
+    assert published[0]["provision_method"].startswith("暗号化したファイル")
+    assert flow.events[-1]["release_id"] == rel1_id and flow.events[-1]["recipient_category"] == "再保険会社"
+    created = flow.events[0]
+    assert created["config_sha256"] and created["validation"]["success"] is True
+    assert set(created["tables"]) == {"policyholders", "claims"}
+    assert all(t["min_class_size"] >= t["k"] for t in created["tables"].values())
+    assert rel1_id in flow.table and "provided" in flow.table
+
+
+def test_items_are_the_released_columns(flow):
+    doc = json.loads((flow.rel1 / "published_items.json").read_text(encoding="utf-8"))
+    assert doc["third_party_provision"] is True and doc["legal_category"] == "匿名加工情報"
+    for table in ("policyholders", "claims"):
+        columns = list(pd.read_parquet(flow.rel1 / "data" / f"{table}.parquet").columns)
+        assert [i["column"] for i in doc["items"] if i["table"] == table] == columns
+    labels = {i["column"]: i["label"] for i in doc["items"]}
+    assert "氏名" not in labels and "個人番号" not in labels and "備考" not in labels
+    assert "照合不可" in labels["契約キー"]
+    bundle_dict = json.loads((flow.bundle / "data_dictionary.json").read_text(encoding="utf-8"))
+    assert [c["column"] for c in bundle_dict["columns"]] == [i["column"] for i in doc["items"]]
+
+
+def _written_files(flow: Flow) -> list[Path]:
+    return [p for p in flow.base.rglob("*") if p.is_file() and flow.extract not in p.parents]
+
+
+def test_no_source_code_or_seed_is_written_anywhere(flow):
+    codes: set[str] = set()
+    for name, col in (("policyholders.csv", "証券番号"), ("claims.csv", "請求番号")):
+        codes |= set(pd.read_csv(flow.extract / name, dtype=str)[col].dropna().str.strip())
+    assert len(codes) > 2000 and flow.seeds
+    needles = [c.encode() for c in codes]
+    for seed in flow.seeds:
+        needles += [str(seed).encode(), f"{seed:x}".encode(), f"{seed:032x}".encode()]
+        needles += [seed.to_bytes(16, "little"), seed.to_bytes(16, "big")]
+    files = _written_files(flow)
+    assert any(p.name == "logs.txt" for p in files) and any(p.suffix == ".parquet" for p in files)
+    pattern = re.compile(b"|".join(re.escape(n) for n in needles))
+    for path in files:
+        hit = pattern.search(path.read_bytes())
+        assert hit is None, f"{path.relative_to(flow.base)} holds a source code or a seed"
+    assert not [p for p in files if p.suffix in (".pkl", ".pickle", ".npy", ".npz", ".key")]
+
+
+def test_no_temporary_file_is_left_behind(flow):
+    assert list(flow.tmp.iterdir()) == []
+    leftovers = [p.name for p in (flow.base / "out").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    assert sorted(p.name for p in (flow.base / "out").iterdir()) == ["bundle", "register.jsonl", "rel1", "rel2",
+                                                                      "site"]
+
+
+def test_two_releases_of_the_same_input_share_no_surrogate(flow):
+    for table, columns in LINK_COLUMNS.items():
+        a = pd.read_parquet(flow.rel1 / "data" / f"{table}.parquet")
+        b = pd.read_parquet(flow.rel2 / "data" / f"{table}.parquet")
+        for col in columns:
+            sa, sb = set(a[col].dropna()), set(b[col].dropna())
+            assert len(sa) > 100 and len(sb) > 100
+            assert not (sa & sb), f"{table}.{col}: {len(sa & sb)} surrogates shared"
+    # consistent within one release: every claim's 契約キー is a policyholder's 契約キー
+    p = pd.read_parquet(flow.rel1 / "data" / "policyholders.parquet")
+    c = pd.read_parquet(flow.rel1 / "data" / "claims.parquet")
+    assert c["契約キー"].dropna().isin(set(p["契約キー"])).mean() > 0.9
+

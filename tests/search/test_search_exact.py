@@ -1,0 +1,159 @@
+"""The search returns the true optimum: compared with a brute force over every lattice node, written
+independently with pandas group-bys on the generalised labels (no code shared with the engine)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.errors import PrivacyError
+from pipeline.privacy import (
+    DistinctLDiversity,
+    EntropyLDiversity,
+    EqualDistanceTCloseness,
+    KAnonymity,
+    OrderedDistanceTCloseness,
+    RecursiveCLDiversity,
+)
+from pipeline.search.engine import search
+from tests.search.small_data import encode, frame
+
+QI = ["age", "sex", "region"]
+
+
+@pytest.fixture(scope="module")
+def small():
+    df = frame()
+    qis, sens = encode(df)
+    return df, qis, sens
+
+
+def class_passes(model, g: pd.DataFrame, df: pd.DataFrame) -> bool:
+    """One class's verdict, straight from the definitions."""
+    if isinstance(model, KAnonymity):
+        return g["person"].nunique() >= model.k
+    values = g[model.column].value_counts()
+    if isinstance(model, DistinctLDiversity):
+        return len(values) >= model.l
+    if isinstance(model, EntropyLDiversity):
+        p = values / values.sum()
+        return -(p * np.log(p)).sum() >= math.log(model.l) - 1e-12
+    if isinstance(model, RecursiveCLDiversity):
+        r = sorted(values.tolist(), reverse=True)
+        return r[0] < model.c * sum(r[int(model.l) - 1:])
+    q = df[model.column].value_counts(normalize=True).sort_index()
+    p = (values / values.sum()).reindex(q.index, fill_value=0.0)
+    if isinstance(model, EqualDistanceTCloseness):
+        return 0.5 * (p - q).abs().sum() <= model.t + 1e-12
+    assert isinstance(model, OrderedDistanceTCloseness)
+    full = pd.Index(range(5))
+    p, q = p.reindex(full, fill_value=0.0), q.reindex(full, fill_value=0.0)
+    return (p - q).cumsum().abs().sum() / 4 <= model.t + 1e-12
+
+
+def brute_force(df, qis, models, limit, metric="loss"):
+    """(best value, set of optimal nodes) over every node; None if no node is valid."""
+    n = len(df)
+    allowed = math.floor(limit * n + 1e-9)
+    best, best_nodes = math.inf, []
+    for node in itertools.product(*[range(q.hierarchy.height) for q in qis]):
+        gen = df.copy()
+        for q, lv in zip(qis, node, strict=True):
+            gen[q.name] = q.hierarchy.generalise(q.codes, lv)
+        fail_rows = 0
+        kept_sizes = []
+        bad = np.zeros(n, dtype=bool)
+        for _, g in gen.groupby(QI):
+            if all(class_passes(m, g, df) for m in models):
+                kept_sizes.append(len(g))
+            else:
+                fail_rows += len(g)
+                bad[g.index] = True
+        if fail_rows > allowed:
+            continue
+        if metric in ("loss", "precision"):
+            total = 0.0
+            for q, lv in zip(qis, node, strict=True):
+                h = q.hierarchy
+                if metric == "loss":
+                    under = pd.Series(h.leaf_counts[lv])[h.maps[lv][q.codes]].to_numpy()
+                    cell = (under - 1) / (h.n_leaves - 1)
+                else:
+                    cell = np.full(n, lv / (h.height - 1))
+                total += cell[~bad].sum() + fail_rows
+            value = total / (n * len(qis))
+        elif metric == "discernibility":
+            value = sum(s * s for s in kept_sizes) + fail_rows * n
+        else:  # aecs
+            value = sum(kept_sizes) / len(kept_sizes) if kept_sizes else n
+        if value < best - 1e-12:
+            best, best_nodes = value, [node]
+        elif abs(value - best) <= 1e-12:
+            best_nodes.append(node)
+    return (best, best_nodes) if best_nodes else None
+
+
+CASES = [
+    ([KAnonymity(3)], True),
+    ([KAnonymity(4)], False),
+    ([KAnonymity(2), DistinctLDiversity("disease", 3)], True),
+    ([EntropyLDiversity("disease", 2.2)], False),
+    ([KAnonymity(2), RecursiveCLDiversity("disease", 2.0, 2)], True),
+    ([EqualDistanceTCloseness("disease", 0.25)], False),
+    ([OrderedDistanceTCloseness("amount", 0.12)], False),
+]
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.04, 0.15])
+@pytest.mark.parametrize(("models", "per_person"), CASES, ids=[" + ".join(map(str, m)) for m, _ in CASES])
+def test_optimum_equals_brute_force(small, models, per_person, limit) -> None:
+    df, qis, sens = small
+    person = df["person"].to_numpy() if per_person else None
+    data = df if per_person else df.assign(person=np.arange(len(df)))
+    expected = brute_force(data, qis, models, limit)
+    if expected is None:
+        with pytest.raises(PrivacyError, match="no generalisation meets"):
+            search(qis, sens, person, models, limit)
+        return
+    result = search(qis, sens, person, models, limit)
+    assert result.exact
+    assert result.loss["lm"] == pytest.approx(expected[0], abs=1e-12)
+    assert tuple(result.levels[q] for q in QI) in expected[1]
+    assert result.suppressed_rows <= math.floor(limit * len(df) + 1e-9)
+
+
+@pytest.mark.parametrize("metric", ["precision", "discernibility", "aecs"])
+@pytest.mark.parametrize("limit", [0.0, 0.1])
+def test_other_metrics_equal_brute_force(small, metric, limit) -> None:
+    df, qis, sens = small
+    models = [KAnonymity(3)]
+    expected = brute_force(df, qis, models, limit, metric)
+    result = search(qis, sens, df["person"].to_numpy(), models, limit, metric=metric)
+    assert result.loss["value"] == pytest.approx(expected[0], rel=1e-12)
+    assert tuple(result.levels[q] for q in QI) in expected[1]
+
+
+def test_heuristic_above_the_exact_limit_is_valid_but_not_claimed_exact(small) -> None:
+    df, qis, sens = small
+    models = [KAnonymity(3), DistinctLDiversity("disease", 2)]
+    exact = search(qis, sens, df["person"].to_numpy(), models, 0.05)
+    approx = search(qis, sens, df["person"].to_numpy(), models, 0.05, max_exact_lattice=10)
+    assert exact.exact and not approx.exact
+    assert approx.lattice_size == exact.lattice_size == 24
+    assert approx.loss["lm"] >= exact.loss["lm"] - 1e-12
+    assert approx.min_class_size >= 3 and approx.suppressed_rows <= 20
+
+
+def test_fixed_columns_join_the_classes_but_stay_at_level_zero(small) -> None:
+    _df, qis, sens = small
+    with_fixed = search(qis[:2], sens, None, [KAnonymity(3)], 0.0, fixed=[qis[2]])
+    assert set(with_fixed.levels) == {"age", "sex"}
+    labels = pd.DataFrame({q.name: q.hierarchy.generalise(q.codes, with_fixed.levels.get(q.name, 0))
+                           for q in qis})[with_fixed.keep]
+    assert labels.groupby(QI).size().min() >= 3
+    without = search(qis[:2], sens, None, [KAnonymity(3)], 0.0)
+    assert with_fixed.loss["lm"] >= without.loss["lm"]

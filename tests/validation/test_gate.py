@@ -1,0 +1,127 @@
+"""The gate on a candidate: passes a k-anonymous release, blocks each kind of breach, writes results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ValidationFailed
+from pipeline.validation.gate import validate_release
+from tests.validation.release_factory import candidate, frame, make_release, write_staging
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_release(tmp_path_factory.mktemp("gate") / "release")
+
+
+def test_valid_release_passes_and_writes_results(release: Path) -> None:
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    summary = manifest["validation"]
+    assert summary["success"] is True and summary["failed"] == []
+    assert summary["evaluated"] == summary["successful"] > 20
+    results = json.loads((release / "validation" / "results.json").read_text(encoding="utf-8"))
+    assert results["profile"] == "internal" and results["success"] is True
+    types = {r["expectation_config"]["type"] for v in results["validations"] for r in v["results"]}
+    assert {"expect_classes_to_have_k_persons", "expect_classes_to_have_l_distinct_sensitive_values",
+            "expect_no_my_number", "expect_no_rare_values", "expect_columns_to_be_published_items",
+            "expect_values_to_be_hierarchy_labels", "expect_values_within_codes",
+            "expect_linking_code_to_be_surrogate", "expect_row_count_to_match_manifest"} <= types
+    assert (release / "validation" / "docs" / "index.html").is_file()
+
+
+def test_gate_prints_nothing(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """GX's progress bars and log lines stay out of the pipeline's output."""
+    capfd.readouterr()
+    c = candidate(frame())
+    write_staging(c, tmp_path)
+    assert validate_release(c, tmp_path)["success"] is True
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_docs_are_offline_and_relative(release: Path) -> None:
+    pages = list((release / "validation" / "docs").rglob("*.html"))
+    assert len(pages) >= 3  # index, suite page, validation page
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert 'src="http' not in html and "<script" not in html, page.name
+        assert 'rel="stylesheet" href="http' not in html, page.name
+        assert "/tmp/" not in html  # links are relative, no absolute path of the staging directory
+
+
+def _gate(tmp_path: Path, df, audience: str = "internal") -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    c = candidate(df, audience)
+    write_staging(c, tmp_path)
+    with pytest.raises(ValidationFailed) as exc:
+        validate_release(c, tmp_path)
+    results = json.loads((tmp_path / "validation" / "results.json").read_text(encoding="utf-8"))
+    return str(exc.value), results
+
+
+def test_class_below_k_blocks_release(tmp_path: Path) -> None:
+    df = frame()
+    small = df["年齢"].eq("90歳以上") & df["性別"].eq("女")
+    keep = df.loc[small, "契約キー"].drop_duplicates().iloc[:2]  # 2 persons < k=4
+    df = df[~small | df["契約キー"].isin(keep)].reset_index(drop=True)
+    message, results = _gate(tmp_path, df)
+    assert "k-anonymity" in message and "table policyholders" in message and "failing_classes 1" in message
+    assert results["success"] is False
+    assert [f["expectation"] for f in results["failed"]] == ["expect_classes_to_have_k_persons"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "rule"),
+    [
+        ("０９０－１２３４－５６７８", "expect_no_phone_number"),
+        ("1234 5678 9012", "expect_no_my_number"),
+        ("taro＠example.co.jp", "expect_no_email_address"),
+        ("〒100-0001", "expect_no_postal_code"),
+    ],
+)
+def test_pii_in_a_kept_column_blocks_release_without_echoing_it(tmp_path: Path, cell: str, rule: str) -> None:
+    df = frame()
+    df["保険種類"] = df["保険種類"].astype(object)
+    df.loc[df.index[:8], "保険種類"] = cell  # frequent enough not to be 特異な記述 as well
+    message, results = _gate(tmp_path, df)
+    assert rule in message and "column 保険種類" in message
+    assert rule in {f["expectation"] for f in results["failed"]}
+    written = (tmp_path / "validation" / "results.json").read_text(encoding="utf-8")
+    docs = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "validation" / "docs").rglob("*.html"))
+    assert cell not in message and cell not in written and cell not in docs
+
+
+def test_extra_column_and_raw_value_and_rare_value_are_named(tmp_path: Path) -> None:
+    df = frame()
+    df["氏名"] = "山田太郎"  # an identifier column that slipped through
+    df["年齢"] = df["年齢"].astype(object)
+    df.loc[0, "年齢"] = "34"  # a raw age, not a label of the released level
+    df["保険種類"] = df["保険種類"].astype(object)
+    df.loc[1, "保険種類"] = "ペット"  # one person: 特異な記述
+    message, results = _gate(tmp_path, df)
+    failed = {(f["expectation"], f["target"]) for f in results["failed"]}
+    assert ("expect_columns_to_be_published_items", "the table") in failed
+    assert ("expect_values_to_be_hierarchy_labels", "column 年齢") in failed
+    assert ("expect_no_rare_values", "column 保険種類") in failed
+    assert "山田太郎" not in message and "ペット" not in message
+
+
+def test_third_party_profile_requires_diversity_of_sensitive_values(tmp_path: Path) -> None:
+    df = frame()
+    df["傷病分類"] = df["年齢"].map(dict(zip(["20-29歳", "30-39歳", "40-49歳", "90歳以上"],
+                                            ["循環器", "呼吸器", "消化器", "循環器"], strict=True)))
+    c = candidate(df, "third_party")
+    c.tables["policyholders"].metrics["models"] = [{"name": "k-anonymity", "k": 4}]  # no l-diversity model
+    write_staging(c, tmp_path)
+    with pytest.raises(ValidationFailed, match="distinct l-diversity"):
+        validate_release(c, tmp_path)
+    # the same data passes the internal profile, which leaves diversity to the configured models
+    internal = tmp_path / "internal"
+    c2 = candidate(df, "internal")
+    c2.tables["policyholders"].metrics["models"] = [{"name": "k-anonymity", "k": 4}]
+    write_staging(c2, internal)
+    assert validate_release(c2, internal)["success"] is True
+    shutil.rmtree(internal)

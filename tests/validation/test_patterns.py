@@ -1,0 +1,56 @@
+"""The profile's PII patterns, table-driven, through the same NFKC-over-distinct-values matcher GX uses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.validation.metrics.pattern_over_distinct import matching_values
+from pipeline.validation.suite import load_profile
+
+PATTERNS = {r["expectation"]: r["kwargs"]["regex"] for r in load_profile("internal")["rules"]
+            if r["for"] == "each_column"}
+
+# cells every release legitimately holds: generalised labels, dates, amounts, codes
+BENIGN = ["20-24歳", "90歳以上", "20歳未満", "1,000,000-1,499,999円", "300,000円以上", "2024-01-01",
+          "2024-01", "100", "東京都千代田区", "その他", "0-6日", "56日以上", "120000", "18000.0",
+          "循環器系の疾患", "*"]
+
+CASES = [
+    ("expect_no_my_number", "123456789012"),
+    ("expect_no_my_number", "1234 5678 9012"),
+    ("expect_no_my_number", "1234-5678-9012"),
+    ("expect_no_my_number", "１２３４５６７８９０１２"),  # full width
+    ("expect_no_my_number", "番号：１２３４－５６７８－９０１２です"),
+    ("expect_no_my_number", "1 2 3 4 5 6 7 8 9 0 1 2"),
+    ("expect_no_phone_number", "03-1234-5678"),
+    ("expect_no_phone_number", "０９０－１２３４－５６７８"),
+    ("expect_no_phone_number", "09012345678"),
+    ("expect_no_phone_number", "+81 90 1234 5678"),
+    ("expect_no_phone_number", "052(228)1335"),
+    ("expect_no_email_address", "hanako.yamada@example.co.jp"),
+    ("expect_no_email_address", "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ"),
+    ("expect_no_postal_code", "〒100-0001"),
+    ("expect_no_postal_code", "１００－０００１"),
+    ("expect_no_postal_code", "〒1000001"),
+]
+
+
+@pytest.mark.parametrize(("rule", "cell"), CASES)
+def test_pattern_catches(rule: str, cell: str) -> None:
+    assert list(matching_values(pd.Series(["その他", cell, None]), PATTERNS[rule])) == [cell]
+
+
+@pytest.mark.parametrize("rule", sorted(PATTERNS))
+def test_pattern_ignores_release_labels(rule: str) -> None:
+    assert list(matching_values(pd.Series(BENIGN), PATTERNS[rule])) == []
+
+
+def test_longer_digit_runs_are_not_my_numbers() -> None:
+    cells = pd.Series(["1234567890123", "12345678901"])
+    assert list(matching_values(cells, PATTERNS["expect_no_my_number"])) == []
+
+
+def test_numbers_are_matched_as_text() -> None:
+    cells = pd.Series([123456789012, 5])
+    assert list(matching_values(cells, PATTERNS["expect_no_my_number"])) == ["123456789012"]
