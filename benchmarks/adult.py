@@ -116,13 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(rows, sys.stdout, indent=1)
         print()
         return 0
-    head = f"{'case':<16}{'supp':>5} {'ms':>8} {'ARX ms':>8} {'LM':>7} {'ARX LM':>7} {'supp.':>6} {'ARX':>5} " \
-           f"{'classes':>7} {'ARX':>5} {'nodes':>6}  levels"
+    head = (f"{'case':<16}{'supp':>5} {'ms':>8} {'ARX ms':>8} {'LM':>7} {'ARX LM':>7} {'supp.':>6} "
+            f"{'ARX':>5} {'classes':>7} {'ARX':>5} {'nodes':>6}  levels")
     print(head)
     for r in rows:
         arx = data.arx.get((r["model"], r["suppression_limit"]), {})
         lv = ",".join(str(v) for v in r["levels"].values())
-        print(f"{r['model']:<16}{r['suppression_limit']:>5.0%} {r['median_ms']:>8.1f} {arx.get('time_ms', 0):>8.1f} "
+        print(f"{r['model']:<16}{r['suppression_limit']:>5.0%} {r['median_ms']:>8.1f} "
+              f"{arx.get('time_ms', 0):>8.1f} "
               f"{r['lm']:>7.4f} {arx.get('lm', 0):>7.4f} {r['suppressed']:>6} {arx.get('suppressed', 0):>5} "
               f"{r['classes']:>7} {arx.get('classes', 0):>5} {r['nodes_evaluated']:>6}  {lv}")
     return 0

@@ -54,7 +54,7 @@ class LossTables:
 
     # -- additive lower bounds ---------------------------------------------------------------------------
     def bound_table(self, metric: str) -> list[np.ndarray] | None:
-        """Per attribute, per level: its share of the metric when nothing is suppressed (None: not additive)."""
+        """Per attribute, per level: its share of the metric with nothing suppressed (None: not additive)."""
         if metric not in ADDITIVE:
             return None
         rows = self.base.rows.astype(np.float64)

@@ -33,7 +33,7 @@ class SensitivePairs:
     count: np.ndarray  # int64 rows per pair
     n_values: int
     ordered: bool
-    reference: np.ndarray  # float64 share of each value over the whole input (t-closeness's global distribution)
+    reference: np.ndarray  # share of each value in the whole input (t-closeness's global distribution)
 
 
 @dataclass(frozen=True)

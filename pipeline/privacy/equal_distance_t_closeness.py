@@ -47,7 +47,8 @@ class EqualDistanceTCloseness(PrivacyModel):
         return Necessary(min_rows=_min_rows(q, self.t), column=self.column, min_distinct=min_distinct)
 
     def describe(self) -> str:
-        return (f"in every class the distribution of {self.column} is within {self.t:g} (earth mover's distance, "
+        return (f"in every class the distribution of {self.column} is within {self.t:g} "
+                f"(earth mover's distance, "
                 f"equal distance) of its distribution over the whole data")
 
     def __str__(self) -> str:

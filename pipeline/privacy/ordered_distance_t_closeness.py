@@ -60,7 +60,8 @@ class OrderedDistanceTCloseness(PrivacyModel):
         return Necessary(min_rows=100_000)
 
     def describe(self) -> str:
-        return (f"in every class the distribution of {self.column} is within {self.t:g} (earth mover's distance, "
+        return (f"in every class the distribution of {self.column} is within {self.t:g} "
+                f"(earth mover's distance, "
                 f"ordered distance) of its distribution over the whole data")
 
     def __str__(self) -> str:

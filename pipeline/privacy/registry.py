@@ -50,8 +50,9 @@ def build_model(spec: ModelSpec) -> PrivacyModel:
 
 
 def build_models(specs: Sequence[ModelSpec], k: int | None) -> list[PrivacyModel]:
-    """The models of a table: the table's own specs plus k-anonymity with the release-wide ``k`` (unless a spec
-    already sets k-anonymity; then the larger k wins, since both must hold)."""
+    """The models of a table: the table's own specs plus k-anonymity with the release-wide ``k`` (if a
+    spec
+    sets k-anonymity too, the larger k wins, since both must hold)."""
     models = [build_model(s) for s in specs]
     ks = [m.k for m in models if isinstance(m, KAnonymity)]
     if k is not None:

@@ -66,10 +66,15 @@ def _require_bundle_files(release: Path, manifest: dict[str, Any]) -> None:
 def _check_register(register: Path | str, release: Path, rid: str, doc: dict[str, Any]) -> dict[str, Any]:
     events = read_register(register)
     manifest_sha = sha256_file(release / "manifest.json")
-    if not any(e.get("manifest_sha256") == manifest_sha for e in events_for(events, rid, "created")):
+    created = [e for e in events_for(events, rid, "created") if e.get("manifest_sha256") == manifest_sha]
+    if not created:
         raise RegisterError(
             f"{register}: release {rid} has no created event for this manifest; "
             "only releases made by `anonymize run` with this register can be provided"
+        )
+    if (created[-1].get("validation") or {}).get("success") is False:
+        raise RegisterError(
+            f"{register}: release {rid} is recorded with a failed validation; it cannot be provided"
         )
     items_sha = sha256_file(release / ITEMS_JSON)
     method = doc.get("provision_method")

@@ -1,1 +1,3 @@
-"""The optimal generalisation search (histogram, lattice, branch and bound). Entry point: ``engine.search``."""
+"""The optimal generalisation search (histogram, lattice, branch and bound).
+
+Entry point: ``engine.search``."""

@@ -173,8 +173,8 @@ def _space(all_qis: Sequence[QuasiIdentifier], heights: Sequence[int],
         cards[q][0] = qi.hierarchy.n_leaves + 1
         for b in range(1, h):
             up[q][0][b] = np.asarray(qi.hierarchy.maps[b], dtype=np.int64)
-    return Space(tuple(heights), cards, up, 0, [s.n_values for s in sensitive], [s.ordered for s in sensitive],
-                 [], [s.name for s in sensitive])
+    return Space(tuple(heights), cards, up, 0, [s.n_values for s in sensitive],
+                 [s.ordered for s in sensitive], [], [s.name for s in sensitive])
 
 
 def _infeasible(outcome: Outcome, models, allowed: int, n_rows: int, limit: float) -> str:
@@ -198,7 +198,7 @@ def _result(outcome: Outcome, space: Space, base, row_class: np.ndarray, ev: Eva
     snap, fail = res.snap, res.fail
     # classes are numbered by their packed key in both grouping paths, so regrouping the base tuples at the
     # chosen levels yields the same numbering as the cached snapshot: base tuple -> class
-    cols = [c if a == b else space.up[q][a][b][c]  # type: ignore[index]
+    cols = [c if a == b else space.up[q][a][b][c]
             for q, (c, a, b) in enumerate(zip(base.codes, base.levels, outcome.best, strict=True))]
     tuple_class, _, n = group(cols, [space.cards[q][b] for q, b in enumerate(outcome.best)])
     assert n == snap.n

@@ -49,7 +49,8 @@ class Evaluator:
         i = len(self._cache_keys)
         if i == len(self._cache_sizes):
             self._cache_levels = np.concatenate([self._cache_levels, np.zeros_like(self._cache_levels)])
-            self._cache_sizes = np.concatenate([self._cache_sizes, np.full_like(self._cache_sizes, self._big)])
+            more = np.full_like(self._cache_sizes, self._big)
+            self._cache_sizes = np.concatenate([self._cache_sizes, more])
         self._cache_levels[i] = snap.levels
         self._cache_sizes[i] = snap.n
         self._cache_keys.append(snap.levels)

@@ -129,18 +129,30 @@ class Space:
     ordered: list[bool]
     references: list[np.ndarray]
     sensitive_names: list[str]
+    _zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
 
     def roll_up(self, src: Snapshot, target: tuple[int, ...], track_origin: bool = False) -> Snapshot:
         cols = []
+        cards = []
+        size = src.n
+        if len(self._zeros) < size:
+            self._zeros = np.zeros(2 * size, dtype=np.int64)
         for q, (a, b) in enumerate(zip(src.levels, target, strict=True)):
-            c = src.codes[q]
-            if a != b:
+            card = self.cards[q][b]
+            if card == 1:  # at the root: every code is 0, nothing to map or pack
+                c = self._zeros[:size]
+            elif a != b:
                 m = self.up[q][a][b]
                 assert m is not None
-                c = m[c]
+                c = m[src.codes[q]]
+            else:
+                c = src.codes[q]
             cols.append(c)
-        inv, first, n = group(cols, [self.cards[q][b] for q, b in enumerate(target)])
-        return self._build(target, [c[first] for c in cols], inv, n, src, track_origin)
+            cards.append(card)
+        inv, first, n = group(cols, cards)
+        zeros = self._zeros
+        codes = [zeros[:n] if cards[q] == 1 else c[first] for q, c in enumerate(cols)]
+        return self._build(target, codes, inv, n, src, track_origin)
 
     def _build(self, target: tuple[int, ...], codes: list[np.ndarray], inv: np.ndarray, n: int,
                src: Snapshot, track_origin: bool) -> Snapshot:

@@ -1,16 +1,24 @@
-"""The exact search: branch and bound over the lattice, pruned by monotonicity.
+"""The exact search: branch and bound over the lattice, pruned by monotonicity. Two traversals, both exact.
 
 For the additive metrics (LM, precision, entropy) the loss of a node without suppression is a sum of
 per-attribute terms (:meth:`LossTables.bound_table`) and suppression can only raise it, so that sum is a lower
-bound. Nodes are visited in increasing bound; the search stops as soon as the bound reaches the best loss
-found — every node not visited is provably no better. Validity is decided with as few evaluations as
-possible, as in ARX's Flash (Kohlmayer et al. 2012): before evaluating a candidate of unknown status, a
-binary search along a chain from it to the top of the lattice finds the highest node of the chain failing
-the monotone conditions; everything below that node is tagged failing without evaluation, everything above
-a node passing them is tagged passing. Only the monotone conditions tag (see ``pipeline.privacy.base``).
+bound on every node's loss. Only the monotone conditions tag nodes (see ``pipeline.privacy.base``): a node
+failing them fails with its whole down-set, a node passing them passes with its whole up-set.
 
-Non-additive metrics (discernibility, AECS) have no such bound: every node not tagged failing is evaluated
-(without suppression only the minimal passing nodes, since both grow with generalisation).
+- :func:`optimal_search` (bottom-up, for suppression with monotone models, where cheap low nodes become
+  valid): nodes in increasing bound, stopping when the bound reaches the best loss found. Before evaluating a
+  candidate of unknown status, a binary search along a chain from it to the top (ARX's Flash, Kohlmayer et
+  al. 2012) finds the highest node of the chain failing the conditions and tags its down-set.
+- :func:`top_down_search` (no suppression, or models not monotone with suppression, where the valid region is
+  small and high): best-first descent from the top through passing nodes, skipping any node whose down-set
+  holds no node, not known to fail, with a bound under the best loss.
+
+Non-additive metrics (discernibility, AECS) have no such bound: :func:`optimal_search` then evaluates every
+node not tagged failing (without suppression only the minimal passing nodes, since both grow with
+generalisation).
+
+Measured on Adult (benchmarks/adult.py, 4,320 nodes): 10-75 roll-ups without suppression, ~50-190 with 2 %
+for k-anonymity and distinct l-diversity, ~1,000 for 0.2-closeness with 2 %.
 """
 
 from __future__ import annotations
@@ -142,6 +150,11 @@ def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric:
     seen = np.zeros(lattice.size, dtype=bool)
 
     def floor_below(node: tuple[int, ...]) -> float:
+        """Least bound of the nodes at or below ``node`` not known to fail (a node's own bound when that is
+        already under the best loss: then nothing can be pruned and the slice is not worth computing)."""
+        own = float(bound[lattice.index(node)])
+        if own < best_value - _TOL:
+            return own
         sl = lattice.below(node)
         b = bound_nd[sl]
         ok = b[mono_nd[sl] >= 0]
@@ -188,7 +201,7 @@ def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric:
         for q in range(len(node)):
             if node[q] == 0:
                 continue
-            child = node[:q] + (node[q] - 1,) + node[q + 1:]
+            child = (*node[:q], node[q] - 1, *node[q + 1:])
             ci = lattice.index(child)
             if seen[ci] or mono[ci] < 0:
                 continue

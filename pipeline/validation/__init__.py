@@ -23,8 +23,8 @@ Decisions:
 - My Number: every run of exactly 12 digits (contiguous, 4-4-4 with separators, or digit by digit) in the
   NFKC text is flagged, check digit valid or not: a release has no legitimate 12-digit number, a mistyped
   number is still personal data, and the check digit would let one random 12-digit string in ten through.
-  Linking-code columns (random 16-hex surrogates, which do contain digit runs) are excluded from the PII
-  patterns and must instead match the surrogate format.
+  Linking-code columns (random surrogates) are excluded from the PII patterns and must instead match the
+  surrogate format exactly, which no source code or personal value can.
 - Results and Data Docs carry counts only (``partial_unexpected_count: 0``, value lists scrubbed): a
   failed check never copies the offending cell into the release folder or an error message.
 """

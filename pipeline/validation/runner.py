@@ -52,10 +52,20 @@ def quiet() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _exception_type(info: dict[str, Any]) -> dict[str, Any]:
+    """Keep whether a check raised and the exception's type; its message and traceback may quote a cell."""
+    last = (info.get("exception_traceback") or "").strip().splitlines()[-1:] or [""]
+    return {"raised_exception": bool(info.get("raised_exception")), "exception_type": last[0].split(":")[0]}
+
+
 def scrub(obj: Any) -> Any:
     """Drop every key that could carry cell values from a GX result dict (defence in depth)."""
     if isinstance(obj, dict):
-        return {k: scrub(v) for k, v in obj.items() if k not in _VALUE_KEYS}
+        return {
+            k: _exception_type(v) if k == "exception_info" and isinstance(v, dict) else scrub(v)
+            for k, v in obj.items()
+            if k not in _VALUE_KEYS
+        }
     if isinstance(obj, list):
         return [scrub(v) for v in obj]
     return obj

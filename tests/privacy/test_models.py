@@ -122,7 +122,8 @@ def test_registry_covers_every_config_name() -> None:
 
 @pytest.mark.parametrize("spec", [
     ModelSpec("k-anonymity", k=5), ModelSpec("distinct-l-diversity", column="s", l=2),
-    ModelSpec("entropy-l-diversity", column="s", l=2), ModelSpec("recursive-cl-diversity", column="s", l=2, c=3),
+    ModelSpec("entropy-l-diversity", column="s", l=2),
+    ModelSpec("recursive-cl-diversity", column="s", l=2, c=3),
     ModelSpec("equal-distance-t-closeness", column="s", t=0.2),
     ModelSpec("ordered-distance-t-closeness", column="s", t=0.2)])
 def test_build_model_by_name_describes_itself(spec) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from pipeline.cli.main import main
 from pipeline.generate import generate_extracts
+from tests.publication import htmlcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "reinsurer.yaml"
@@ -31,7 +32,11 @@ class Flow:
         self.extract = base / "extract"
         self.reg = base / "out" / "register.jsonl"
         self.rel1, self.rel2 = base / "out" / "rel1", base / "out" / "rel2"
-        self.site, self.bundle, self.refused = base / "out" / "site", base / "out" / "bundle", base / "out" / "b0"
+        self.site, self.bundle, self.refused = (
+            base / "out" / "site",
+            base / "out" / "bundle",
+            base / "out" / "b0",
+        )
         self.tmp = base / "tmp"
         self.codes: dict[str, int] = {}
         self.seeds: list[int] = []
@@ -104,6 +109,10 @@ def test_items_are_the_released_columns(flow):
     labels = {i["column"]: i["label"] for i in doc["items"]}
     assert "氏名" not in labels and "個人番号" not in labels and "備考" not in labels
     assert "照合不可" in labels["契約キー"]
+    page = htmlcheck.check((flow.rel1 / "published_items.ja.html").read_text(encoding="utf-8"))
+    assert all(i["label"] in "".join(page.text) for i in doc["items"])
+    index = htmlcheck.check((flow.site / "index.html").read_text(encoding="utf-8"))
+    assert len(index.links) == 2 and all((flow.site / link).is_file() for link in index.links)
     bundle_dict = json.loads((flow.bundle / "data_dictionary.json").read_text(encoding="utf-8"))
     assert [c["column"] for c in bundle_dict["columns"]] == [i["column"] for i in doc["items"]]
 
@@ -134,8 +143,13 @@ def test_no_temporary_file_is_left_behind(flow):
     assert list(flow.tmp.iterdir()) == []
     leftovers = [p.name for p in (flow.base / "out").iterdir() if p.name.startswith(".")]
     assert leftovers == []
-    assert sorted(p.name for p in (flow.base / "out").iterdir()) == ["bundle", "register.jsonl", "rel1", "rel2",
-                                                                      "site"]
+    assert sorted(p.name for p in (flow.base / "out").iterdir()) == [
+        "bundle",
+        "register.jsonl",
+        "rel1",
+        "rel2",
+        "site",
+    ]
 
 
 def test_two_releases_of_the_same_input_share_no_surrogate(flow):
@@ -150,4 +164,3 @@ def test_two_releases_of_the_same_input_share_no_surrogate(flow):
     p = pd.read_parquet(flow.rel1 / "data" / "policyholders.parquet")
     c = pd.read_parquet(flow.rel1 / "data" / "claims.parquet")
     assert c["契約キー"].dropna().isin(set(p["契約キー"])).mean() > 0.9
-

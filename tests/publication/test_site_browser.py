@@ -1,4 +1,4 @@
-"""The published site in a real browser: headless Chromium renders the index, shows the datasets in Japanese."""
+"""The published site in headless Chromium: the index renders, in Japanese, with the datasets."""
 
 from __future__ import annotations
 
@@ -19,9 +19,18 @@ pytestmark = pytest.mark.browser
 def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip("headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp / 'profile'}", "--window-size=1200,900"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp / 'profile'}",
+        "--window-size=1200,900",
+    ]
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120, check=False)
 
 

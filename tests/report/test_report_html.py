@@ -59,8 +59,9 @@ def test_missing_metrics_are_said_not_invented():
     assert "prosecutor risk, highest" not in html
 
 
-def test_deterministic(candidate):
-    assert render_report(candidate) == render_report(candidate)
+def test_deterministic(candidate, html):
+    """Same candidate, same bytes: the release's sha256 of report.html is reproducible (no dates, no ids)."""
+    assert render_report(candidate) == html
 
 
 def test_no_missing_glyphs(candidate):
@@ -73,3 +74,10 @@ def test_no_missing_glyphs(candidate):
         warnings.simplefilter("always")
         render_report(candidate)
     assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
+def test_linked_table_note():
+    cand = make_candidate()
+    cand.tables["claims"].metrics["linked_quasi_identifiers"] = ["年齢(linked)"]
+    html = render_report(cand)
+    assert "held 1 quasi-identifier(s) of the linked table fixed" in html

@@ -67,7 +67,7 @@ def test_t_closeness_unreachable_within_limit() -> None:
     f = Hierarchy.from_rows("f", [["x", "*"], ["y", "*"]])
     fixed = [QuasiIdentifier("f", f.encode(pd.Series(["x"] * 10 + ["y"] * 10)), f)]
     sens = [SensitiveColumn("s", np.array([0] * 10 + [1] * 10, dtype=np.int32), 2)]
-    with pytest.raises(PrivacyError, match="0.1-closeness"):
+    with pytest.raises(PrivacyError, match=r"0\.1-closeness"):
         search(qis, sens, None, [EqualDistanceTCloseness("s", 0.1)], 0.2, fixed=fixed)
 
 

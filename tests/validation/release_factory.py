@@ -22,6 +22,7 @@ from pipeline.config.model import (
     TableSpec,
 )
 from pipeline.hierarchies.base import Hierarchy
+from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.publication.items import write_published_items
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, table_entry, write_json
@@ -39,13 +40,14 @@ def _hierarchy(name: str, leaves: list[str]) -> Hierarchy:
 def frame(persons_per_class: int = 5, seed: int = 3) -> pd.DataFrame:
     """Policyholders-like table: 8 classes (age × sex) of ``persons_per_class`` persons, two rows each."""
     rng = np.random.default_rng(seed)
+    n = len(AGES) * 2 * persons_per_class
+    policy = pd.Series([f"KZ{i:08d}" for i in range(n)])
+    keys = iter(SurrogateSpace([policy]).replace(policy))  # the pipeline's own surrogates
     rows = []
-    pid = 0
     for age in AGES:
         for sex in ("男", "女"):
             for i in range(persons_per_class):
-                pid += 1
-                key = f"{rng.integers(0, 2**63 - 1):016x}"
+                key = next(keys)
                 for j in range(2):
                     rows.append({"年齢": age, "性別": sex, "傷病分類": DISEASES[(i + j) % 3],
                                  "保険種類": ("医療", "がん")[i % 2],

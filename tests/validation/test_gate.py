@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.errors import ValidationFailed
 from pipeline.validation.gate import validate_release
+from pipeline.validation.runner import scrub
 from tests.validation.release_factory import candidate, frame, make_release, write_staging
 
 
@@ -125,3 +126,17 @@ def test_third_party_profile_requires_diversity_of_sensitive_values(tmp_path: Pa
     write_staging(c2, internal)
     assert validate_release(c2, internal)["success"] is True
     shutil.rmtree(internal)
+
+
+def test_scrub_keeps_counts_and_exception_types_only() -> None:
+    raw = {"results": [{
+        "exception_info": {"raised_exception": True, "exception_message": "cannot parse 山田花子",
+                           "exception_traceback": "Traceback (most recent call last):\nValueError: 山田花子"},
+        "result": {"unexpected_count": 2, "partial_unexpected_list": ["山田花子"], "unexpected_list": ["x"]},
+    }]}
+    clean = scrub(raw)
+    assert "山田花子" not in json.dumps(clean, ensure_ascii=False)
+    assert clean["results"][0] == {
+        "exception_info": {"raised_exception": True, "exception_type": "ValueError"},
+        "result": {"unexpected_count": 2},
+    }

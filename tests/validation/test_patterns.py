@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.validation.metrics.pattern_over_distinct import matching_values
-from pipeline.validation.suite import load_profile
+from pipeline.validation.suite import PROFILES, load_profile
 
 PATTERNS = {r["expectation"]: r["kwargs"]["regex"] for r in load_profile("internal")["rules"]
             if r["for"] == "each_column"}
@@ -54,3 +55,14 @@ def test_longer_digit_runs_are_not_my_numbers() -> None:
 def test_numbers_are_matched_as_text() -> None:
     cells = pd.Series([123456789012, 5])
     assert list(matching_values(cells, PATTERNS["expect_no_my_number"])) == ["123456789012"]
+
+
+def test_surrogate_rule_matches_the_pipelines_surrogates() -> None:
+    """Drift guard: the profiles' surrogate format is what pipeline.identifiers.surrogate produces."""
+    codes = pd.Series([f"KZ{i:08d}" for i in range(500)])
+    tokens = SurrogateSpace([codes]).replace(codes)
+    for name in PROFILES:
+        regex = next(r["kwargs"]["regex"] for r in load_profile(name)["rules"]
+                     if r["expectation"] == "expect_linking_code_to_be_surrogate")
+        assert tokens.str.fullmatch(regex.strip("^$")).all(), name
+        assert not codes.str.fullmatch(regex.strip("^$")).any(), name  # a source code is never one

@@ -39,7 +39,17 @@ class ClassesSection(Section):
             ax.set_title(f"k = {table.k}; smallest class = {int(sizes.min())}")
             fig.tight_layout()
             chart = svg.to_svg(fig, "equivalence-class size distribution")
-        return markup.table(["", "値 / value"], rows) + markup.figure(
+        linked = table.metrics.get("linked_quasi_identifiers") or []
+        html = ""
+        if linked:
+            html = markup.note(
+                f"この表の準識別子だけで数えたクラス。探索は結合先の準識別子（{len(linked)}列）も含めて"
+                f"k匿名性を確かめており、その最小クラスは{table.min_class_size:,}人。",
+                f"Classes over this table's own quasi-identifiers; the search also held {len(linked)} "
+                f"quasi-identifier(s) of the linked table fixed, where the smallest class is "
+                f"{table.min_class_size:,} persons.",
+            )
+        return html + markup.table(["", "値 / value"], rows) + markup.figure(
             chart,
             f"クラスの大きさ（人数）ごとのクラス数。k={table.k}未満のクラスは{below}個。",
             f"Number of classes by size in persons; {below} classes are below k={table.k}.",

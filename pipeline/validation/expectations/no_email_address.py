@@ -2,7 +2,7 @@
 
 施行規則34条 rule 1. The pattern is data: the profile's ``patterns`` in ``expectations/<profile>.json``. It is
 matched on the NFKC form of every distinct cell (full-width digits, ``＠`` and ``－`` become ASCII first) by
-the ``column_values.appi_not_match_pattern`` metric; linking-code columns (random hex surrogates) are
+the ``column_values.appi_not_match_pattern`` metric; linking-code columns (random surrogates) are
 excluded by the profile and checked by their own rule.
 """
 

@@ -4,7 +4,7 @@
 data:
 the profile's ``patterns`` in ``expectations/<profile>.json``. It is matched on the NFKC form of every
 distinct cell (full-width digits, ``＠`` and ``－`` become ASCII first) by the
-``column_values.appi_not_match_pattern`` metric; linking-code columns (random hex surrogates) are excluded
+``column_values.appi_not_match_pattern`` metric; linking-code columns (random surrogates) are excluded
 by the profile and checked by their own rule.
 """
 

@@ -1,7 +1,8 @@
 """A linking-code column (証券番号, 請求番号) holds only per-release random surrogates (施行規則34条 rule 3).
 
-A source policy number left in place would fail the surrogate format. The format is the profile's
-``surrogate_regex`` (the ``pipeline.identifiers.surrogate`` tokens: 16 lower-case hex digits).
+A source policy number left in place would fail the surrogate format. The format is the profile rule's
+``regex``: the ``pipeline.identifiers.surrogate`` tokens, 14 lower-case letters (a drift test pins the two
+together).
 """
 
 from __future__ import annotations
