@@ -116,7 +116,7 @@ def anonymise_table(
     with progress.step(f"search {spec.name}") as bar:
         result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
                         metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
-        bar.advance(result.nodes_evaluated)
+        bar.advance(n)
     keep = result.keep
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
     loss = dict(result.loss)

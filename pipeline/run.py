@@ -51,7 +51,7 @@ def _write_parquet(df, path: Path) -> None:  # type: ignore[no-untyped-def]
 
 def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None = None,
                  register: Path | None = None) -> RunSummary:
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # GX Data Docs and the register want absolute paths
     if out_dir.exists():
         from pipeline.errors import ReleaseExistsError
 

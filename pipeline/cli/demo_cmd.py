@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline import progress
 from pipeline.cli.run_cmd import execute
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, ReleaseExistsError
 
 
 def default_config() -> Path:
@@ -28,7 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=20260401, help="seed of the synthetic extract")
     p.add_argument("--config", type=Path, default=None, help="config to run (default configs/demo.yaml)")
     p.add_argument("--register", type=Path, default=Path("out/register.jsonl"))
-    p.add_argument("--replace", action="store_true", help="remove an existing --out directory first")
+    p.add_argument("--keep", action="store_true",
+                   help="refuse to replace an earlier demo release at --out (default: replace it)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
 
     progress.set_quiet(args.quiet)
     out: Path = args.out
-    if args.replace and out.exists():
+    if out.exists() and not args.keep:
+        # The demo is re-run often: replace an earlier demo *release* (it has a manifest), nothing else.
+        if not (out / "manifest.json").is_file():
+            raise ReleaseExistsError(f"{out} exists and is not a release; choose another --out")
         shutil.rmtree(out)
     extract = out.parent / f"{out.name}-extract"
     if extract.exists():

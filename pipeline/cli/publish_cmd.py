@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from pipeline.publication.register import DEFAULT_REGISTER
@@ -32,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.publication.publish import publish
 
     result = publish(args.site, args.register)
+    if result.releases == 0:
+        print(f"warning: {args.register} records no release yet; the site lists none", file=sys.stderr)
     if not getattr(args, "quiet", False):
         print(
             f"published {result.releases} dataset(s) to {result.site}/index.html; "

@@ -13,7 +13,18 @@ from pipeline.publication.register import DEFAULT_REGISTER
 NAME = "register"
 HELP = "list the release register (created / published / provided events); --json for machines"
 
-COLUMNS = ("seq", "time", "event", "release", "dataset", "audience", "recipient", "k", "validation", "where")
+COLUMNS = (
+    "seq",
+    "time",
+    "event",
+    "release",
+    "dataset",
+    "audience",
+    "recipient",
+    "k_reached",
+    "validation",
+    "where",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

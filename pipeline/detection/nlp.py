@@ -56,10 +56,10 @@ class GinzaNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         nlp = spacy.load(MODEL, exclude=list(self.excluded))
-        labels = set(nlp.get_pipe("ner").labels)
+        labels = set(nlp.get_pipe("ner").labels)  # type: ignore[attr-defined]
         # Ignore every label that is not mapped (Presidio would keep and warn about each one otherwise).
         self.ner_model_configuration.labels_to_ignore = sorted(labels - set(LABEL_MAP))
-        self.nlp = {LANGUAGE: nlp}
+        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]
 
 
 @functools.lru_cache(maxsize=2)

@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.errors import ValidationFailed
 from pipeline.validation.rules import candidate_facts, rules_from_manifest
 from pipeline.validation.runner import run_suites
-from pipeline.validation.suite import build_suite, load_profile
+from pipeline.validation.suite import build_suites, load_profile
 from pipeline.validation.summary import describe_failure, summarise
 
 RESULTS = Path("validation") / "results.json"
@@ -62,15 +62,14 @@ def validate_release(candidate: Any, staging_dir: Path) -> dict[str, Any]:
         # the published items are the config's kept columns, whatever the data frame holds
         entry = {**entries.get(name, {}), "columns": facts["columns"]}
         rules = rules_from_manifest(name, entry, fallback=facts)
-        tables[name] = (table.data, build_suite(profile, rules, table.data))
-    results = run_suites(tables, docs_dir=staging_dir / DOCS)
+        tables[name] = (table.data, rules)
+    results = run_suites(build_suites(profile, tables), docs_dir=staging_dir / DOCS)
     summary = summarise(results)
     write_results(staging_dir, profile, manifest, results, summary)
     if not summary["success"]:
         lines = "; ".join(describe_failure(f) for f in summary["failed"])
         raise ValidationFailed(
             f"validation failed: {len(summary['failed'])} of {summary['evaluated']} expectations "
-            f"(profile {profile['profile']}): {lines}. No release was written; the results are in "
-            f"{staging_dir / RESULTS} until the staging directory is removed"
+            f"(profile {profile['profile']}): {lines}. No release was written"
         )
     return summary

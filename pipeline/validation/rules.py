@@ -8,7 +8,8 @@ required; the rest optional):
 ``rows``, ``columns`` (released column names = published items), ``quasi_identifiers``, ``sensitive``,
 ``attributes``, ``linking_codes``, ``person_key``, ``k``, ``value_sets`` (column → allowed generalised
 labels, in hierarchy order), ``top_bottom_codes`` (column → ``{top_code, bottom_code}``), ``models``
-(``[{name, column, k, l, c, t}]``).
+(``[{name, column, k, l, c, t}]``), ``linked_quasi_identifiers`` (``{"<table>.<column>": level}``: the
+quasi-identifiers of another table a row's person carries, see ``pipeline.validation.joined``).
 
 Without ``columns`` the expected set is quasi-identifiers + sensitive + attributes + linking codes.
 """
@@ -49,6 +50,8 @@ class TableRules:
     value_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bounds: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     models: tuple[ModelRule, ...] = ()
+    #: ``<table>.<column>`` quasi-identifiers of another table, joined through the person key.
+    linked: tuple[str, ...] = ()
 
     @property
     def described(self) -> tuple[str, ...]:
@@ -115,7 +118,15 @@ def rules_from_manifest(
             for c, b in (merged.get("top_bottom_codes") or {}).items()
         },
         models=models,
+        linked=_linked(merged.get("linked_quasi_identifiers")),
     )
+
+
+def _linked(value: Any) -> tuple[str, ...]:
+    """Only the ``{"table.column": level}`` form names its table; anything else links nothing."""
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple(str(k) for k in value if "." in str(k))
 
 
 def candidate_facts(table: Any) -> dict[str, Any]:

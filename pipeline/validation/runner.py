@@ -71,6 +71,13 @@ def scrub(obj: Any) -> Any:
     return obj
 
 
+def as_categories(data: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas categoricals: same values and nulls, but GX copies the frame for every metric
+    and filters it for every map expectation, and integer codes make that 4x cheaper than strings."""
+    text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    return data.astype({c: "category" for c in text}) if text else data
+
+
 def run_suites(
     tables: Mapping[str, tuple[pd.DataFrame, Any]], docs_dir: Path | None = None
 ) -> dict[str, Any]:
@@ -99,7 +106,7 @@ def run_suites(
                 gx.Checkpoint(name=f"release {name}", validation_definitions=[definition], actions=[],
                               result_format=RESULT_FORMAT)
             )
-            result = checkpoint.run(batch_parameters={"dataframe": data})
+            result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)})
             success = success and bool(result.success)
             for one in result.run_results.values():
                 runs.append({"table": name, "suite": suite.name, **scrub(one.to_json_dict())})

@@ -23,7 +23,8 @@ import great_expectations as gx
 import pandas as pd
 
 from pipeline.errors import ValidationFailed
-from pipeline.validation.expectations import EXPECTATIONS, MODEL_EXPECTATIONS
+from pipeline.validation.expectations import EXPECTATIONS, MODEL_EXPECTATIONS, ClassRule
+from pipeline.validation.joined import joined_view
 from pipeline.validation.rules import TableRules
 
 #: Versioned profiles live at the repository root, next to configs/ (STYLE.md §12).
@@ -145,16 +146,36 @@ def suite_name(profile: dict[str, Any], table: str) -> str:
     return f"appi.{profile['profile']}.{table}"
 
 
-def build_suite(profile: dict[str, Any], rules: TableRules, data: pd.DataFrame) -> gx.ExpectationSuite:
-    """The concrete suite for one table; identical expectations (a model repeating the k rule) appear once."""
+def build_suite(
+    profile: dict[str, Any], rules: TableRules, data: pd.DataFrame, class_rules_only: bool = False
+) -> gx.ExpectationSuite:
+    """The concrete suite for one table; identical expectations (a model repeating the k rule) appear once.
+
+    ``class_rules_only`` keeps the re-identification rules (for a joined view, whose columns are not a
+    released table's)."""
     suite = gx.ExpectationSuite(
         name=suite_name(profile, rules.name),
         meta={"profile": profile["profile"], "suite_version": profile.get("suite_version", "")},
     )
     seen: set[str] = set()
     for expectation in _expectations(profile, rules, data):
+        if class_rules_only and not isinstance(expectation, ClassRule):
+            continue
         key = json.dumps(expectation.configuration.to_json_dict(), sort_keys=True, default=str)
         if key not in seen:
             seen.add(key)
             suite.expectations.append(expectation)
     return suite
+
+
+def build_suites(
+    profile: dict[str, Any], tables: dict[str, tuple[pd.DataFrame, TableRules]]
+) -> dict[str, tuple[pd.DataFrame, gx.ExpectationSuite]]:
+    """Every table's suite, plus a class-rules suite on the joined view of each table that links others."""
+    out = {name: (data, build_suite(profile, rules, data)) for name, (data, rules) in tables.items()}
+    for data, rules in tables.values():
+        view = joined_view(rules, data, tables)
+        if view is not None:
+            frame, joined_rules = view
+            out[joined_rules.name] = (frame, build_suite(profile, joined_rules, frame, class_rules_only=True))
+    return out

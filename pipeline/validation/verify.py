@@ -22,7 +22,7 @@ from pipeline.errors import PipelineError
 from pipeline.validation.gate import RESULTS, read_manifest
 from pipeline.validation.rules import rules_from_manifest
 from pipeline.validation.runner import run_suites
-from pipeline.validation.suite import PROFILES, build_suite, load_profile
+from pipeline.validation.suite import PROFILES, build_suites, load_profile
 from pipeline.validation.summary import describe_failure, summarise
 
 ITEMS = "published_items.json"
@@ -104,7 +104,7 @@ def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
             problems.append(f"table {name}: cannot read {path.name} ({type(exc).__name__})")
             continue
         try:
-            tables[name] = (data, build_suite(profile, rules_from_manifest(name, entry), data))
+            tables[name] = (data, rules_from_manifest(name, entry))
         except PipelineError as exc:
             problems.append(str(exc))
     listed = {_table_file(release_dir, n, e).resolve() for n, e in entries.items()}
@@ -112,7 +112,11 @@ def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
         if extra.resolve() not in listed:
             problems.append(f"data/{extra.name}: a data file with no table in manifest.json")
     if tables:
-        summary = summarise(run_suites(tables))
+        try:
+            suites = build_suites(profile, tables)
+        except PipelineError as exc:
+            return [*problems, str(exc)]
+        summary = summarise(run_suites(suites))
         problems += [describe_failure(f) for f in summary["failed"]]
     return problems
 

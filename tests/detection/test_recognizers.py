@@ -116,3 +116,21 @@ def test_offset_map_round_trip() -> None:
     assert norm.original_span(0, 1) == (0, 2)
     assert norm.original_span(1, 4) == (2, 3)
     assert norm.original_span(4, 6) == (3, 5)
+
+
+@pytest.mark.parametrize(("text", "entity", "expected"), POSITIVE)
+def test_prefilter_never_drops_a_detectable_value(text: str, entity: str, expected: str) -> None:
+    """The scanner's cheap trigger union passes every value a recognizer can match (the trick is exact)."""
+    import unicodedata
+
+    from pipeline.detection.scan import prefilter
+
+    assert prefilter(SPEC).search(unicodedata.normalize("NFKC", text)) is not None
+
+
+def test_prefilter_rejects_surrogate_keys() -> None:
+    """Random hex keys (a million distinct values per release) must not reach Presidio one by one."""
+    from pipeline.detection.scan import prefilter
+
+    for value in ("a3f9c01b2d4e5f60", "0123456789abcdef", "ffe0123abc456def", "*", "男", "会社員"):
+        assert prefilter(DetectionSpec()).search(value) is None, value

@@ -21,6 +21,7 @@ from pipeline.cli.main import main
 from pipeline.generate import generate_extracts
 from tests.publication import htmlcheck
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "configs" / "reinsurer.yaml"
 LINK_COLUMNS = {"policyholders": ("契約キー",), "claims": ("契約キー", "請求キー")}
@@ -121,22 +122,62 @@ def _written_files(flow: Flow) -> list[Path]:
     return [p for p in flow.base.rglob("*") if p.is_file() and flow.extract not in p.parents]
 
 
+def _content(path: Path) -> bytes:
+    """What a reader of the file sees: Parquet pages are compressed, so read their cells instead."""
+    if path.suffix == ".parquet":
+        df = pd.read_parquet(path)
+        cells = [str(c) for c in df.columns] + [str(v) for v in df.astype(str).to_numpy().ravel()]
+        return "\n".join(cells).encode()
+    return path.read_bytes()
+
+
+def _shape_regex(codes: set[str]) -> re.Pattern[bytes]:
+    """One overlapping pattern per code shape (KZ00074893 → [A-Za-z]{2}[0-9]{8}): fast on megabytes, and
+    every match is then looked up in the set of source codes."""
+    shapes = set()
+    for code in codes:
+        runs = re.findall(r"[A-Za-z]+|[0-9]+|[^A-Za-z0-9]+", code)
+        shapes.add(
+            "".join(
+                f"[A-Za-z]{{{len(r)}}}"
+                if r[0].isalpha()
+                else f"[0-9]{{{len(r)}}}"
+                if r[0].isdigit()
+                else re.escape(r)
+                for r in runs
+            )
+        )
+    return re.compile(("(?=(" + "|".join(sorted(shapes)) + "))").encode())
+
+
 def test_no_source_code_or_seed_is_written_anywhere(flow):
     codes: set[str] = set()
     for name, col in (("policyholders.csv", "証券番号"), ("claims.csv", "請求番号")):
         codes |= set(pd.read_csv(flow.extract / name, dtype=str)[col].dropna().str.strip())
     assert len(codes) > 2000 and flow.seeds
-    needles = [c.encode() for c in codes]
+    shape = _shape_regex(codes)
+    code_bytes = {c.encode() for c in codes}
+    seeds: list[bytes] = []
     for seed in flow.seeds:
-        needles += [str(seed).encode(), f"{seed:x}".encode(), f"{seed:032x}".encode()]
-        needles += [seed.to_bytes(16, "little"), seed.to_bytes(16, "big")]
+        seeds += [str(seed).encode(), f"{seed:x}".encode(), f"{seed:032x}".encode()]
+        seeds += [seed.to_bytes(16, "little"), seed.to_bytes(16, "big")]
     files = _written_files(flow)
     assert any(p.name == "logs.txt" for p in files) and any(p.suffix == ".parquet" for p in files)
-    pattern = re.compile(b"|".join(re.escape(n) for n in needles))
     for path in files:
-        hit = pattern.search(path.read_bytes())
-        assert hit is None, f"{path.relative_to(flow.base)} holds a source code or a seed"
+        data = _content(path)
+        found = {m.group(1) for m in shape.finditer(data)} & code_bytes
+        assert not found, f"{path.relative_to(flow.base)} holds {len(found)} source linking codes"
+        assert not any(s in data for s in seeds), f"{path.relative_to(flow.base)} holds a seed"
     assert not [p for p in files if p.suffix in (".pkl", ".pickle", ".npy", ".npz", ".key")]
+
+
+def test_the_scan_would_find_a_leaked_mapping(flow, tmp_path):
+    """The scan above is not vacuous: a mapping written as Parquet (compressed) is found."""
+    codes = pd.read_csv(flow.extract / "policyholders.csv", dtype=str)["証券番号"].head(3)
+    leak = tmp_path / "mapping.parquet"
+    pd.DataFrame({"source": codes, "surrogate": ["a", "b", "c"]}).to_parquet(leak, compression="zstd")
+    found = {m.group(1) for m in _shape_regex(set(codes)).finditer(_content(leak))}
+    assert found == {c.encode() for c in codes}
 
 
 def test_no_temporary_file_is_left_behind(flow):

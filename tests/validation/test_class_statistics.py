@@ -57,3 +57,18 @@ def test_closeness_statistics() -> None:
 def test_null_quasi_identifiers_form_one_class() -> None:
     df = pd.DataFrame({"q": ["a", None, None], "p": ["1", "2", "3"]})
     assert sorted(persons_per_class(df, ["q"], "p").tolist()) == [1, 2]
+
+
+def test_categorical_columns_give_the_same_statistics() -> None:
+    """The runner hands GX categoricals; unused categories must not count as classes or values."""
+    cat = DF.astype("category")
+    cat["s"] = cat["s"].cat.add_categories(["unused"])
+    cat["q"] = cat["q"].cat.add_categories(["never"])
+    assert persons_per_class(cat, ["q"], "p").tolist() == [2, 4]
+    assert persons_per_class(cat, ["q"], None).tolist() == [3, 4]
+    assert sorted(persons_per_value(cat, "s", None).tolist()) == [1, 2, 3]
+    assert sorted(persons_per_value(cat, "s", "p").tolist()) == [1, 1, 3]
+    assert count_matrix(cat, ["q"], "s", order=["x", "y", "z"]).tolist() == [[2, 1, 0], [0, 0, 3]]
+    assert sorted(distinct_values(count_matrix(cat, ["q"], "s")).tolist()) == [1, 2]
+    nulls = pd.DataFrame({"q": ["a", None, None], "p": ["1", "2", "3"]}).astype("category")
+    assert sorted(persons_per_class(nulls, ["q"], "p").tolist()) == [1, 2]

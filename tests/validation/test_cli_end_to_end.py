@@ -15,6 +15,8 @@ def test_pipeline_release_passes_its_gate_and_verifies(release_cp932: Path) -> N
     manifest = json.loads((release_cp932 / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["validation"]["success"] is True and manifest["validation"]["failed"] == []
     assert {"validation/results.json", "validation/docs/index.html"} <= set(manifest["files"])
+    results = json.loads((release_cp932 / "validation" / "results.json").read_text(encoding="utf-8"))
+    assert {v["table"] for v in results["validations"]} == {"policyholders", "claims", "claims_joined"}
     proc = anonymize("verify", str(release_cp932))
     assert proc.returncode == 0, proc.stderr
     assert "intact" in proc.stdout

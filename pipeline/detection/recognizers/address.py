@@ -19,7 +19,7 @@ _END = r"(?![0-9]|歳|才|円|%|件|日|か月|ヶ月|年|回|人)"
 
 class AddressRecognizer(JapanesePatternRecognizer):
     ENTITY = "LOCATION"
-    TRIGGER = r"[0-9]"
+    TRIGGER = r"[市区町村郡道都府県]"
     PATTERNS = (
         ("address_prefecture", rf"{_PREF}[ ]?(?:{_PLACE}|[A-Za-z]){{1,24}}?{_BLOCK}{_END}{_BUILDING}", 0.7),
         (

@@ -77,6 +77,8 @@ class JapanesePatternRecognizer(PatternRecognizer):
             context=list(self.CONTEXT),
             global_regex_flags=FLAGS,
         )
+        self.patterns: list[Pattern]
+        self.name: str
         self._compiled = [(p, regex.compile(p.regex, FLAGS)) for p in self.patterns]
         self._context_lower = tuple(w.lower() for w in self.CONTEXT)
 

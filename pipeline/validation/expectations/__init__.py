@@ -59,4 +59,4 @@ MODEL_EXPECTATIONS: dict[str, type[ClassRule]] = {
     "ordered-distance-t-closeness": ExpectClassesToBeOrderedDistanceTClose,
 }
 
-__all__ = ["EXPECTATIONS", "MODEL_EXPECTATIONS"]
+__all__ = ["EXPECTATIONS", "MODEL_EXPECTATIONS", "ClassRule"]

@@ -18,6 +18,8 @@ class BusinessRule:
 
     @classmethod
     def build(cls, **params: Any) -> Any:
+        # 2.0 from YAML and 2 from a profile are one threshold: one expectation, one wording
+        params = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in params.items()}
         text = cls.description_template.format(**{k: _words(v) for k, v in params.items()})
         return cls(description=text.replace("$", "＄"), **params)  # type: ignore[call-arg]
 

@@ -15,10 +15,10 @@ from great_expectations.expectations.metrics.table_metric_provider import TableM
 def persons_per_value(df: pd.DataFrame, column: str, person_key: str | None) -> np.ndarray:
     """Persons (``person_key`` distinct values; rows when ``None``) per non-null value, as an array."""
     present = df[column].notna()
+    groups = df.loc[present].groupby(column, sort=False, observed=True)  # observed: no empty categories
     if person_key is None:
-        return df.loc[present, column].value_counts(sort=False).to_numpy()
-    pairs = df.loc[present, [column, person_key]]
-    return pairs.groupby(column, sort=False, observed=True)[person_key].nunique().to_numpy()
+        return groups.size().to_numpy()
+    return groups[person_key].nunique().to_numpy()
 
 
 class ValuePersons(TableMetricProvider):
