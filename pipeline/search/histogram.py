@@ -42,6 +42,17 @@ def group(cols: Sequence[np.ndarray], cards: Sequence[int]) -> tuple[np.ndarray,
     """Group rows by the tuple of integer columns (values < card): (inverse, one representative index per
     group, number of groups). Groups are numbered in the order of their packed key."""
     size = len(cols[0]) if cols else 0
+    used = [(c, card) for c, card in zip(cols, cards, strict=True) if card > 1]
+    total = 1
+    for _, card in used:
+        total *= card
+    if total < _MAX_KEY:  # the common case: one C pass packs the key
+        if not used:
+            return _group_key(np.zeros(size, dtype=np.int64), 1)
+        if len(used) == 1:
+            return _group_key(np.asarray(used[0][0], dtype=np.int64), total)
+        key = np.ravel_multi_index([c for c, _ in used], [card for _, card in used])
+        return _group_key(key.astype(np.int64, copy=False), total)
     key = np.zeros(size, dtype=np.int64)
     bound = 1
     for c, card in zip(cols, cards, strict=True):
@@ -93,9 +104,13 @@ def _sort_groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, i
     return inv, order[new], int(gid[-1]) + 1 if size else 0, sk[new]
 
 
+#: Marker for ``_combine``: every pair weighs 1 (rows of the base snapshot).
+_UNIT = np.ones(0)
+
+
 def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Distinct (cls, other) pairs, sorted, with summed weights."""
+    """Distinct (cls, other) pairs, sorted, with summed weights (``None``: no weights, ``_UNIT``: 1 each)."""
     key = cls * n_other + other
     bound = (int(cls.max()) + 1) * n_other if len(cls) else 1
     if bound <= _DENSE * len(key) + 4096:
@@ -105,15 +120,19 @@ def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarr
             uk = np.flatnonzero(present)
             w = None
         else:
-            sums = np.bincount(key, weights=weights, minlength=bound)
-            uk = np.flatnonzero(sums)
-            w = sums[uk].astype(np.int64)
+            # unit weights (rows of the base) count as integers; flatnonzero of a boolean mask is several
+            # times faster than of a float array
+            sums = (np.bincount(key, minlength=bound) if weights is _UNIT
+                    else np.bincount(key, weights=weights, minlength=bound))
+            uk = np.flatnonzero(sums > 0)
+            w = sums[uk].astype(np.int64, copy=False)
     elif weights is None:
         uk = np.unique(key)
         w = None
     else:
         inv, _, n, uk = _sort_groups(key, bound)
-        w = np.bincount(inv, weights=weights, minlength=n).astype(np.int64)
+        w = (np.bincount(inv, minlength=n) if weights is _UNIT
+             else np.bincount(inv, weights=weights, minlength=n).astype(np.int64))
     return uk // n_other, uk % n_other, w
 
 
@@ -212,7 +231,7 @@ def base_snapshot(
             persons = np.bincount(pc, minlength=n).astype(np.int64)
     sens = []
     for codes, size in zip(sensitive_codes, sensitive_sizes, strict=True):
-        c2, v2, w2 = _combine(inv, np.asarray(codes, dtype=np.int64), size, np.ones(n_rows))
+        c2, v2, w2 = _combine(inv, np.asarray(codes, dtype=np.int64), size, _UNIT)
         assert w2 is not None
         sens.append((c2, v2, w2))
     levels = tuple(0 for _ in qi_codes)
