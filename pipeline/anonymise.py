@@ -115,7 +115,8 @@ def anonymise_table(
         raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
         result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
-                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
+                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice,
+                        max_search_nodes=config.privacy.max_search_nodes)
         bar.advance(n)
     keep = result.keep
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
@@ -205,7 +206,7 @@ def anonymise_table(
             "loss": loss,
             "risk": {"before": risk_before, "after": risk_after},
             "search": {"exact": result.exact, "nodes_evaluated": result.nodes_evaluated,
-                       "lattice_size": result.lattice_size},
+                       "lattice_size": result.lattice_size, "fallback": result.fallback},
             "linked_quasi_identifiers": {name: absolute[name] for name in linked_names},
             "models": [_model_dict(m) for m in _models_for(spec, k)],
         },

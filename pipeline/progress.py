@@ -218,8 +218,37 @@ def release_summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
             "k": t.get("k"),
             "k reached": t.get("min_class_size"),
             "info loss": loss.get("lm", loss.get("overall")),
+            "optimum": _optimum(t.get("search") or {}),
             "risk max before": before.get("prosecutor_max"),
             "risk max after": after.get("prosecutor_max"),
             "risk avg after": after.get("prosecutor_avg"),
         })
     return rows
+
+
+def risk_summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Re-identification risk per table before and after anonymisation (``pipeline.metrics.risk``): two rows
+    a table, every measure the manifest records (shares of records, so comparable across tables)."""
+    rows = []
+    for name, t in manifest.get("tables", {}).items():
+        risk = t.get("risk") or {}
+        for when in ("before", "after"):
+            r = risk.get(when) or {}
+            rows.append({
+                "table": name,
+                "risk": when,
+                "prosecutor max": r.get("prosecutor_max"),
+                "prosecutor avg": r.get("prosecutor_avg"),
+                "records at risk": r.get("records_at_risk"),
+                "sample uniques": r.get("sample_uniques"),
+                "marketer": r.get("marketer"),
+                "threshold": r.get("threshold"),
+            })
+    return rows
+
+
+def _optimum(search: Mapping[str, Any]) -> str | None:
+    """``proven`` when the search proved its levels optimal, ``heuristic`` for the fallback (pipeline.search)."""
+    if not search:
+        return None
+    return "proven" if search.get("exact", True) else "heuristic"

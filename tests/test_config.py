@@ -41,6 +41,9 @@ def test_valid_config_loads_typed(tmp_path: Path) -> None:
     assert t.column("id").output_name == "キー" and not t.column("name").kept and not t.column("memo").kept
     assert t.column("sex").hierarchy is not None and t.column("sex").hierarchy.kind == "flat"
     assert len(cfg.sha256) == 64
+    assert (cfg.privacy.max_exact_lattice, cfg.privacy.max_search_nodes) == (2_000_000, 20_000)
+    tuned = load_config(write(tmp_path, BASE.replace("k: 5", "k: 5\n  max_search_nodes: 500")))
+    assert tuned.privacy.max_search_nodes == 500
 
 
 @pytest.mark.parametrize(
@@ -57,6 +60,8 @@ def test_valid_config_loads_typed(tmp_path: Path) -> None:
         ("dataset_name: テスト", "dataset_nam: テスト", r"unknown key 'dataset_nam' \(did you mean 'dataset_name'\?\)"),
         ("sex: {role: quasi_identifier, type: sex, hierarchy: {kind: flat}}", "sex: {role: quasi_identifier}",
          r"a quasi_identifier needs a hierarchy"),
+        ("k: 5", "k: 5\n  max_search_nodes: 0", r"privacy\.max_search_nodes: must be a positive number of nodes"),
+        ("k: 5", "k: 5\n  max_exact_lattice: -3", r"privacy\.max_exact_lattice: must be a positive number"),
     ],
 )
 def test_errors_name_file_path_and_allowed(tmp_path: Path, old: str, new: str, expected: str) -> None:

@@ -165,7 +165,8 @@ def _release(n: _Node) -> ReleaseSpec:
 
 
 def _privacy(n: _Node) -> PrivacySpec:
-    n.only(["k", "suppression_limit", "reference_date", "metric", "risk_threshold", "max_exact_lattice"])
+    n.only(["k", "suppression_limit", "reference_date", "metric", "risk_threshold", "max_exact_lattice",
+            "max_search_nodes"])
     k = n.get("k", int)
     if k < 2:
         n.fail(f"k must be at least 2, found {k}", "k")
@@ -187,8 +188,16 @@ def _privacy(n: _Node) -> PrivacySpec:
         reference_date=ref,
         metric=n.choice("metric", METRICS, "loss"),
         risk_threshold=threshold,
-        max_exact_lattice=n.get("max_exact_lattice", int, 100_000),
+        max_exact_lattice=_positive(n, "max_exact_lattice", PrivacySpec.max_exact_lattice),
+        max_search_nodes=_positive(n, "max_search_nodes", PrivacySpec.max_search_nodes),
     )
+
+
+def _positive(n: _Node, key: str, default: int) -> int:
+    value = n.get(key, int, default)
+    if value < 1:
+        n.fail(f"must be a positive number of nodes, found {value}", key)
+    return value
 
 
 def _detection(n: _Node) -> DetectionSpec:

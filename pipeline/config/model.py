@@ -161,8 +161,12 @@ class PrivacySpec:
     metric: str = "loss"
     #: Prosecutor risk above which a record counts as "at risk" (default 1/k... set at load).
     risk_threshold: float = 0.2
-    #: Lattices larger than this are searched heuristically (documented in pipeline.search).
-    max_exact_lattice: int = 100_000
+    #: Lattices with more nodes than this are searched heuristically: the exact search keeps a few bytes per
+    #: node in memory (about 40 B with ten quasi-identifiers, so 2,000,000 nodes ≈ 80 MB). See pipeline.search.
+    max_exact_lattice: int = 2_000_000
+    #: Nodes the exact search may evaluate before it stops and returns the better of its best node so far and
+    #: the greedy descent's, marked not exact (a deterministic budget, unlike a time limit).
+    max_search_nodes: int = 20_000
 
 
 @dataclass(frozen=True)

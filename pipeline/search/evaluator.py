@@ -17,6 +17,10 @@ _PIVOT_MIN = 2_000
 _CACHE_CLASSES = 3_000_000  # total classes kept in cached snapshots (memory bound, ~100 MB)
 
 
+class BudgetExhausted(Exception):
+    """The search has evaluated as many nodes as its budget allows (``Evaluator.budget``)."""
+
+
 @dataclass
 class NodeResult:
     snap: Snapshot
@@ -48,6 +52,7 @@ class Evaluator:
         self.evaluated = 0
         self.pivot = pivot
         self.pivots = 0  # pivot snapshots built (not counted in ``evaluated``: no model was checked)
+        self.budget: int | None = None  # evaluations allowed before BudgetExhausted; None: unlimited
 
     # -- snapshot cache ----------------------------------------------------------------------------------
     def _add(self, snap: Snapshot) -> None:
@@ -92,6 +97,8 @@ class Evaluator:
         snap = self._cache.get(node)
         if snap is not None:
             return snap
+        if self.budget is not None and self.evaluated >= self.budget:
+            raise BudgetExhausted
         n = len(self._cache_keys)
         ok = np.all(self._cache_levels[:n] <= np.asarray(node, dtype=np.int16), axis=1)
         sizes = np.where(ok, self._cache_sizes[:n], self._big)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.metrics.loss import LossTables
-from pipeline.search.evaluator import Evaluator, NodeResult
+from pipeline.search.evaluator import BudgetExhausted, Evaluator, NodeResult
 from pipeline.search.lattice import Lattice
 
 _TOL = 1e-12
@@ -40,6 +40,7 @@ class Outcome:
     best_value: float
     top: NodeResult | None  # the top node's evaluation, when the search found nothing valid
     nodes_evaluated: int
+    exhausted: bool = False  # the node budget ran out: ``best`` is the best found so far, not proven optimal
 
 
 def optimal_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric: str, exact_prune: bool,
@@ -79,35 +80,37 @@ def optimal_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric: 
             tag(node, ev.prunable_valid(node))
         return int(mono[i])
 
-    top = lattice.top
-    if status(top) < 0:
-        return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
-
     best: tuple[int, ...] | None = None
     best_value = np.inf
-    for idx in order:
-        if bound_tab is not None and bound[idx] >= best_value - _TOL:
-            break
-        if mono[idx] < 0:
-            continue
-        node = tuple(int(v) for v in lattice.nodes[idx])
-        if zero_suppression and bound_tab is None and valid_from_below[idx]:
-            continue  # a passing node below has no more loss
-        if mono[idx] == 0:
-            _probe(node, lattice, mono, status, step_cost)
+    top = lattice.top
+    try:
+        if status(top) < 0:
+            return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
+        for idx in order:
+            if bound_tab is not None and bound[idx] >= best_value - _TOL:
+                break
             if mono[idx] < 0:
                 continue
-        if exact_prune and zero_suppression and bound_tab is not None:
-            value = float(bound[idx])  # passes, nothing suppressed: the loss is the bound
-            if value < best_value:
+            node = tuple(int(v) for v in lattice.nodes[idx])
+            if zero_suppression and bound_tab is None and valid_from_below[idx]:
+                continue  # a passing node below has no more loss
+            if mono[idx] == 0:
+                _probe(node, lattice, mono, status, step_cost)
+                if mono[idx] < 0:
+                    continue
+            if exact_prune and zero_suppression and bound_tab is not None:
+                value = float(bound[idx])  # passes, nothing suppressed: the loss is the bound
+                if value < best_value:
+                    best, best_value = node, value
+                break
+            res = ev.evaluate(node)
+            if not res.valid:
+                continue
+            value = tables.value(metric, res.snap, res.fail)
+            if value < best_value - _TOL:
                 best, best_value = node, value
-            break
-        res = ev.evaluate(node)
-        if not res.valid:
-            continue
-        value = tables.value(metric, res.snap, res.fail)
-        if value < best_value - _TOL:
-            best, best_value = node, value
+    except BudgetExhausted:
+        return Outcome(best, best_value, None, ev.evaluated, exhausted=True)
     top_res = None if best is not None else ev.evaluate(top)
     return Outcome(best, best_value, top_res, ev.evaluated)
 
@@ -187,30 +190,33 @@ def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric:
             best, best_value = node, value
 
     top = lattice.top
-    if not passes(top):
-        return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
-    consider(top)
-    if best is None:
-        return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
-    heap = [(float(bound[lattice.index(top)]), top)]
-    seen[lattice.index(top)] = True
-    while heap:
-        _, node = heapq.heappop(heap)
-        if floor_below(node) >= best_value - _TOL:
-            continue
-        for q in range(len(node)):
-            if node[q] == 0:
+    try:
+        if not passes(top):
+            return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
+        consider(top)
+        if best is None:
+            return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
+        heap = [(float(bound[lattice.index(top)]), top)]
+        seen[lattice.index(top)] = True
+        while heap:
+            _, node = heapq.heappop(heap)
+            if floor_below(node) >= best_value - _TOL:
                 continue
-            child = (*node[:q], node[q] - 1, *node[q + 1:])
-            ci = lattice.index(child)
-            if seen[ci] or mono[ci] < 0:
-                continue
-            seen[ci] = True
-            if floor_below(child) >= best_value - _TOL:
-                continue
-            if not passes(child):
-                continue
-            consider(child)
-            heapq.heappush(heap, (float(bound[ci]), child))
+            for q in range(len(node)):
+                if node[q] == 0:
+                    continue
+                child = (*node[:q], node[q] - 1, *node[q + 1:])
+                ci = lattice.index(child)
+                if seen[ci] or mono[ci] < 0:
+                    continue
+                seen[ci] = True
+                if floor_below(child) >= best_value - _TOL:
+                    continue
+                if not passes(child):
+                    continue
+                consider(child)
+                heapq.heappush(heap, (float(bound[ci]), child))
+    except BudgetExhausted:
+        return Outcome(best, best_value, None, ev.evaluated, exhausted=True)
     top_res = None if best is not None else ev.evaluate(top)
     return Outcome(best, best_value, top_res, ev.evaluated)

@@ -148,9 +148,36 @@ def test_heuristic_above_the_exact_limit_is_valid_but_not_claimed_exact(small) -
     exact = search(qis, sens, df["person"].to_numpy(), models, 0.05)
     approx = search(qis, sens, df["person"].to_numpy(), models, 0.05, max_exact_lattice=10)
     assert exact.exact and not approx.exact
+    assert exact.fallback is None and "max_exact_lattice" in approx.fallback
     assert approx.lattice_size == exact.lattice_size == 24
     assert approx.loss["lm"] >= exact.loss["lm"] - 1e-12
     assert approx.min_class_size >= 3 and approx.suppressed_rows <= 20
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.05])
+@pytest.mark.parametrize("budget", [1, 2, 4])
+def test_node_budget_stops_the_exact_search_with_a_valid_result_not_claimed_exact(small, budget, limit):
+    df, qis, sens = small
+    models = [KAnonymity(3), DistinctLDiversity("disease", 2)]
+    person = df["person"].to_numpy()
+    exact = search(qis, sens, person, models, limit)
+    assert exact.exact and exact.nodes_evaluated > budget  # the budget does bite
+    cut = search(qis, sens, person, models, limit, max_search_nodes=budget)
+    assert not cut.exact and "max_search_nodes" in cut.fallback
+    assert cut.loss["lm"] >= exact.loss["lm"] - 1e-12
+    assert cut.suppressed_rows <= math.floor(limit * len(df) + 1e-9)
+    # the chosen transformation satisfies the models, checked from the definitions
+    kept = df[cut.keep]
+    for _, g in kept.groupby(cut.class_id[cut.keep]):
+        assert all(class_passes(m, g, df) for m in models)
+
+
+def test_a_generous_node_budget_changes_nothing(small) -> None:
+    df, qis, sens = small
+    models = [KAnonymity(3), DistinctLDiversity("disease", 2)]
+    exact = search(qis, sens, df["person"].to_numpy(), models, 0.05)
+    again = search(qis, sens, df["person"].to_numpy(), models, 0.05, max_search_nodes=exact.nodes_evaluated)
+    assert again.exact and again.levels == exact.levels
 
 
 def test_fixed_columns_join_the_classes_but_stay_at_level_zero(small) -> None:

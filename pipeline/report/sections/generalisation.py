@@ -29,7 +29,7 @@ class GeneralisationSection(Section):
             rows.append((col, role, h.level_descriptions[level], level, h.height - 1, values))
         headers = ["列 / column", "種別 / role", "公開の粒度 / released as", "段階 / level",
                    "最上段 / top", "公開値の数 / distinct released"]
-        html = markup.table(headers, rows, numeric_from=3)
+        html = markup.table(headers, rows, numeric_from=3) + _search_note(table.metrics.get("search") or {})
         qis = [r for r in rows if r[0] in table.quasi_identifiers]
         if qis:
             html += markup.figure(
@@ -38,6 +38,25 @@ class GeneralisationSection(Section):
                 "Degree of generalisation (level / top level); closer to 1 is coarser.",
             )
         return html
+
+
+def _search_note(search: dict) -> str:
+    """Whether the levels are the proven optimum or the fallback's, and why (auditors ask)."""
+    if not search:
+        return ""
+    size, nodes = search.get("lattice_size", 0), search.get("nodes_evaluated", 0)
+    if search.get("exact", True):
+        return markup.note(
+            f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価し、プライバシーモデルを満たす中で情報損失が"
+            "最小のものを厳密に求めました（最適解）。",
+            f"The search evaluated {nodes:,} of the {size:,} combinations of levels and proved these levels the "
+            "least information loss that meets the privacy models (the optimum).")
+    reason = search.get("fallback") or ""
+    return markup.note(
+        f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価しました。最適性は証明されていません"
+        "（近似解。プライバシーモデルはすべて満たしています）。",
+        f"The search evaluated {nodes:,} of the {size:,} combinations of levels. These levels meet every "
+        f"privacy model but are not proven optimal: {reason}.")
 
 
 def _chart(rows: list[tuple]) -> str:
