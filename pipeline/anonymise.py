@@ -7,7 +7,10 @@ Several tables with one person key (policyholders and their claims) are anonymis
 table that shares the person key with an earlier one is made k-anonymous on the *joined* view: each row also
 carries its person's quasi-identifiers as the earlier table released them, searched from the released level
 up. If the joined view needs them coarser, the earlier table is redone at those levels and the pass repeats.
-So joining the two releases on the surrogate key cannot single out fewer than k persons.
+So joining the two releases on the surrogate key cannot single out fewer than k persons. Whether the joined
+view coarsens the earlier table's quasi-identifiers or only the later table's own is decided by computing
+both and keeping the lower total information loss (``anonymise_prepared``, recorded in the manifest under
+``search.joined_view``).
 """
 
 from __future__ import annotations
@@ -289,48 +292,86 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
         for col in t.spec.by_role("linking_code"):
             by_name.setdefault(col.name, []).append(t.values[col.name])
     surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
-    results: dict[str, TableResult] = {}
     try:
         names = list(prepared.tables)
-        min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
         for name in names:
             persons = len(np.unique(prepared.tables[name].person))
             if k > persons:
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
-        for _round in range(4):
-            # Tables in config order; a later table sharing a person key is searched on the joined view.
-            # When it needs an earlier table's QIs coarser than released, the earlier table is redone at those
-            # minimum levels and the pass repeats (levels only grow, so this ends).
-            results.clear()
-            linked: dict[str, Linked] = {}
-            raised = False
-            for name in names:
-                t = prepared.tables[name]
-                try:
-                    # first, the joined view with the earlier release as it is
-                    res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], True)
-                except PrivacyError:
-                    if not any(t.spec.person_key == key for key in linked):
-                        raise
-                    # infeasible: let the earlier table's QIs get coarser (heuristic: the joined search's own
-                    # loss decides how much; the earlier table is then redone at those levels)
-                    res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
-                results[name] = res
-                for qname, level in res.metrics["linked_quasi_identifiers"].items():
-                    src, _, col = qname.partition(".")
-                    if level > results[src].levels[col]:
-                        min_levels[src][col] = level
-                        raised = True
-                if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
-                    linked[t.spec.person_key] = _linked(t, res, surrogates)
-            if not raised:
-                break
-        else:
-            raise PrivacyError("tables linked by a person key did not settle on common levels")
+        results = _settle(prepared, surrogates, k, limit, joint=False)
+        if any(r.metrics["linked_quasi_identifiers"] for r in results.values()):
+            # Two ways to make the joined view k-anonymous: keep the earlier table as released and coarsen
+            # the later one's own quasi-identifiers ("earlier first"), or let the later search coarsen the
+            # earlier table's quasi-identifiers too and redo the earlier table at those levels ("joint").
+            # Neither dominates (small extracts favour joint), so both are computed and the one with the
+            # lower information loss over every released quasi-identifier cell of both tables is kept.
+            try:
+                joint = _settle(prepared, surrogates, k, limit, joint=True)
+            except PrivacyError:
+                joint = None
+            first_loss = _total_loss(results)
+            joint_loss = _total_loss(joint) if joint is not None else None
+            if joint is not None and joint_loss is not None and joint_loss < first_loss - 1e-12:
+                results = joint
+            chosen = "joint" if results is joint else "earlier first"
+            for r in results.values():
+                r.metrics["search"]["joined_view"] = {"strategy": chosen, "total_lm": {
+                    "earlier first": first_loss, "joint": joint_loss}}
     finally:
         for s in surrogates.values():
             s.discard()
     return results
+
+
+def _settle(prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int, limit: float,
+            joint: bool) -> dict[str, TableResult]:
+    """Anonymise the tables in config order until linked tables agree on the earlier tables' levels.
+
+    A later table sharing a person key is searched on the joined view. With ``joint`` false it first tries
+    the earlier table's quasi-identifiers fixed as released, and only when that is infeasible lets them get
+    coarser; with ``joint`` true it always may. When the joined search needs an earlier table's QIs coarser
+    than released, the earlier table is redone at those minimum levels and the pass repeats (levels only
+    grow, so this ends).
+    """
+    config = prepared.config
+    names = list(prepared.tables)
+    min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
+    results: dict[str, TableResult] = {}
+    for _round in range(4):
+        results = {}
+        linked: dict[str, Linked] = {}
+        raised = False
+        for name in names:
+            t = prepared.tables[name]
+            shares_key = any(t.spec.person_key == key for key in linked)
+            try:
+                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name],
+                                      not (joint and shares_key))
+            except PrivacyError:
+                if not shares_key or joint:
+                    raise
+                # infeasible with the earlier release as it is: let its QIs get coarser (the joined
+                # search's own loss decides how much; the earlier table is then redone at those levels)
+                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
+            results[name] = res
+            for qname, level in res.metrics["linked_quasi_identifiers"].items():
+                src, _, col = qname.partition(".")
+                if level > results[src].levels[col]:
+                    min_levels[src][col] = level
+                    raised = True
+            if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
+                linked[t.spec.person_key] = _linked(t, res, surrogates)
+        if not raised:
+            return results
+    raise PrivacyError("tables linked by a person key did not settle on common levels")
+
+
+def _total_loss(results: dict[str, TableResult]) -> float:
+    """Iyengar's LM over every released quasi-identifier cell of every table (each table's own QIs)."""
+    cells = sum(r.rows_in * len(r.quasi_identifiers) for r in results.values())
+    if not cells:
+        return 0.0
+    return sum(r.metrics["loss"]["lm"] * r.rows_in * len(r.quasi_identifiers) for r in results.values()) / cells
 
 
 def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> Linked:
