@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from pipeline import progress
+from pipeline.cli.common import add_register_argument
 from pipeline.cli.run_cmd import execute
 from pipeline.errors import ConfigError, ReleaseExistsError
 
@@ -27,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("out/demo"), help="release directory (default out/demo)")
     p.add_argument("--seed", type=int, default=20260401, help="seed of the synthetic extract")
     p.add_argument("--config", type=Path, default=None, help="config to run (default configs/demo.yaml)")
-    p.add_argument("--register", type=Path, default=Path("out/register.jsonl"))
+    add_register_argument(p)
     p.add_argument("--keep", action="store_true",
                    help="refuse to replace an earlier demo release at --out (default: replace it)")
 
@@ -46,4 +47,5 @@ def run(args: argparse.Namespace) -> int:
     if extract.exists():
         shutil.rmtree(extract)
     files = generate_extracts(extract, rows=args.rows, seed=args.seed, fmt="csv", encoding="cp932")
-    return execute(args.config or default_config(), out, {k: Path(v) for k, v in files.items()}, args.register)
+    inputs = {k: Path(v) for k, v in files.items()}
+    return execute(args.config or default_config(), out, inputs, args.register)

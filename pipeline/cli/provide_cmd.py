@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.publication.register import DEFAULT_REGISTER
+from pipeline.cli.common import add_register_argument
 
 NAME = "provide"
 HELP = "build the provision bundle of a published third-party release (明示 notice, dictionary, checksums)"
@@ -20,13 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="BUNDLE_DIR",
         help="bundle directory to create (must not exist)",
     )
-    parser.add_argument(
-        "--register",
-        type=Path,
-        default=DEFAULT_REGISTER,
-        metavar="PATH",
-        help=f"release register (default: {DEFAULT_REGISTER}, relative to the working directory)",
-    )
+    add_register_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.publication.register import DEFAULT_REGISTER
+from pipeline.cli.common import add_register_argument
 
 NAME = "publish"
 HELP = "render every release in the register into one static site (公表) and record published events"
@@ -20,13 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="site directory (replaced as a whole; index.html + datasets/<release>.html)",
     )
-    parser.add_argument(
-        "--register",
-        type=Path,
-        default=DEFAULT_REGISTER,
-        metavar="PATH",
-        help=f"release register (default: {DEFAULT_REGISTER}, relative to the working directory)",
-    )
+    add_register_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import unicodedata
-from pathlib import Path
 from typing import Any
 
-from pipeline.publication.register import DEFAULT_REGISTER
+from pipeline.cli.common import add_register_argument
 
 NAME = "register"
 HELP = "list the release register (created / published / provided events); --json for machines"
@@ -28,13 +27,7 @@ COLUMNS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--register",
-        type=Path,
-        default=DEFAULT_REGISTER,
-        metavar="PATH",
-        help=f"release register (default: {DEFAULT_REGISTER}, relative to the working directory)",
-    )
+    add_register_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the verified events as JSON lines")
 
 

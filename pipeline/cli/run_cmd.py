@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 from pipeline import progress
-from pipeline.config import load_config
+from pipeline.cli.common import add_register_argument
 from pipeline.cli.summary import format_run_summary
+from pipeline.config import load_config
 from pipeline.errors import ConfigError
-
-DEFAULT_REGISTER = Path("out/register.jsonl")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,8 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, help="release directory to create (must not exist)")
     p.add_argument("--input", action="append", default=[], metavar="TABLE=PATH",
                    help="read TABLE from PATH instead of the config's file (repeatable)")
-    p.add_argument("--register", type=Path, default=DEFAULT_REGISTER,
-                   help=f"release register (JSON lines) to append to (default {DEFAULT_REGISTER})")
+    add_register_argument(p)
 
 
 def parse_inputs(items: list[str]) -> dict[str, Path]:

@@ -21,19 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.config.model import ModelSpec
 from pipeline.errors import ValidationFailed
 
 REQUIRED_KEYS = ("rows", "quasi_identifiers", "person_key", "k")
-
-
-@dataclass(frozen=True)
-class ModelRule:
-    name: str
-    column: str | None = None
-    k: int | None = None
-    l: float | None = None  # noqa: E741 - the literature's name
-    c: float | None = None
-    t: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +40,7 @@ class TableRules:
     linking_codes: tuple[str, ...] = ()
     value_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bounds: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
-    models: tuple[ModelRule, ...] = ()
+    models: tuple[ModelSpec, ...] = ()  # as configured, with output column names (manifest ``models``)
     #: ``<table>.<column>`` quasi-identifiers of another table, joined through the person key.
     linked: tuple[str, ...] = ()
 
@@ -92,7 +83,7 @@ def rules_from_manifest(
     attributes = _strings(merged.get("attributes"))
     columns = _strings(merged.get("columns")) or tuple(dict.fromkeys(qis + sensitive + attributes + linking))
     models = tuple(
-        ModelRule(
+        ModelSpec(
             name=str(m["name"]),
             column=m.get("column"),
             k=m.get("k"),
