@@ -14,10 +14,11 @@ from pipeline import progress
 from pipeline.cli.common import add_register_argument
 from pipeline.cli.run_cmd import execute
 from pipeline.errors import ConfigError, ReleaseExistsError
+from pipeline.resources import project_dir
 
 
 def default_config() -> Path:
-    here = Path(__file__).resolve().parents[2] / "configs" / "demo.yaml"
+    here = project_dir("configs") / "demo.yaml"
     if not here.is_file():
         raise ConfigError(f"{here}: the demo config is missing (run from a checkout of the project)")
     return here

@@ -23,12 +23,13 @@ import great_expectations as gx
 import pandas as pd
 
 from pipeline.errors import ValidationFailed
+from pipeline.resources import project_dir
 from pipeline.validation.expectations import EXPECTATIONS, MODEL_EXPECTATIONS, ClassRule
 from pipeline.validation.joined import joined_view
 from pipeline.validation.rules import TableRules
 
-#: Versioned profiles live at the repository root, next to configs/ (STYLE.md §12).
-PROFILE_DIR = Path(__file__).resolve().parents[2] / "expectations"
+#: Versioned profiles live at the repository root, next to configs/ (STYLE.md §12; see pipeline.resources).
+PROFILE_DIR = project_dir("expectations")
 PROFILES: tuple[str, ...] = ("internal", "third_party")
 
 Context = dict[str, Any]
