@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from pipeline.cli.common import add_register_argument
@@ -29,6 +30,8 @@ COLUMNS = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_register_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the verified events as JSON lines")
+    parser.add_argument("--moved", nargs=2, metavar=("RELEASE_ID", "NEW_DIR"),
+                        help="record that a release now lives in NEW_DIR (checked byte-identical), then list")
 
 
 def _width(text: str) -> int:
@@ -48,6 +51,7 @@ def row(e: dict[str, Any]) -> tuple[str, ...]:
         "created": (e.get("item_list") or {}).get("path", ""),
         "published": f"{e.get('site', '')}/{e.get('page', '')}",
         "provided": e.get("bundle_dir", ""),
+        "moved": e.get("release_dir", ""),
     }.get(str(e.get("event")), "")
     return (
         str(e.get("seq", "")),
@@ -70,8 +74,11 @@ def table(events: list[dict[str, Any]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.publication.register import read_register
+    from pipeline.publication.register import read_register, record_moved
 
+    if getattr(args, "moved", None):
+        release_id, new_dir = args.moved
+        record_moved(args.register, release_id, Path(new_dir))
     events = read_register(args.register)
     if args.json:
         for e in events:

@@ -28,7 +28,7 @@ from typing import Any
 from pipeline.errors import RegisterError
 
 DEFAULT_REGISTER = Path("out/register.jsonl")
-EVENTS: tuple[str, ...] = ("created", "published", "provided")
+EVENTS: tuple[str, ...] = ("created", "published", "provided", "moved")
 LOCK_TIMEOUT_S = 60.0
 _SEAL_KEYS = ("seq", "prev", "checksum")
 
@@ -169,3 +169,38 @@ def record_created(
     from pipeline.publication.created import created_event
 
     append_event(register_path, created_event(candidate, Path(release_dir), manifest))
+
+
+def record_moved(register_path: Path | str, release_id: str, new_dir: Path | str) -> dict[str, Any]:
+    """Append a ``moved`` event: the release now lives at ``new_dir`` (archived, copied to another share).
+
+    Refused unless the release's ``created`` event exists and the manifest and item list at ``new_dir`` are
+    byte-identical to what that event recorded, so a move can never swap in different data or items. The
+    register stays append-only: the event says where, ``publish`` reads the item list from the latest place.
+    """
+    from pipeline.publication.items import ITEMS_JSON
+    from pipeline.publication.releases import sha256_file
+
+    events = read_register(register_path)
+    created = events_for(events, release_id, "created")
+    if not created:
+        raise RegisterError(f"{register_path}: no created event for release {release_id!r}")
+    new = Path(new_dir).resolve()
+    recorded = created[-1]
+    for name, expected in (("manifest.json", recorded.get("manifest_sha256")),
+                           (ITEMS_JSON, (recorded.get("item_list") or {}).get("sha256"))):
+        path = new / name
+        if not path.is_file():
+            raise RegisterError(f"{new}: {name} is missing; not the release {release_id}")
+        if expected and sha256_file(path) != expected:
+            raise RegisterError(f"{path} differs from what the register recorded for release {release_id} "
+                                "(checksum); a moved release must be byte-identical")
+    event = {
+        "event": "moved",
+        "release_id": release_id,
+        "release_dir": str(new),
+        "item_list": {"file": ITEMS_JSON, "path": str(new / ITEMS_JSON),
+                      "sha256": (recorded.get("item_list") or {}).get("sha256")},
+    }
+    append_event(register_path, event)
+    return event

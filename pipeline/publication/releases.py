@@ -54,7 +54,7 @@ def load_items(created: dict[str, Any], register: Path | str) -> tuple[dict[str,
     if not path.is_file():
         raise RegisterError(
             f"{register}: release {rid}: its item list {path} is missing (release moved or deleted?); "
-            "restore it where the register says"
+            f"restore it where the register says, or record where it went: anonymize register --moved {rid} DIR"
         )
     digest = sha256_file(path)
     if where.get("sha256") and digest != where["sha256"]:
@@ -74,13 +74,20 @@ def load_items(created: dict[str, Any], register: Path | str) -> tuple[dict[str,
 def registered_releases(events: list[dict[str, Any]], register: Path | str) -> list[RegisteredRelease]:
     """Every created release, newest first (by creation time, then register order)."""
     latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    moved: dict[str, dict[str, Any]] = {}  # the latest ``moved`` event after the created one
     for i, e in enumerate(events):
         if e.get("event") == "created":
             latest[str(e["release_id"])] = (i, e)
+            moved.pop(str(e["release_id"]), None)
+        elif e.get("event") == "moved" and str(e.get("release_id")) in latest:
+            moved[str(e["release_id"])] = e
     out = []
     for rid, (_, created) in latest.items():
         safe_id(rid)
-        doc, digest = load_items(created, register)
+        where = created
+        if rid in moved:
+            where = {**created, "release_dir": moved[rid]["release_dir"], "item_list": moved[rid]["item_list"]}
+        doc, digest = load_items(where, register)
         out.append(
             (created.get("created_at", ""), latest[rid][0], RegisteredRelease(rid, created, doc, digest))
         )

@@ -203,3 +203,32 @@ def test_register_command_lists_events_as_a_table_and_json(world, capsys):
     assert register_cmd.run(argparse.Namespace(register=reg, json=True)) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [e["event"] for e in events] == ["created", "created", "published", "published"]
+
+
+def test_a_moved_release_is_published_from_where_the_register_says(world, capsys):
+    import argparse
+    import shutil
+
+    from pipeline.cli import register_cmd
+
+    tmp, reg, internal, _ = world
+    archive = tmp / "archive" / "internal"
+    archive.parent.mkdir()
+    shutil.move(internal, archive)
+    with pytest.raises(RegisterError, match=r"missing .*anonymize register --moved rel-internal DIR"):
+        publish(tmp / "site", reg)
+    # a directory that is not byte-identical is refused, and nothing is appended
+    forged = tmp / "forged"
+    shutil.copytree(archive, forged)
+    (forged / "published_items.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(RegisterError, match="differs from what the register recorded"):
+        register_cmd.run(argparse.Namespace(register=reg, json=False, moved=["rel-internal", str(forged)]))
+    with pytest.raises(RegisterError, match="no created event"):
+        register_cmd.run(argparse.Namespace(register=reg, json=False, moved=["rel-nothing", str(archive)]))
+    assert [e["event"] for e in read_register(reg)] == ["created", "created"]
+    assert register_cmd.run(argparse.Namespace(register=reg, json=False, moved=["rel-internal", str(archive)])) == 0
+    assert "moved" in capsys.readouterr().out
+    assert publish(tmp / "site", reg).releases == 2
+    events = read_register(reg)
+    assert [e["event"] for e in events] == ["created", "created", "moved", "published", "published"]
+    assert events[2]["release_dir"] == str(archive.resolve())
