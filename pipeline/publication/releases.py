@@ -54,7 +54,8 @@ def load_items(created: dict[str, Any], register: Path | str) -> tuple[dict[str,
     if not path.is_file():
         raise RegisterError(
             f"{register}: release {rid}: its item list {path} is missing (release moved or deleted?); "
-            f"restore it where the register says, or record where it went: anonymize register --moved {rid} DIR"
+            "restore it where the register says, or record where it went: "
+            f"anonymize register --moved {rid} DIR"
         )
     digest = sha256_file(path)
     if where.get("sha256") and digest != where["sha256"]:
