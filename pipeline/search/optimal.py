@@ -151,20 +151,25 @@ def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric:
     mono = np.zeros(lattice.size, dtype=np.int8)
     mono_nd = lattice.shaped(mono)
     seen = np.zeros(lattice.size, dtype=bool)
+    # floor_below only grows (more nodes get tagged failing), so a value computed earlier is a valid lower
+    # bound later: when it already prunes, it need not be computed again
+    floors = np.full(lattice.size, -np.inf)
+    strides = [int(v) for v in lattice.strides]
 
-    def floor_below(node: tuple[int, ...]) -> float:
+    def floor_below(node: tuple[int, ...], i: int) -> float:
         """Least bound of the nodes at or below ``node`` not known to fail (a node's own bound when that is
         already under the best loss: then nothing can be pruned and the slice is not worth computing)."""
-        own = float(bound[lattice.index(node)])
+        own = float(bound[i])
         if own < best_value - _TOL:
             return own
+        if floors[i] >= best_value - _TOL:
+            return float(floors[i])
         sl = lattice.below(node)
-        b = bound_nd[sl]
-        ok = b[mono_nd[sl] >= 0]
-        return float(ok.min()) if ok.size else np.inf
+        ok = bound_nd[sl][mono_nd[sl] >= 0]
+        floors[i] = float(ok.min()) if ok.size else np.inf
+        return float(floors[i])
 
-    def passes(node: tuple[int, ...]) -> bool:
-        i = lattice.index(node)
+    def passes(node: tuple[int, ...], i: int) -> bool:
         if mono[i] == 0:
             if ev.prunable_valid(node):
                 mono_nd[lattice.above(node)] = 1
@@ -173,11 +178,11 @@ def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric:
         return bool(mono[i] > 0)
 
     best: tuple[int, ...] | None = None
+    best_i = -1
     best_value = np.inf
 
-    def consider(node: tuple[int, ...]) -> None:
-        nonlocal best, best_value
-        i = lattice.index(node)
+    def consider(node: tuple[int, ...], i: int) -> None:
+        nonlocal best, best_i, best_value
         if exact_prune and zero_suppression:
             value = float(bound[i])
         else:
@@ -186,36 +191,37 @@ def top_down_search(ev: Evaluator, lattice: Lattice, tables: LossTables, metric:
                 return
             value = tables.value(metric, res.snap, res.fail)
         if value < best_value - _TOL or (best is not None and abs(value - best_value) <= _TOL
-                                          and bound[i] < bound[lattice.index(best)]):
-            best, best_value = node, value
+                                          and bound[i] < bound[best_i]):
+            best, best_i, best_value = node, i, value
 
     top = lattice.top
+    top_i = lattice.index(top)
     try:
-        if not passes(top):
+        if not passes(top, top_i):
             return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
-        consider(top)
+        consider(top, top_i)
         if best is None:
             return Outcome(None, np.inf, ev.evaluate(top), ev.evaluated)
-        heap = [(float(bound[lattice.index(top)]), top)]
-        seen[lattice.index(top)] = True
+        heap = [(float(bound[top_i]), top_i, top)]
+        seen[top_i] = True
         while heap:
-            _, node = heapq.heappop(heap)
-            if floor_below(node) >= best_value - _TOL:
+            _, i, node = heapq.heappop(heap)
+            if floor_below(node, i) >= best_value - _TOL:
                 continue
             for q in range(len(node)):
                 if node[q] == 0:
                     continue
-                child = (*node[:q], node[q] - 1, *node[q + 1:])
-                ci = lattice.index(child)
+                ci = i - strides[q]
                 if seen[ci] or mono[ci] < 0:
                     continue
                 seen[ci] = True
-                if floor_below(child) >= best_value - _TOL:
+                child = (*node[:q], node[q] - 1, *node[q + 1:])
+                if floor_below(child, ci) >= best_value - _TOL:
                     continue
-                if not passes(child):
+                if not passes(child, ci):
                     continue
-                consider(child)
-                heapq.heappush(heap, (float(bound[ci]), child))
+                consider(child, ci)
+                heapq.heappush(heap, (float(bound[ci]), ci, child))
     except BudgetExhausted:
         return Outcome(best, best_value, None, ev.evaluated, exhausted=True)
     top_res = None if best is not None else ev.evaluate(top)
