@@ -45,12 +45,35 @@ def _search_note(search: dict) -> str:
     if not search:
         return ""
     size, nodes = search.get("lattice_size", 0), search.get("nodes_evaluated", 0)
+    return _optimum_note(search, size, nodes) + _joined_note(search.get("joined_view") or {})
+
+
+def _joined_note(view: dict) -> str:
+    if not view:
+        return ""
+    losses = {k: v for k, v in (view.get("total_lm") or {}).items() if v is not None}
+    figures = "、".join(f"{k}: {v:.4f}" for k, v in losses.items())
+    figures_en = ", ".join(f"{k}: {v:.4f}" for k, v in losses.items())
+    if view.get("strategy") == "joint":
+        return markup.note(
+            "結合した表（契約者と請求）の両方で準識別子を一般化する方法（joint）を選びました。"
+            f"両表を通した情報損失（LM）: {figures}。",
+            "The joined view was made k-anonymous by generalising the quasi-identifiers of both tables "
+            f"(joint), which loses less information over both tables (LM: {figures_en}).")
+    return markup.note(
+        "先に公開する表の一般化を保ち、後の表の準識別子だけを一般化する方法（earlier first）を選びました。"
+        f"両表を通した情報損失（LM）: {figures}。",
+        "The joined view was made k-anonymous by generalising only the later table's own quasi-identifiers "
+        f"(earlier first), which loses less information over both tables (LM: {figures_en}).")
+
+
+def _optimum_note(search: dict, size: int, nodes: int) -> str:
     if search.get("exact", True):
         return markup.note(
-            f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価し、プライバシーモデルを満たす中で情報損失が"
-            "最小のものを厳密に求めました（最適解）。",
-            f"The search evaluated {nodes:,} of the {size:,} combinations of levels and proved these levels the "
-            "least information loss that meets the privacy models (the optimum).")
+            f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価し、"
+            "プライバシーモデルを満たす中で情報損失が最小のものを厳密に求めました（最適解）。",
+            f"The search evaluated {nodes:,} of the {size:,} combinations of levels and proved these "
+            "levels the least information loss that meets the privacy models (the optimum).")
     reason = search.get("fallback") or ""
     return markup.note(
         f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価しました。最適性は証明されていません"
