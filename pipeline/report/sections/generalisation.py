@@ -47,10 +47,10 @@ def _search_note(search: dict) -> str:
     size, nodes = search.get("lattice_size", 0), search.get("nodes_evaluated", 0)
     if search.get("exact", True):
         return markup.note(
-            f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価し、プライバシーモデルを満たす中で情報損失が"
-            "最小のものを厳密に求めました（最適解）。",
-            f"The search evaluated {nodes:,} of the {size:,} combinations of levels and proved these levels the "
-            "least information loss that meets the privacy models (the optimum).")
+            f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価し、"
+            "プライバシーモデルを満たす中で情報損失が最小のものを厳密に求めました（最適解）。",
+            f"The search evaluated {nodes:,} of the {size:,} combinations of levels and proved these levels "
+            "the least information loss that meets the privacy models (the optimum).")
     reason = search.get("fallback") or ""
     return markup.note(
         f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価しました。最適性は証明されていません"
