@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{len(person):,} rows, {len(qis)} quasi-identifiers, heights {heights}, "
           f"lattice {rows[0]['lattice_size']:,} nodes")
-    print(f"{'case':<12}{'greedy s':>9}{'nodes':>7}{'LM':>9}   {'exact s':>8}{'nodes':>7}{'LM':>9}  {'gap':>7}")
+    print(f"{'case':<12}{'greedy s':>9}{'nodes':>7}{'LM':>9}   "
+          f"{'exact s':>8}{'nodes':>7}{'LM':>9}  {'gap':>7}")
     for r in rows:
         g, e = r["greedy"], r["exact"]
         gap = (g["lm"] - e["lm"]) / e["lm"] if e["lm"] else 0.0

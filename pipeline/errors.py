@@ -60,8 +60,11 @@ class ReleaseExistsError(PipelineError):
     exit_code = 10
 
 
-def where(file: object = None, row: int | None = None, column: str | None = None, table: str | None = None) -> str:
-    """Format a location for an error message: ``table policyholders, file x.csv, row 12, column 生年月日``."""
+def where(
+    file: object = None, row: int | None = None, column: str | None = None, table: str | None = None
+) -> str:
+    """Format a location for an error message:
+    ``table policyholders, file x.csv, row 12, column 生年月日``."""
     parts = []
     if table is not None:
         parts.append(f"table {table}")

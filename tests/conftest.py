@@ -27,14 +27,18 @@ def anonymize(*args: str, cwd: Path | None = None, check: bool = False) -> subpr
 @pytest.fixture(scope="session")
 def extract_cp932(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("extract_cp932")
-    anonymize("generate", "--rows", "3000", "--out", str(out), "--encoding", "cp932", "--seed", "7", check=True)
+    anonymize(
+        "generate", "--rows", "3000", "--out", str(out), "--encoding", "cp932", "--seed", "7", check=True
+    )
     return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
 
 
 @pytest.fixture(scope="session")
 def extract_utf8(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("extract_utf8")
-    anonymize("generate", "--rows", "3000", "--out", str(out), "--encoding", "utf-8", "--seed", "11", check=True)
+    anonymize(
+        "generate", "--rows", "3000", "--out", str(out), "--encoding", "utf-8", "--seed", "11", check=True
+    )
     return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
 
 

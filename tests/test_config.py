@@ -49,18 +49,25 @@ def test_valid_config_loads_typed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("role: identifier", "role: identifer", r"tables\.t\.columns\.name\.role: 'identifer' is not allowed \(did you mean 'identifier'\?\)"),
+        (
+            "role: identifier",
+            "role: identifer",
+            r"tables\.t\.columns\.name\.role: 'identifer' is not allowed \(did you mean 'identifier'\?\)",
+        ),
         ("k: 5", "k: 1", r"privacy\.k: k must be at least 2"),
         ("k: 5", "k: five", r"privacy\.k: expected an integer"),
         ("suppression_limit: 0.02", "suppression_limit: 1.5", r"privacy\.suppression_limit: must be in"),
         ("reference_date: 2026-04-01", "reference_date: someday", r"privacy\.reference_date"),
         ("kind: flat", "kind: flatt", r"hierarchy\.kind: 'flatt' is not allowed \(did you mean 'flat'\?\)"),
-        ("person_key: id", "person_key: idd", r"person_key: 'idd' is not a column of this table \(did you mean 'id'\?\)"),
+        ("person_key: id", "person_key: idd",
+         r"person_key: 'idd' is not a column of this table \(did you mean 'id'\?\)"),
         ("person_key: id", "person_key: name", r"person key must be a linking_code"),
-        ("dataset_name: テスト", "dataset_nam: テスト", r"unknown key 'dataset_nam' \(did you mean 'dataset_name'\?\)"),
+        ("dataset_name: テスト", "dataset_nam: テスト",
+         r"unknown key 'dataset_nam' \(did you mean 'dataset_name'\?\)"),
         ("sex: {role: quasi_identifier, type: sex, hierarchy: {kind: flat}}", "sex: {role: quasi_identifier}",
          r"a quasi_identifier needs a hierarchy"),
-        ("k: 5", "k: 5\n  max_search_nodes: 0", r"privacy\.max_search_nodes: must be a positive number of nodes"),
+        ("k: 5", "k: 5\n  max_search_nodes: 0",
+         r"privacy\.max_search_nodes: must be a positive number of nodes"),
         ("k: 5", "k: 5\n  max_exact_lattice: -3", r"privacy\.max_exact_lattice: must be a positive number"),
     ],
 )
@@ -80,7 +87,8 @@ def test_third_party_needs_method_of_provision(tmp_path: Path) -> None:
 
 
 def test_other_legal_category_refused(tmp_path: Path) -> None:
-    p = write(tmp_path, BASE.replace("dataset_name: テスト", "dataset_name: テスト\n  legal_category: 仮名加工情報"))
+    p = write(tmp_path, BASE.replace("dataset_name: テスト",
+                                      "dataset_name: テスト\n  legal_category: 仮名加工情報"))
     with pytest.raises(ConfigError, match="allowed: 匿名加工情報"):
         load_config(p)
 

@@ -37,10 +37,11 @@ def test_encode_missing_values_counted_not_named() -> None:
 
 
 def test_age_top_and_bottom_coded() -> None:
-    births = pd.Series(pd.to_datetime(["1918-05-01", "1980-04-01", "1980-04-02", "2010-01-01"]), name="生年月日")
+    births = pd.Series(pd.to_datetime(["1918-05-01", "1980-04-01", "1980-04-02", "2010-01-01"]),
+                       name="生年月日")
     assert ages_at(births, REF).tolist() == [107, 46, 45, 16]
-    leaves, h = build_hierarchy("年齢", births, HierarchySpec(kind="age", bands=(5, 10), top_code=90, bottom_code=20),
-                                REF, "年齢")
+    spec = HierarchySpec(kind="age", bands=(5, 10), top_code=90, bottom_code=20)
+    leaves, h = build_hierarchy("年齢", births, spec, REF, "年齢")
     assert leaves.tolist() == ["90歳以上", "46歳", "45歳", "20歳未満"]
     codes = h.encode(leaves)
     assert h.generalise(codes, 1).tolist() == ["90歳以上", "45-49歳", "45-49歳", "20歳未満"]
@@ -57,8 +58,8 @@ def test_birth_after_reference_is_impossible() -> None:
 
 
 def test_address_levels() -> None:
-    s = pd.Series(["東京都港区芝公園1-2-3", "神奈川県横浜市港北区東三島17丁目4番16号 轟シティ907", "千葉県長生郡一宮町1",
-                   "東京都港区三田2"], name="住所")
+    s = pd.Series(["東京都港区芝公園1-2-3", "神奈川県横浜市港北区東三島17丁目4番16号 轟シティ907",
+                   "千葉県長生郡一宮町1", "東京都港区三田2"], name="住所")
     leaves, h = build_hierarchy("居住地", s, HierarchySpec(kind="address"), REF)
     assert leaves.tolist() == ["東京都港区", "神奈川県横浜市港北区", "千葉県長生郡一宮町", "東京都港区"]
     codes = h.encode(leaves)
@@ -73,7 +74,7 @@ def test_address_without_prefecture_is_an_error() -> None:
 
 
 def test_postal_code_area() -> None:
-    leaves, h = build_hierarchy("郵便", pd.Series(["123-4567", "〒1234567", None], name="p"),
+    leaves, _ = build_hierarchy("郵便", pd.Series(["123-4567", "〒1234567", None], name="p"),
                                 HierarchySpec(kind="postal_code"), REF)
     assert leaves.tolist()[:2] == ["123", "123"] and leaves.iloc[2] is None
     with pytest.raises(InputError):

@@ -34,8 +34,8 @@ def test_parse_date_spellings(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2021-02-29", "1980-13-01", "昭和66年1月1日", "令和0年1月1日", "3/14/1980", "明日",
-                                  "昭和1年1月1日"])
+@pytest.mark.parametrize("text", ["2021-02-29", "1980-13-01", "昭和66年1月1日", "令和0年1月1日", "3/14/1980",
+                                  "明日", "昭和1年1月1日"])
 def test_parse_date_rejects_impossible(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)
@@ -80,8 +80,8 @@ def test_amounts_invalid(text: str) -> None:
         normalise_column(pd.Series([text], name="a"), "amount")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("男", "男"), ("男性", "男"), ("M", "男"), ("1", "男"), ("女", "女"),
-                                                ("Ｆ", "女"), ("2", "女"), ("女性", "女")])
+@pytest.mark.parametrize(("text", "expected"), [("男", "男"), ("男性", "男"), ("M", "男"), ("1", "男"),
+                                                ("女", "女"), ("Ｆ", "女"), ("2", "女"), ("女性", "女")])
 def test_sex_codes(text: str, expected: str) -> None:
     out, _ = normalise_column(pd.Series([text], name="s"), "sex")
     assert out.iloc[0] == expected

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import hashlib
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +160,8 @@ def _release(n: _Node) -> ReleaseSpec:
     if audience == "third_party":
         for key in ("recipient_category", "provision_method"):
             if not getattr(spec, key):
-                n.fail("is required when audience is third_party (法43条4項: publish the method of provision)",
-                       key)
+                n.fail("is required when audience is third_party "
+                       "(法43条4項: publish the method of provision)", key)
     return spec
 
 
@@ -228,7 +229,7 @@ def _hierarchy(file: Path, n: _Node) -> HierarchySpec:
     bands = tuple(n.get("bands", list, []))
     if any(not isinstance(b, int) or isinstance(b, bool) or b < 1 for b in bands):
         n.fail("expected a list of positive integers", "bands")
-    if list(bands) != sorted(bands) or any(b2 % b1 for b1, b2 in zip(bands, bands[1:], strict=False)):
+    if list(bands) != sorted(bands) or any(b2 % b1 for b1, b2 in pairwise(bands)):
         n.fail("bands must grow and each must divide the next (e.g. [5, 10]), so levels nest", "bands")
     path = None
     if kind == "file":
@@ -248,8 +249,9 @@ def _hierarchy(file: Path, n: _Node) -> HierarchySpec:
     date_levels = tuple(n.get("date_levels", list, ["day", "month", "year"]))
     if kind == "date" and (not set(date_levels) <= {"day", "month", "year"} or not date_levels):
         n.fail("allowed entries: day, month, year", "date_levels")
-    return HierarchySpec(kind=kind, bands=bands, top_code=top, bottom_code=bottom, unit=n.get("unit", str, ""),
-                         date_levels=date_levels, path=path, delimiter=n.get("delimiter", str, ";"))
+    return HierarchySpec(kind=kind, bands=bands, top_code=top, bottom_code=bottom,
+                         unit=n.get("unit", str, ""), date_levels=date_levels, path=path,
+                         delimiter=n.get("delimiter", str, ";"))
 
 
 def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
@@ -283,7 +285,8 @@ def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
     )
     if spec.free_text == "scrub" and role != "free_text":
         n.fail("only a free_text column can be scrubbed", "free_text")
-    if role == "attribute" and spec.type in ("amount", "integer") and spec.top_code is None and hierarchy is None:
+    if (role == "attribute" and spec.type in ("amount", "integer") and spec.top_code is None
+            and hierarchy is None):
         # 特異な記述: an extreme amount identifies; a kept number must be top-coded (APPI.md §1 rule 4).
         n.fail("a numeric attribute needs top_code (and usually bottom_code): extreme values are 特異な記述",
                "top_code")
@@ -315,8 +318,13 @@ def _table(file: Path, name: str, parent: _Node) -> TableSpec:
     n.only(["file", "format", "encoding", "delimiter", "person_key", "columns", "models"])
     cols_node = n.child("columns")
     assert cols_node is not None
-    columns = tuple(_column(file, str(c), cols_node.child(str(c))) for c in cols_node.data)  # type: ignore[arg-type]
-    models = tuple(_model(_Node(file, f"{n.path}.models[{i}]", m)) for i, m in enumerate(n.items_list("models")))
+    columns = tuple(
+        _column(file, str(c), cols_node.child(str(c)))  # type: ignore[arg-type]
+        for c in cols_node.data
+    )
+    models = tuple(
+        _model(_Node(file, f"{n.path}.models[{i}]", m)) for i, m in enumerate(n.items_list("models"))
+    )
     rel = n.get("file", str, None)
     spec = TableSpec(
         name=name,
@@ -342,7 +350,8 @@ def _table(file: Path, name: str, parent: _Node) -> TableSpec:
         n.fail(f"two kept columns share the output name {sorted(dup)[0]!r}", "columns")
     for i, m in enumerate(models):
         if m.column is not None and m.column not in names:
-            _Node(file, f"{n.path}.models[{i}]", {}).fail(f"{m.column!r} is not a column of this table", "column")
+            _Node(file, f"{n.path}.models[{i}]", {}).fail(
+                f"{m.column!r} is not a column of this table", "column")
         if m.column is not None and spec.column(m.column).role != "sensitive":
             _Node(file, f"{n.path}.models[{i}]", {}).fail(f"{m.column!r} must have role sensitive", "column")
     return spec

@@ -6,7 +6,8 @@ Column roles follow the law's own terms (APPI.md §1):
 - ``identification_code``: 個人識別符号 (My Number, passport …): deleted, never hashed.
 - ``linking_code``: links to source records (証券番号): replaced by a per-release random surrogate.
 - ``quasi_identifier``: generalised along its hierarchy until k-anonymity (per person) holds.
-- ``sensitive``: kept (optionally coarsened to a fixed hierarchy level), protected by l-diversity / t-closeness.
+- ``sensitive``: kept (optionally coarsened to a fixed hierarchy level), protected by l-diversity /
+  t-closeness.
 - ``attribute``: kept as is, except 特異な記述: rare categories merged/suppressed, numbers top/bottom coded.
 - ``free_text``: deleted by default; ``free_text: scrub`` replaces detected PII by tags instead.
 """
@@ -43,7 +44,9 @@ ValueType = Literal["string", "date", "sex", "amount", "integer"]
 VALUE_TYPES: tuple[str, ...] = ("string", "date", "sex", "amount", "integer")
 
 HierarchyKind = Literal["age", "date", "address", "postal_code", "amount", "integer", "file", "flat"]
-HIERARCHY_KINDS: tuple[str, ...] = ("age", "date", "address", "postal_code", "amount", "integer", "file", "flat")
+HIERARCHY_KINDS: tuple[str, ...] = (
+    "age", "date", "address", "postal_code", "amount", "integer", "file", "flat",
+)
 
 MODEL_NAMES: tuple[str, ...] = (
     "k-anonymity",
@@ -162,7 +165,8 @@ class PrivacySpec:
     #: Prosecutor risk above which a record counts as "at risk" (default 1/k... set at load).
     risk_threshold: float = 0.2
     #: Lattices with more nodes than this are searched heuristically: the exact search keeps a few bytes per
-    #: node in memory (about 40 B with ten quasi-identifiers, so 2,000,000 nodes ≈ 80 MB). See pipeline.search.
+    #: node in memory (about 40 B with ten quasi-identifiers, so 2,000,000 nodes ≈ 80 MB).
+    #: See pipeline.search.
     max_exact_lattice: int = 2_000_000
     #: Nodes the exact search may evaluate before it stops and returns the better of its best node so far and
     #: the greedy descent's, marked not exact (a deterministic budget, unlike a time limit).

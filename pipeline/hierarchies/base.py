@@ -54,7 +54,8 @@ class Hierarchy:
         uneven = sum(1 for r in rows if len(r) != depth)
         if uneven:
             raise HierarchyError(
-                f"hierarchy for column {name} ({source}): {uneven} rows do not have {depth} levels (uneven depth)"
+                f"hierarchy for column {name} ({source}): {uneven} rows do not have {depth} levels "
+                "(uneven depth)"
             )
         table = np.array([[str(v) for v in r] for r in rows], dtype=object)
         leaves = table[:, 0]
@@ -64,7 +65,8 @@ class Hierarchy:
         roots = pd.unique(table[:, -1])
         if depth > 1 and len(roots) != 1:
             raise HierarchyError(
-                f"hierarchy for column {name} ({source}): the last level must be one value, found {len(roots)}"
+                f"hierarchy for column {name} ({source}): the last level must be one value, "
+                f"found {len(roots)}"
             )
         root = str(table[0, -1]) if depth > 1 else "*"
         labels: list[np.ndarray] = []
@@ -97,10 +99,14 @@ class Hierarchy:
             maps.append(level_map)
             counts.append(cnt)
         if level_descriptions is None:
-            level_descriptions = tuple(_default_description(name, lv, depth, len(labels[lv]) - (lv < depth - 1))
-                                       for lv in range(depth))
+            level_descriptions = tuple(
+                _default_description(name, lv, depth, len(labels[lv]) - (lv < depth - 1))
+                for lv in range(depth)
+            )
         if len(level_descriptions) != depth:
-            raise HierarchyError(f"hierarchy for column {name}: {len(level_descriptions)} descriptions, {depth} levels")
+            raise HierarchyError(
+                f"hierarchy for column {name}: {len(level_descriptions)} descriptions, {depth} levels"
+            )
         return cls(name, tuple(labels), tuple(maps), tuple(counts), tuple(level_descriptions), source)
 
     def encode(self, values: pd.Series, table: str | None = None) -> np.ndarray:
@@ -113,8 +119,8 @@ class Hierarchy:
             n_missing = int(pd.Series(values.to_numpy()[missing]).nunique())
             where = f"table {table}, " if table else ""
             raise HierarchyError(
-                f"{where}column {self.name}: hierarchy ({self.source}) misses {n_missing} distinct values present "
-                f"in the data ({int(missing.sum())} cells); add them to the hierarchy"
+                f"{where}column {self.name}: hierarchy ({self.source}) misses {n_missing} distinct values "
+                f"present in the data ({int(missing.sum())} cells); add them to the hierarchy"
             )
         codes[~values.notna().to_numpy()] = self.n_leaves
         return codes.astype(np.int32)

@@ -97,12 +97,17 @@ def _numeric_levels(
     if has_bottom:
         out[ok & (arr < bottom)] = bottom_label
     elif (ok & (arr < bottom)).any():
-        raise HierarchyError(f"column {name}: {int((ok & (arr < bottom)).sum())} values below 0; set bottom_code")
+        raise HierarchyError(
+            f"column {name}: {int((ok & (arr < bottom)).sum())} values below 0; set bottom_code"
+        )
     return pd.Series(out, index=values.index, name=values.name), h
 
 
 def build_age(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
-    ages = ages_at(values, reference) if pd.api.types.is_datetime64_any_dtype(values) else values.astype("Int64")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ages = ages_at(values, reference)
+    else:
+        ages = values.astype("Int64")
     negative = (ages < 0).fillna(False).to_numpy()
     if negative.any():
         row = int(np.flatnonzero(negative)[0]) + 1
@@ -127,7 +132,8 @@ def build_date(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.
     d = pd.to_datetime(values)
     leaf = d.dt.strftime(formats[levels[0]])
     firsts = d.dropna().groupby(leaf.dropna(), sort=True).min()  # one representative date per leaf
-    rows = [[*(ts.strftime(formats[x]) for x in levels), "*"] for ts in firsts] or [[*(["-"] * len(levels)), "*"]]
+    rows = ([[*(ts.strftime(formats[x]) for x in levels), "*"] for ts in firsts]
+            or [[*(["-"] * len(levels)), "*"]])
     descriptions = [f"{what}({words[x]})" for x in levels] + [f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source="built-in date")
     return leaf.astype(object).where(leaf.notna(), None), h
@@ -144,7 +150,9 @@ _MUNI = [re.compile(p) for p in (r"^([^\d\s]+?市[^\d\s]{1,5}?区)", r"^([^\d\s]
 
 
 def parse_municipality(address: str, prefectures: dict[str, str]) -> tuple[str, str] | None:
-    """(都道府県, 市区町村) of a normalised address, or None. The detailed part (町名・番地) is dropped here."""
+    """(都道府県, 市区町村) of a normalised address, or None.
+
+    The detailed part (町名・番地) is dropped here."""
     m = _PREF.match(address)
     if not m or m.group(1) not in prefectures:
         return None
@@ -169,20 +177,25 @@ def build_address(name: str, values: pd.Series, spec: HierarchySpec, reference: 
             f"row {row}, column {values.name}: address without a recognisable 都道府県 and 市区町村 "
             f"({int(mask.sum())} such cells)"
         )
-    leaf_labels = np.array([p[0] + p[1] for p in parsed] + [None], dtype=object)  # type: ignore[index]
-    leaves = {p[0] + p[1]: p[0] for p in parsed}  # type: ignore[index]
+    found = [p for p in parsed if p is not None]  # all of them: unparsed addresses raised above
+    leaf_labels = np.array([*(p[0] + p[1] for p in found), None], dtype=object)
+    leaves = {p[0] + p[1]: p[0] for p in found}
     rows = [[leaf, pref, prefs[pref], "*"] for leaf, pref in leaves.items()] or [["-", "-", "-", "*"]]
     descriptions = [f"{what}(市区町村)", f"{what}(都道府県)", f"{what}(地方)", f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source="built-in address")
     return pd.Series(leaf_labels[codes], index=values.index, name=values.name), h
 
 
-def build_postal_code(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+def build_postal_code(
+    name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str
+) -> Built:
     digits = values.astype("string").str.replace(r"[〒\-\s]", "", regex=True)
     valid = digits.str.fullmatch(r"\d{7}").fillna(True).astype(bool).to_numpy()
     if not valid.all():
         row = int(np.flatnonzero(~valid)[0]) + 1
-        raise InputError(f"row {row}, column {values.name}: not a 7-digit postal code ({int((~valid).sum())} cells)")
+        raise InputError(
+            f"row {row}, column {values.name}: not a 7-digit postal code ({int((~valid).sum())} cells)"
+        )
     area = digits.str.slice(0, 3)
     leaves = sorted(area.dropna().unique())
     rows = [[a, "*"] for a in leaves] or [["-", "*"]]
@@ -195,11 +208,21 @@ def load_hierarchy_file(name: str, path: Path, delimiter: str = ";") -> Hierarch
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             # NFKC like the data (pipeline.normalise): （ and ( must be one leaf, not a missing value
-            rows = [[unicodedata.normalize("NFKC", c).strip() for c in r] for r in csv.reader(f, delimiter=delimiter) if r]
+            rows = [
+                [unicodedata.normalize("NFKC", c).strip() for c in r]
+                for r in csv.reader(f, delimiter=delimiter)
+                if r
+            ]
     except (OSError, UnicodeDecodeError) as exc:
-        raise HierarchyError(f"hierarchy file {path} for column {name}: cannot read ({type(exc).__name__})") from None
+        raise HierarchyError(
+            f"hierarchy file {path} for column {name}: cannot read ({type(exc).__name__})"
+        ) from None
     depth = len(rows[0]) if rows else 0
-    descriptions = [f"{name}(元の区分)"] + [f"{name}(第{i}段階の分類)" for i in range(1, depth - 1)] + [f"{name}(削除)"]
+    descriptions = (
+        [f"{name}(元の区分)"]
+        + [f"{name}(第{i}段階の分類)" for i in range(1, depth - 1)]
+        + [f"{name}(削除)"]
+    )
     return Hierarchy.from_rows(name, rows, descriptions if depth > 1 else None, source=str(path.name))
 
 
@@ -228,6 +251,8 @@ BUILDERS: dict[str, Callable[[str, pd.Series, HierarchySpec, dt.date, str], Buil
 }
 
 
-def build_hierarchy(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str = "") -> Built:
+def build_hierarchy(
+    name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str = ""
+) -> Built:
     """Leaf labels per row and the hierarchy for one column (``what`` names the item in descriptions)."""
     return BUILDERS[spec.kind](name, values, spec, reference, what or name)

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 
-def merge_rare(values: pd.Series, person: np.ndarray, k: int, policy: str, label: str) -> tuple[pd.Series, int]:
+def merge_rare(
+    values: pd.Series, person: np.ndarray, k: int, policy: str, label: str
+) -> tuple[pd.Series, int]:
     """Return the column with rare values merged or nulled, and how many cells changed."""
     present = values.notna().to_numpy()
     if not present.any():

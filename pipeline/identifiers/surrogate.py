@@ -32,7 +32,7 @@ class SurrogateSpace:
 
     def replace(self, values: pd.Series) -> pd.Series:
         codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
-        out = np.where(codes >= 0, self._tokens[np.maximum(codes, 0)], None)
+        out = np.where(codes >= 0, self._tokens[np.maximum(codes, 0)], np.array(None, dtype=object))
         return pd.Series(out, index=values.index, name=values.name, dtype=object)
 
     def discard(self) -> None:

@@ -99,7 +99,7 @@ def read_csv(path: Path, encoding: str = "auto", delimiter: str = ",") -> pd.Dat
     return table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
 
 
-def _parse(path: Path, encoded: bytes, delimiter: str, on_invalid, types: dict, threads: bool) -> pa.Table:  # type: ignore[no-untyped-def]
+def _parse(path: Path, encoded: bytes, delimiter: str, on_invalid, types: dict, threads: bool) -> pa.Table:
     try:
         return pacsv.read_csv(
             io.BytesIO(encoded),
@@ -127,7 +127,9 @@ def read_parquet(path: Path) -> pd.DataFrame:
     columns = {}
     for name, col in zip(table.column_names, table.columns, strict=True):
         columns[name] = col if col.type == pa.string() else col.cast(pa.string())
-    return pa.table(columns).to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
+    return pa.table(columns).to_pandas(
+        types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None
+    )
 
 
 def read_table(path: Path, fmt: str = "auto", encoding: str = "auto", delimiter: str = ",") -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Yen amounts and counts as exported: 1,200 / ¥1,200 / 1200円 / 12万円 / 1.5万 (NFKC already applied, so
-full-width digits and ￥ arrive as ASCII). Negative amounts are allowed (refunds); fractions of a yen are not."""
+full-width digits and ￥ arrive as ASCII). Negative amounts are allowed (refunds); fractions of a yen are
+not."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from pipeline.normalise import amounts, dates, sex
 
 def nfkc(values: pd.Series) -> pd.Series:
     """NFKC width normalisation (全角→半角 digits and letters, 半角カナ→全角) and trimming; '' → null."""
-    arr = pa.array(values.astype("string[pyarrow]").array)  # type: ignore[arg-type]
+    arr = pa.array(values.astype("string[pyarrow]").array)
     arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index, name=values.name)
@@ -75,14 +75,15 @@ def normalise_column(
         if on_invalid == "error":
             row = int(np.flatnonzero(bad_mask)[0]) + 1
             raise InputError(
-                f"{where(table=table, file=file, row=row, column=str(values.name))}: not a valid {value_type} "
-                f"({int(bad_mask.sum())} invalid cells in this column; fix the extract or set on_invalid: null)"
+                f"{where(table=table, file=file, row=row, column=str(values.name))}: "
+                f"not a valid {value_type} ({int(bad_mask.sum())} invalid cells in this column; "
+                "fix the extract or set on_invalid: null)"
             )
         n_nulled = int(bad_mask.sum())
     if norm.dtype == "datetime64[ns]":
         lookup = pd.array([pd.NaT if v is None else pd.Timestamp(v) for v in parsed] + [pd.NaT],
                           dtype="datetime64[ns]")
     else:
-        lookup = pd.array(list(parsed) + [None], dtype=norm.dtype)
+        lookup = pd.array([*parsed, None], dtype=norm.dtype)
     out = pd.Series(lookup[codes], index=values.index, name=values.name)  # codes -1 → the appended null
     return out, n_nulled

@@ -87,7 +87,11 @@ def registered_releases(events: list[dict[str, Any]], register: Path | str) -> l
         safe_id(rid)
         where = created
         if rid in moved:
-            where = {**created, "release_dir": moved[rid]["release_dir"], "item_list": moved[rid]["item_list"]}
+            where = {
+                **created,
+                "release_dir": moved[rid]["release_dir"],
+                "item_list": moved[rid]["item_list"],
+            }
         doc, digest = load_items(where, register)
         out.append(
             (created.get("created_at", ""), latest[rid][0], RegisteredRelease(rid, created, doc, digest))

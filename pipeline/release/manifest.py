@@ -25,7 +25,7 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
     return {
         "file": file,
         "sha256": sha256,
-        "rows": int(len(t.data)),
+        "rows": len(t.data),
         "rows_in": int(t.rows_in),
         "columns": list(t.data.columns),
         "quasi_identifiers": list(t.quasi_identifiers),

@@ -21,7 +21,9 @@ def staging(target: Path) -> Iterator[Path]:
     """Yield a fresh staging directory; on success the caller calls :func:`publish_dir`."""
     target = Path(target)
     if target.exists():
-        raise ReleaseExistsError(f"{target} already exists; releases are never overwritten, choose a new --out")
+        raise ReleaseExistsError(
+            f"{target} already exists; releases are never overwritten, choose a new --out"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.partial-{secrets.token_hex(4)}"
     tmp.mkdir()

@@ -90,8 +90,8 @@ class Evaluator:
         When that source would be the base (every distinct tuple), the node is far above everything cached,
         as in a top-down search: first roll the base up to the *pivot* ``node - pivot`` (levels clamped at 0)
         and cache it, then roll the node up from the pivot. The pivot sits below the node's whole
-        neighbourhood (every node within ``pivot`` levels per attribute under it), so the next nodes the search
-        visits there roll up from its few classes instead of from the base. Measured on Adult
+        neighbourhood (every node within ``pivot`` levels per attribute under it), so the next nodes the
+        search visits there roll up from its few classes instead of from the base. Measured on Adult
         (``benchmarks/adult.py``): 20-30 % less time without suppression, 10-20 % with 2 %.
         """
         snap = self._cache.get(node)

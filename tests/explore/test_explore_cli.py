@@ -61,12 +61,15 @@ def test_loss_grows_with_k_for_a_fixed_limit(extract, tmp_path):
     claims table the joined view may redo the policyholders at coarser levels (a heuristic, see
     pipeline.anonymise), which this property does not cover."""
     text = default_config().read_text(encoding="utf-8")
-    text = text[: text.index("\n  claims:")].replace("hierarchies/", f"{default_config().parent}/hierarchies/")
+    text = text[: text.index("\n  claims:")].replace(
+        "hierarchies/", f"{default_config().parent}/hierarchies/"
+    )
     cfg = tmp_path / "ph_only.yaml"
     cfg.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     argv = ["--quiet", "explore", str(cfg), "--k", ",".join(map(str, KS)), "--suppression",
-            ",".join(map(str, LIMITS)), "--out", str(out), "--input", f"policyholders={extract['policyholders']}"]
+            ",".join(map(str, LIMITS)), "--out", str(out),
+            "--input", f"policyholders={extract['policyholders']}"]
     assert main(argv) == 0
     frame = pd.read_csv(out / "tradeoff.csv")
     ph = frame[(frame["table"] == "policyholders") & frame["feasible"]]
