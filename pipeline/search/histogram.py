@@ -168,14 +168,53 @@ class Space:
                 c = src.codes[q]
             cols.append(c)
             cards.append(card)
+        dense = self._dense_group(cols, cards, src)
+        if dense is not None:
+            inv, n, codes, rows = dense
+            return self._build(target, codes, inv, n, src, track_origin, rows)
         inv, first, n = group(cols, cards)
         zeros = self._zeros
         codes = [zeros[:n] if cards[q] == 1 else c[first] for q, c in enumerate(cols)]
         return self._build(target, codes, inv, n, src, track_origin)
 
+    def _dense_group(self, cols: list[np.ndarray], cards: list[int], src: Snapshot
+                     ) -> tuple[np.ndarray, int, list[np.ndarray], np.ndarray] | None:
+        """The common roll-up in fewer numpy calls, when the packed key range is small: one weighted
+        bincount over the key gives the classes (every source class has rows, so a class exists exactly
+        where the sum is positive) and their rows; codes come back from the distinct keys by unravelling,
+        not by gathering each column. Classes are numbered in key order, as :func:`group` numbers them.
+        ``None`` when the range is too large for a dense table."""
+        used = [q for q, card in enumerate(cards) if card > 1]
+        total = 1
+        for q in used:
+            total *= cards[q]
+        if total > _DENSE * len(src.rows) + 4096:
+            return None
+        if not used:
+            key = self._zeros[: len(src.rows)]
+        elif len(used) == 1:
+            key = cols[used[0]]
+        else:
+            key = np.ravel_multi_index([cols[q] for q in used], [cards[q] for q in used])
+        sums = np.bincount(key, weights=src.rows, minlength=total)
+        uk = np.flatnonzero(sums > 0)
+        n = len(uk)
+        ids = np.empty(total, dtype=np.int64)
+        ids[uk] = np.arange(n, dtype=np.int64)
+        inv = ids[key]
+        rows = sums[uk].astype(np.int64)
+        codes = [self._zeros[:n]] * len(cards)
+        if len(used) == 1:
+            codes[used[0]] = uk
+        elif used:
+            for q, c in zip(used, np.unravel_index(uk, [cards[q] for q in used]), strict=True):
+                codes[q] = c.astype(np.int64, copy=False)
+        return inv, n, codes, rows
+
     def _build(self, target: tuple[int, ...], codes: list[np.ndarray], inv: np.ndarray, n: int,
-               src: Snapshot, track_origin: bool) -> Snapshot:
-        rows = np.bincount(inv, weights=src.rows, minlength=n).astype(np.int64)
+               src: Snapshot, track_origin: bool, rows: np.ndarray | None = None) -> Snapshot:
+        if rows is None:
+            rows = np.bincount(inv, weights=src.rows, minlength=n).astype(np.int64)
         pairs = None
         if src.person_pairs is None:
             persons = rows
