@@ -74,37 +74,40 @@ def anonymise_table(
     # sensitive columns: fixed level, then rare values (a rare disease is 特異な記述 too)
     sensitive_values: dict[str, pd.Series] = {}
     rare_counts: dict[str, int] = {}
-    for col in spec.by_role("sensitive"):
-        v = _fixed_level(col, prepared)
-        if col.type == "string" or col.name in prepared.leaves:
-            v, changed = merge_rare(v, person, k, col.rare, col.rare_label)
-            if changed:
-                rare_counts[col.output_name] = changed
-        sensitive_values[col.output_name] = v
+    with progress.phase("sensitive columns"):
+        for col in spec.by_role("sensitive"):
+            v = _fixed_level(col, prepared)
+            if col.type == "string" or col.name in prepared.leaves:
+                v, changed = merge_rare(v, person, k, col.rare, col.rare_label)
+                if changed:
+                    rare_counts[col.output_name] = changed
+            sensitive_values[col.output_name] = v
     qis = []
     leaf_frame = {}
     originals: dict[str, tuple[Hierarchy, np.ndarray, int]] = {}  # name → (full hierarchy, leaf codes, min level)
-    for col in spec.by_role("quasi_identifier"):
-        leaves, h = prepared.leaves[col.name]
-        codes = h.encode(leaves, spec.name)
-        m = min_levels.get(col.output_name, 0)
-        originals[col.output_name] = (h, codes, m)
-        qis.append(_at_least(col.output_name, h, codes, m))
-        leaf_frame[col.output_name] = leaves
+    with progress.phase("encode quasi-identifiers"):
+        for col in spec.by_role("quasi_identifier"):
+            leaves, h = prepared.leaves[col.name]
+            codes = h.encode(leaves, spec.name)
+            m = min_levels.get(col.output_name, 0)
+            originals[col.output_name] = (h, codes, m)
+            qis.append(_at_least(col.output_name, h, codes, m))
+            leaf_frame[col.output_name] = leaves
     link_key = spec.column(spec.person_key).name if spec.person_key else None
     linked_names: list[str] = []
-    if link_key is not None and link_key in linked:
-        # the joined view: each row carries its person's quasi-identifiers as the earlier table released them
-        # (a person suppressed there is unknown: null → root); they may only get coarser from here
-        earlier = linked[link_key]
-        keys = prepared.values[link_key].astype("string").astype(object)
-        for name, (h, level) in earlier.hierarchies.items():
-            codes = earlier.codes[name].reindex(keys).to_numpy()
-            codes = np.where(pd.isna(codes), h.n_leaves, codes).astype(np.int32)
-            qname = f"{earlier.table}.{name}"
-            originals[qname] = (h, codes, level)
-            qis.append(_fixed(qname, h, codes, level) if linked_fixed else _at_least(qname, h, codes, level))
-            linked_names.append(qname)
+    with progress.phase("joined view"):
+        if link_key is not None and link_key in linked:
+            # the joined view: each row carries its person's quasi-identifiers as the earlier table released them
+            # (a person suppressed there is unknown: null → root); they may only get coarser from here
+            earlier = linked[link_key]
+            keys = prepared.values[link_key].astype("string").astype(object)
+            for name, (h, level) in earlier.hierarchies.items():
+                codes = earlier.codes[name].reindex(keys).to_numpy()
+                codes = np.where(pd.isna(codes), h.n_leaves, codes).astype(np.int32)
+                qname = f"{earlier.table}.{name}"
+                originals[qname] = (h, codes, level)
+                qis.append(_fixed(qname, h, codes, level) if linked_fixed else _at_least(qname, h, codes, level))
+                linked_names.append(qname)
     sens_cols = [
         SensitiveColumn(name, *_sensitive_codes(v, spec.column(_input_of(spec, name)).type in ("amount", "integer")),
                         ordered=spec.column(_input_of(spec, name)).type in ("amount", "integer"))
@@ -122,61 +125,65 @@ def anonymise_table(
     loss = dict(result.loss)
     if min_levels or linked_names:
         loss.update(_lm_against_full(originals, absolute, keep, exclude=linked_names))
-    before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
-        [q.name for q in qis], sort=False).ngroup().to_numpy()
-    risk_before = risk_profile(before_class, person if spec.person_key else None, config.privacy.risk_threshold)
-    risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
-                              config.privacy.risk_threshold)
+    with progress.phase("risk before / after"):
+        before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
+            [q.name for q in qis], sort=False).ngroup().to_numpy()
+        risk_before = risk_profile(before_class, person if spec.person_key else None, config.privacy.risk_threshold)
+        risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
+                                  config.privacy.risk_threshold)
     # assemble the released columns, in config order
-    out: dict[str, pd.Series | np.ndarray] = {}
-    kept_person = person[keep]
-    for col in spec.columns:
-        name = col.output_name
-        if not col.kept:
-            continue
-        if col.role == "linking_code":
-            out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
-        elif col.role == "quasi_identifier":
-            h, codes, _ = originals[name]
-            out[name] = h.generalise(codes[keep], absolute[name])
-        elif col.role == "sensitive":
-            v = sensitive_values[name][keep].reset_index(drop=True)
-            if col.type == "string" or col.name in prepared.leaves:
-                v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
-                rare_counts[name] = rare_counts.get(name, 0) + changed
-            out[name] = v.to_numpy()
-        elif col.role == "attribute":
-            v = _fixed_level(col, prepared)[keep].reset_index(drop=True)
-            if col.name in prepared.leaves and col.type in ("amount", "integer", "date"):
-                changed = 0  # banded by its hierarchy, top/bottom coded there
-            elif col.type in ("amount", "integer"):
-                v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
-            elif col.type == "date":
-                changed = 0
-            else:
-                v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
-            if changed:
-                rare_counts[name] = rare_counts.get(name, 0) + changed
-            out[name] = v.to_numpy()
-        elif col.role == "free_text":  # kept only with free_text: scrub
-            from pipeline.detection.scrub import scrub_series
+    with progress.phase("assemble columns"):
+        out: dict[str, pd.Series | np.ndarray] = {}
+        kept_person = person[keep]
+        for col in spec.columns:
+            name = col.output_name
+            if not col.kept:
+                continue
+            if col.role == "linking_code":
+                out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
+            elif col.role == "quasi_identifier":
+                h, codes, _ = originals[name]
+                out[name] = h.generalise(codes[keep], absolute[name])
+            elif col.role == "sensitive":
+                v = sensitive_values[name][keep].reset_index(drop=True)
+                if col.type == "string" or col.name in prepared.leaves:
+                    v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
+                    rare_counts[name] = rare_counts.get(name, 0) + changed
+                out[name] = v.to_numpy()
+            elif col.role == "attribute":
+                v = _fixed_level(col, prepared)[keep].reset_index(drop=True)
+                if col.name in prepared.leaves and col.type in ("amount", "integer", "date"):
+                    changed = 0  # banded by its hierarchy, top/bottom coded there
+                elif col.type in ("amount", "integer"):
+                    v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
+                elif col.type == "date":
+                    changed = 0
+                else:
+                    v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
+                if changed:
+                    rare_counts[name] = rare_counts.get(name, 0) + changed
+                out[name] = v.to_numpy()
+            elif col.role == "free_text":  # kept only with free_text: scrub
+                from pipeline.detection.scrub import scrub_series
 
-            v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True), config.detection)
-            rare_counts[name] = changed
-            out[name] = v.to_numpy()
-    data = pd.DataFrame(out)
-    order = np.random.default_rng(secrets.randbits(128)).permutation(len(data))
-    data = data.iloc[order].reset_index(drop=True)
-    for name in data.columns:
-        col = next(c for c in spec.columns if c.output_name == name)
-        if col.type in ("amount", "integer") and col.role in ("attribute", "sensitive") and col.name not in prepared.leaves:
-            data[name] = data[name].astype("Int64")
-        else:
-            data[name] = data[name].astype("string")
-    before = pd.DataFrame({k_: np.asarray(v, dtype=object) for k_, v in leaf_frame.items()})
-    for name, v in sensitive_values.items():
-        before[name] = v.to_numpy()
-    before = before.iloc[np.random.default_rng(secrets.randbits(128)).permutation(len(before))].reset_index(drop=True)
+                v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True), config.detection)
+                rare_counts[name] = changed
+                out[name] = v.to_numpy()
+    with progress.phase("shuffle and types"):
+        data = pd.DataFrame(out)
+        order = np.random.default_rng(secrets.randbits(128)).permutation(len(data))
+        data = data.iloc[order].reset_index(drop=True)
+        for name in data.columns:
+            col = next(c for c in spec.columns if c.output_name == name)
+            if col.type in ("amount", "integer") and col.role in ("attribute", "sensitive") and col.name not in prepared.leaves:
+                data[name] = data[name].astype("Int64")
+            else:
+                data[name] = data[name].astype("string")
+    with progress.phase("report sample (before)"):
+        before = pd.DataFrame({k_: np.asarray(v, dtype=object) for k_, v in leaf_frame.items()})
+        for name, v in sensitive_values.items():
+            before[name] = v.to_numpy()
+        before = before.iloc[np.random.default_rng(secrets.randbits(128)).permutation(len(before))].reset_index(drop=True)
     own = [q.name for q in qis if q.name not in linked_names]
     levels = {name: absolute[name] for name in own}
     hierarchies = {name: originals[name][0] for name in own}
@@ -287,7 +294,8 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
     for t in prepared.tables.values():
         for col in t.spec.by_role("linking_code"):
             by_name.setdefault(col.name, []).append(t.values[col.name])
-    surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
+    with progress.phase("surrogates"):
+        surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
     results: dict[str, TableResult] = {}
     try:
         names = list(prepared.tables)
@@ -296,32 +304,14 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
             persons = len(np.unique(prepared.tables[name].person))
             if k > persons:
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
-        for _round in range(4):
+        for round_ in range(4):
             # Tables in config order; a later table sharing a person key is searched on the joined view.
             # When it needs an earlier table's QIs coarser than released, the earlier table is redone at those
             # minimum levels and the pass repeats (levels only grow, so this ends).
             results.clear()
             linked: dict[str, Linked] = {}
-            raised = False
-            for name in names:
-                t = prepared.tables[name]
-                try:
-                    # first, the joined view with the earlier release as it is
-                    res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], True)
-                except PrivacyError:
-                    if not any(t.spec.person_key == key for key in linked):
-                        raise
-                    # infeasible: let the earlier table's QIs get coarser (heuristic: the joined search's own
-                    # loss decides how much; the earlier table is then redone at those levels)
-                    res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
-                results[name] = res
-                for qname, level in res.metrics["linked_quasi_identifiers"].items():
-                    src, _, col = qname.partition(".")
-                    if level > results[src].levels[col]:
-                        min_levels[src][col] = level
-                        raised = True
-                if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
-                    linked[t.spec.person_key] = _linked(t, res, surrogates)
+            with progress.phase(f"joined-view round {round_ + 1}"):
+                raised = _anonymise_round(config, prepared, surrogates, k, limit, names, min_levels, results, linked)
             if not raised:
                 break
         else:
@@ -330,6 +320,36 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
         for s in surrogates.values():
             s.discard()
     return results
+
+
+def _anonymise_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
+                     limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
+                     results: dict[str, TableResult], linked: dict[str, Linked]) -> bool:
+    """One pass over the tables in config order; True if an earlier table's minimum levels were raised."""
+    raised = False
+    for name in names:
+        t = prepared.tables[name]
+        try:
+            # first, the joined view with the earlier release as it is
+            with progress.phase(f"anonymise {name}"):
+                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], True)
+        except PrivacyError:
+            if not any(t.spec.person_key == key for key in linked):
+                raise
+            # infeasible: let the earlier table's QIs get coarser (heuristic: the joined search's own
+            # loss decides how much; the earlier table is then redone at those levels)
+            with progress.phase(f"anonymise {name} (earlier levels free)"):
+                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
+        results[name] = res
+        for qname, level in res.metrics["linked_quasi_identifiers"].items():
+            src, _, col = qname.partition(".")
+            if level > results[src].levels[col]:
+                min_levels[src][col] = level
+                raised = True
+        if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
+            with progress.phase(f"link {name}"):
+                linked[t.spec.person_key] = _linked(t, res, surrogates)
+    return raised
 
 
 def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> Linked:
