@@ -46,9 +46,9 @@ def _fixed_level(col: ColumnSpec, prepared: PreparedTable) -> pd.Series:
     """A kept column's released values before rare-value handling: generalised to its fixed level if any."""
     values = prepared.values[col.name]
     if col.name in prepared.leaves:
-        leaves, h = prepared.leaves[col.name]
+        h = prepared.leaves[col.name][1]
         level = min(col.level, h.height - 1)
-        codes = h.encode(leaves, prepared.spec.name)
+        codes = prepared.leaf_codes(col.name)
         return pd.Series(h.generalise(codes, level), index=values.index, name=col.output_name)
     if col.type == "date":
         return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
@@ -88,7 +88,7 @@ def anonymise_table(
     with progress.phase("encode quasi-identifiers"):
         for col in spec.by_role("quasi_identifier"):
             leaves, h = prepared.leaves[col.name]
-            codes = h.encode(leaves, spec.name)
+            codes = prepared.leaf_codes(col.name)
             m = min_levels.get(col.output_name, 0)
             originals[col.output_name] = (h, codes, m)
             qis.append(_at_least(col.output_name, h, codes, m))
@@ -100,10 +100,9 @@ def anonymise_table(
             # the joined view: each row carries its person's quasi-identifiers as the earlier table released them
             # (a person suppressed there is unknown: null → root); they may only get coarser from here
             earlier = linked[link_key]
-            keys = prepared.values[link_key].astype("string").astype(object)
+            keys = surrogates[link_key].codes(prepared.values[link_key])
             for name, (h, level) in earlier.hierarchies.items():
-                codes = earlier.codes[name].reindex(keys).to_numpy()
-                codes = np.where(pd.isna(codes), h.n_leaves, codes).astype(np.int32)
+                codes = earlier.leaf_codes(name, keys, h.n_leaves)
                 qname = f"{earlier.table}.{name}"
                 originals[qname] = (h, codes, level)
                 qis.append(_fixed(qname, h, codes, level) if linked_fixed else _at_least(qname, h, codes, level))
@@ -220,16 +219,25 @@ def anonymise_table(
         invalid_nulled=dict(prepared.invalid_nulled),
         before=before,
         before_person=None,
+        kept=keep,
     )
 
 
 @dataclass
 class Linked:
-    """An earlier table's released quasi-identifiers per person (source key → leaf code), memory only."""
+    """An earlier table's released quasi-identifiers per person, memory only: for each distinct person-key
+    value (its position in the release's surrogate space), the leaf code of each quasi-identifier, or -1
+    for a person absent from that release (suppressed there, or not in that table)."""
 
     table: str
     hierarchies: dict[str, tuple[Hierarchy, int]]
-    codes: dict[str, pd.Series]
+    codes: dict[str, np.ndarray]
+
+    def leaf_codes(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
+        """Leaf codes of ``name`` for rows with person ``keys`` (surrogate-space positions, -1 for null);
+        an absent or null person gets ``unknown`` (the hierarchy's null leaf: the root)."""
+        codes = np.where(keys >= 0, self.codes[name][np.maximum(keys, 0)], -1)
+        return np.where(codes < 0, unknown, codes).astype(np.int32)
 
 
 def _at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
@@ -355,16 +363,19 @@ def _anonymise_round(config: Config, prepared: Prepared, surrogates: dict[str, S
 def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> Linked:
     """Per source person key, the leaf codes of the released QIs (suppressed persons absent)."""
     key = t.spec.person_key
-    assert key is not None
-    keys = t.values[key].astype("string").astype(object)
-    sur = surrogates[key].replace(t.values[key])
-    kept = pd.Index(res.data[t.spec.column(key).output_name].astype(object))
-    present = sur.isin(kept).to_numpy()
+    assert key is not None and res.kept is not None
+    space = surrogates[key]
+    keys = space.codes(t.values[key])
+    released = np.zeros(space.size, dtype=bool)
+    released[keys[res.kept & (keys >= 0)]] = True  # a person is present if any of their rows was kept
+    present = (keys >= 0) & released[np.maximum(keys, 0)]
+    persons, first = np.unique(keys[present], return_index=True)  # a person's values: their first row's
     codes = {}
     hierarchies = {}
     for col in t.spec.by_role("quasi_identifier"):
-        leaves, h = t.leaves[col.name]
-        c = pd.Series(h.encode(leaves, t.spec.name)[present], index=keys[present].to_numpy())
-        codes[col.output_name] = c[~c.index.duplicated()]
+        h = t.leaves[col.name][1]
+        dense = np.full(space.size, -1, dtype=np.int32)
+        dense[persons] = t.leaf_codes(col.name)[present][first]
+        codes[col.output_name] = dense
         hierarchies[col.output_name] = (h, res.levels[col.output_name])
     return Linked(t.spec.name, hierarchies, codes)

@@ -35,6 +35,22 @@ class PreparedTable:
     #: Person id per row (int64): distinct values of the person key, or the row number.
     person: np.ndarray
     invalid_nulled: dict[str, int] = field(default_factory=dict)
+    #: Leaf codes already computed by :meth:`leaf_codes` (read-only arrays).
+    _codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def leaf_codes(self, column: str) -> np.ndarray:
+        """Leaf codes of ``column`` under its hierarchy (:meth:`Hierarchy.encode`), computed once.
+
+        Why: every joined-view round, every fixed-level column and every later table linked to this one needs
+        the same codes; encoding a million labels costs about a second each time. The array is read-only so
+        that no caller can change what the next one receives.
+        """
+        if column not in self._codes:
+            leaves, h = self.leaves[column]
+            codes = h.encode(leaves, self.spec.name)
+            codes.flags.writeable = False
+            self._codes[column] = codes
+        return self._codes[column]
 
 
 @dataclass

@@ -29,9 +29,27 @@ class SurrogateSpace:
             tokens = np.unique(np.concatenate([tokens, rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)]))
         tokens = rng.permutation(tokens)[:n]
         self._tokens = _letters(tokens)
+        #: id of a column → (the column, its codes): each column is looked up once, however many rounds.
+        self._codes: dict[int, tuple[pd.Series, np.ndarray]] = {}
+
+    @property
+    def size(self) -> int:
+        """Number of distinct code values (the range of :meth:`codes`)."""
+        return len(self._index)
+
+    def codes(self, values: pd.Series) -> np.ndarray:
+        """Position of each value among the distinct codes (-1 for null), read-only; computed once per column
+        object (the column is held with its codes, so its id cannot be reused while cached)."""
+        cached = self._codes.get(id(values))
+        if cached is not None and cached[0] is values:
+            return cached[1]
+        codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
+        codes.flags.writeable = False
+        self._codes[id(values)] = (values, codes)
+        return codes
 
     def replace(self, values: pd.Series) -> pd.Series:
-        codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
+        codes = self.codes(values)
         out = np.where(codes >= 0, self._tokens[np.maximum(codes, 0)], None)
         return pd.Series(out, index=values.index, name=values.name, dtype=object)
 
@@ -39,6 +57,7 @@ class SurrogateSpace:
         """Drop the mapping as soon as every table is done (the object must not outlive the run)."""
         self._index = pd.Index([])
         self._tokens = np.array([], dtype=object)
+        self._codes = {}
 
 
 def _letters(tokens: np.ndarray, width: int = 14) -> np.ndarray:
