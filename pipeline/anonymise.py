@@ -245,18 +245,36 @@ def _at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiId
     if level <= 0:
         return QuasiIdentifier(name, codes, h)
     t = truncate(h, level)
-    labels = pd.Series(h.generalise(codes, level), dtype=object)
-    labels = labels.where(labels != str(h.labels[-1][0]), None)
-    return QuasiIdentifier(name, t.encode(labels), t)
+    at_level, present, labels = _labels_at(h, codes, level)
+    return QuasiIdentifier(name, _encode_present(t, at_level, present, labels, len(h.labels[level])), t)
 
 
 def _fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
     """The quasi-identifier held at ``level`` exactly (a one-level hierarchy: the search cannot move it)."""
-    labels = pd.Series(h.generalise(codes, level), dtype=object)
-    labels = labels.where(labels != str(h.labels[-1][0]), None)  # root / unknown → the null leaf
+    at_level, present, labels = _labels_at(h, codes, level)
     uniq = sorted(set(labels.dropna())) or ["-"]
     fixed = Hierarchy.from_rows(name, [[u] for u in uniq], None, source=f"{h.source} fixed at level {level}")
-    return QuasiIdentifier(name, fixed.encode(labels), fixed)
+    return QuasiIdentifier(name, _encode_present(fixed, at_level, present, labels, len(h.labels[level])), fixed)
+
+
+def _labels_at(h: Hierarchy, codes: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Each row's value code at ``level``, the value codes present, and their labels (root / unknown → null).
+
+    Why per value: a linked column has a row per claim but a few hundred values at its level; relabelling
+    the values and mapping the codes back gives the rows' labels without a string per row.
+    """
+    at_level = h.maps[level][codes]
+    present = np.flatnonzero(np.bincount(at_level, minlength=len(h.labels[level])))
+    labels = pd.Series(h.labels[level][present], dtype=object)
+    return at_level, present, labels.where(labels != str(h.labels[-1][0]), None)
+
+
+def _encode_present(target: Hierarchy, at_level: np.ndarray, present: np.ndarray, labels: pd.Series,
+                    n_values: int) -> np.ndarray:
+    """``target.encode`` of every row's label, computed once per value present and mapped back."""
+    lookup = np.zeros(n_values, dtype=np.int32)
+    lookup[present] = target.encode(labels)
+    return lookup[at_level]
 
 
 def _lm_against_full(originals: dict[str, tuple[Hierarchy, np.ndarray, int]], levels: dict[str, int],

@@ -82,3 +82,80 @@ def test_linked_codes_equal_the_per_row_reindex() -> None:
     # K5 suppressed, null key and K9 unknown → the null leaf
     assert got.tolist() == [2, H.n_leaves, H.n_leaves, H.n_leaves, 1, 0, 2]
     assert linked.hierarchies["職業"] == (H, 1)
+
+
+def test_given_columns_get_their_codes_from_the_space_itself() -> None:
+    space = SurrogateSpace([KEYS, LATER])
+    for column in (KEYS, LATER):
+        fresh = space.codes(column.copy())  # looked up in the index, as any other column
+        assert space.codes(column).tolist() == fresh.tolist()
+        assert not space.codes(column).flags.writeable
+
+
+def _merge_rare_by_frame(values: pd.Series, person: np.ndarray, k: int, policy: str, label: str):
+    """The reference: distinct (value, person) pairs as a frame of strings (merge_rare before integers)."""
+    present = values.notna().to_numpy()
+    if not present.any():
+        return values, 0
+    df = pd.DataFrame({"v": values.to_numpy()[present], "p": person[present]})
+    persons = df.drop_duplicates().groupby("v", sort=False)["p"].size()
+    rare = persons.index[persons < k]
+    if len(rare) == 0:
+        return values, 0
+    is_rare = values.isin(rare).to_numpy() & present
+    out = values.astype(object).copy()
+    if policy == "merge":
+        out[is_rare] = label
+        if len(pd.unique(person[is_rare | (out.to_numpy() == label)])) < k:
+            out[out.to_numpy() == label] = None
+    else:
+        out[is_rare] = None
+    return out, int(is_rare.sum())
+
+
+@pytest.mark.parametrize("policy", ["merge", "suppress"])
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "string"])
+def test_merge_rare_by_integer_pairs_same_as_by_frame(policy: str, k: int, dtype: object) -> None:
+    from pipeline.identifiers.rare import merge_rare
+
+    rng = np.random.default_rng(k)
+    # one person holding a value on many rows still counts once; nulls; a value equal to the label
+    pool = np.array(["A01", "A02", "A03", "その他", "Ｂ７", "B7", "C", None], dtype=object)
+    values = pd.Series(pool[rng.integers(0, len(pool), 300)], dtype=dtype).reset_index(drop=True)
+    person = rng.integers(0, 40, 300).astype(np.int64)
+    values.iloc[:50] = "A03"
+    person[:50] = 7  # A03: many rows, few persons
+    got, n = merge_rare(values, person, k, policy, "その他")
+    want, m = _merge_rare_by_frame(values, person, k, policy, "その他")
+    assert n == m
+    assert pd.Series(got, dtype=object).where(pd.notna(got), None).tolist() == pd.Series(
+        want, dtype=object).where(pd.notna(want), None).tolist()
+
+
+def _fixed_by_rows(name: str, h: Hierarchy, codes: np.ndarray, level: int):
+    labels = pd.Series(h.generalise(codes, level), dtype=object)
+    labels = labels.where(labels != str(h.labels[-1][0]), None)
+    uniq = sorted(set(labels.dropna())) or ["-"]
+    fixed = Hierarchy.from_rows(name, [[u] for u in uniq], None, source=f"{h.source} fixed at level {level}")
+    return fixed.encode(labels), fixed
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3])
+def test_relabelling_per_value_same_as_per_row(level: int) -> None:
+    from pipeline.anonymise import _at_least, _fixed
+    from pipeline.hierarchies.base import truncate
+
+    h = Hierarchy.from_rows("年齢", [[f"{a}歳", f"{a // 5 * 5}-{a // 5 * 5 + 4}歳", f"{a // 10 * 10}代", "*"]
+                                     for a in range(20, 60)])
+    codes = np.random.default_rng(level).integers(0, h.n_leaves + 1, 500).astype(np.int32)  # with nulls
+    codes[:3] = [0, h.n_leaves, h.n_leaves - 1]
+    q = _fixed("x", h, codes, level)
+    want, fixed = _fixed_by_rows("x", h, codes, level)
+    assert q.codes.tolist() == want.tolist() and q.hierarchy.labels[0].tolist() == fixed.labels[0].tolist()
+    if level > 0:
+        t = truncate(h, level)
+        labels = pd.Series(h.generalise(codes, level), dtype=object)
+        labels = labels.where(labels != str(h.labels[-1][0]), None)
+        assert _at_least("x", h, codes, level).codes.tolist() == t.encode(labels).tolist()
+    assert _fixed("x", h, codes[:0], level).codes.tolist() == []

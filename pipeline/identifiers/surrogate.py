@@ -21,7 +21,9 @@ class SurrogateSpace:
 
     def __init__(self, columns: list[pd.Series]) -> None:
         joined = pd.concat([c.astype("string") for c in columns], ignore_index=True)
-        self._index = pd.Index(pd.unique(joined.dropna()))
+        # codes in first-seen order: the positions in the index, so the given columns need no lookup later
+        positions, distinct = pd.factorize(joined)
+        self._index = pd.Index(distinct)
         rng = np.random.default_rng(secrets.randbits(128))
         n = len(self._index)
         tokens = np.unique(rng.integers(0, 2**63 - 1, size=n + 16, dtype=np.int64))
@@ -31,6 +33,12 @@ class SurrogateSpace:
         self._tokens = _letters(tokens)
         #: id of a column → (the column, its codes): each column is looked up once, however many rounds.
         self._codes: dict[int, tuple[pd.Series, np.ndarray]] = {}
+        start = 0
+        for c in columns:
+            codes = positions[start:start + len(c)].astype(np.intp)
+            codes.flags.writeable = False
+            self._codes[id(c)] = (c, codes)
+            start += len(c)
 
     @property
     def size(self) -> int:
