@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared, PreparedTable
 from pipeline.privacy import build_models
 from pipeline.release.candidate import TableResult
-from pipeline.search.engine import QuasiIdentifier, SensitiveColumn, risk_profile, search
+from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, risk_profile, search
 
 
 def _sensitive_codes(values: pd.Series, numeric: bool) -> tuple[np.ndarray, int]:
@@ -67,6 +68,64 @@ def anonymise_table(
 ) -> TableResult:
     """Anonymise one table. ``min_levels`` (output name → level) keeps a quasi-identifier at least that
     general; ``linked`` holds earlier releases' per-person quasi-identifiers for the joined view."""
+    searched = search_table(config, prepared, surrogates, k, suppression_limit, linked, min_levels, linked_fixed)
+    return assemble_table(config, searched, surrogates)
+
+
+@dataclass
+class Searched:
+    """One table's search outcome, before its release is assembled: all the joined-view rounds decide on
+    (levels, kept rows), so that a table redone in a later round is only searched, not assembled, again."""
+
+    prepared: PreparedTable
+    k: int
+    result: SearchResult
+    #: Quasi-identifier name → (full hierarchy, leaf codes, minimum level); linked ones named ``table.col``.
+    originals: dict[str, tuple[Hierarchy, np.ndarray, int]]
+    absolute: dict[str, int]
+    loss: dict[str, Any]
+    qis: list[QuasiIdentifier]
+    linked_names: list[str]
+    sensitive_values: dict[str, pd.Series]
+    rare_counts: dict[str, int]
+    leaf_frame: dict[str, pd.Series]
+
+    @property
+    def kept(self) -> np.ndarray:
+        return self.result.keep
+
+    @property
+    def own(self) -> list[str]:
+        """The table's own quasi-identifiers (not the linked ones)."""
+        return [q.name for q in self.qis if q.name not in self.linked_names]
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Output column → released level: the chosen one of each own quasi-identifier, the fixed one of
+        every other column with a hierarchy (``TableResult.levels``)."""
+        levels = {name: self.absolute[name] for name in self.own}
+        for col in self.prepared.spec.kept_columns:
+            if col.role != "quasi_identifier" and col.name in self.prepared.leaves:
+                levels[col.output_name] = min(col.level, self.prepared.leaves[col.name][1].height - 1)
+        return levels
+
+    @property
+    def linked_levels(self) -> dict[str, int]:
+        """Linked quasi-identifier (``table.col``) → the level the joined view needs."""
+        return {name: self.absolute[name] for name in self.linked_names}
+
+
+def search_table(
+    config: Config,
+    prepared: PreparedTable,
+    surrogates: dict[str, SurrogateSpace],
+    k: int,
+    suppression_limit: float,
+    linked: dict[str, Linked],
+    min_levels: dict[str, int] | None = None,
+    linked_fixed: bool = False,
+) -> Searched:
+    """Search one table's levels (see :func:`anonymise_table`); raises PrivacyError when infeasible."""
     spec = prepared.spec
     min_levels = min_levels or {}
     person = prepared.person
@@ -124,6 +183,19 @@ def anonymise_table(
     loss = dict(result.loss)
     if min_levels or linked_names:
         loss.update(_lm_against_full(originals, absolute, keep, exclude=linked_names))
+    return Searched(prepared, k, result, originals, absolute, loss, qis, linked_names, sensitive_values,
+                    rare_counts, leaf_frame)
+
+
+def assemble_table(config: Config, searched: Searched, surrogates: dict[str, SurrogateSpace]) -> TableResult:
+    """The released table of a finished search: risk figures, generalised columns with rare values
+    handled, surrogates, shuffled rows, and the in-memory report sample."""
+    prepared, k, result = searched.prepared, searched.k, searched.result
+    spec, person, n = prepared.spec, prepared.person, prepared.rows
+    originals, absolute, qis = searched.originals, searched.absolute, searched.qis
+    sensitive_values, leaf_frame = searched.sensitive_values, searched.leaf_frame
+    rare_counts = dict(searched.rare_counts)
+    keep = result.keep
     with progress.phase("risk before / after"):
         before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
             [q.name for q in qis], sort=False).ngroup().to_numpy()
@@ -183,14 +255,11 @@ def anonymise_table(
         for name, v in sensitive_values.items():
             before[name] = v.to_numpy()
         before = before.iloc[np.random.default_rng(secrets.randbits(128)).permutation(len(before))].reset_index(drop=True)
-    own = [q.name for q in qis if q.name not in linked_names]
-    levels = {name: absolute[name] for name in own}
+    own = searched.own
     hierarchies = {name: originals[name][0] for name in own}
     for col in spec.kept_columns:
         if col.role != "quasi_identifier" and col.name in prepared.leaves:
-            h = prepared.leaves[col.name][1]
-            levels[col.output_name] = min(col.level, h.height - 1)
-            hierarchies[col.output_name] = h
+            hierarchies[col.output_name] = prepared.leaves[col.name][1]
     person_key_out = spec.column(spec.person_key).output_name if spec.person_key else None
     return TableResult(
         name=spec.name,
@@ -200,7 +269,7 @@ def anonymise_table(
         sensitive=tuple(sensitive_values),
         attributes=tuple(c.output_name for c in spec.by_role("attribute")),
         person_key=person_key_out,
-        levels=levels,
+        levels=searched.levels,
         hierarchies=hierarchies,
         rows_in=n,
         suppressed_rows=int(result.suppressed_rows),
@@ -208,18 +277,17 @@ def anonymise_table(
         classes=int(result.classes),
         k=k,
         metrics={
-            "loss": loss,
+            "loss": searched.loss,
             "risk": {"before": risk_before, "after": risk_after},
             "search": {"exact": result.exact, "nodes_evaluated": result.nodes_evaluated,
                        "lattice_size": result.lattice_size},
-            "linked_quasi_identifiers": {name: absolute[name] for name in linked_names},
+            "linked_quasi_identifiers": searched.linked_levels,
             "models": [_model_dict(m) for m in _models_for(spec, k)],
         },
         rare_values=rare_counts,
         invalid_nulled=dict(prepared.invalid_nulled),
         before=before,
         before_person=None,
-        kept=keep,
     )
 
 
@@ -322,7 +390,7 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
             by_name.setdefault(col.name, []).append(t.values[col.name])
     with progress.phase("surrogates"):
         surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
-    results: dict[str, TableResult] = {}
+    searched: dict[str, Searched] = {}
     try:
         names = list(prepared.tables)
         min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
@@ -334,58 +402,65 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
             # Tables in config order; a later table sharing a person key is searched on the joined view.
             # When it needs an earlier table's QIs coarser than released, the earlier table is redone at those
             # minimum levels and the pass repeats (levels only grow, so this ends).
-            results.clear()
+            searched.clear()
             linked: dict[str, Linked] = {}
             with progress.phase(f"joined-view round {round_ + 1}"):
-                raised = _anonymise_round(config, prepared, surrogates, k, limit, names, min_levels, results, linked)
+                raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched,
+                                       linked)
             if not raised:
                 break
         else:
             raise PrivacyError("tables linked by a person key did not settle on common levels")
+        results: dict[str, TableResult] = {}
+        for name in names:  # only the settled round's searches become releases
+            with progress.phase(f"assemble {name}"):
+                results[name] = assemble_table(config, searched[name], surrogates)
     finally:
         for s in surrogates.values():
             s.discard()
     return results
 
 
-def _anonymise_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
-                     limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
-                     results: dict[str, TableResult], linked: dict[str, Linked]) -> bool:
+def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
+                  limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
+                  results: dict[str, Searched], linked: dict[str, Linked]) -> bool:
     """One pass over the tables in config order; True if an earlier table's minimum levels were raised."""
     raised = False
     for name in names:
         t = prepared.tables[name]
         try:
             # first, the joined view with the earlier release as it is
-            with progress.phase(f"anonymise {name}"):
-                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], True)
+            with progress.phase(f"search {name} (joined view as released)"):
+                res = search_table(config, t, surrogates, k, limit, linked, min_levels[name], True)
         except PrivacyError:
             if not any(t.spec.person_key == key for key in linked):
                 raise
             # infeasible: let the earlier table's QIs get coarser (heuristic: the joined search's own
             # loss decides how much; the earlier table is then redone at those levels)
-            with progress.phase(f"anonymise {name} (earlier levels free)"):
-                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
+            with progress.phase(f"search {name} (earlier levels free)"):
+                res = search_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
         results[name] = res
-        for qname, level in res.metrics["linked_quasi_identifiers"].items():
+        for qname, level in res.linked_levels.items():
             src, _, col = qname.partition(".")
             if level > results[src].levels[col]:
                 min_levels[src][col] = level
                 raised = True
-        if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
+        if t.spec.person_key and res.own and t.spec.person_key not in linked:
             with progress.phase(f"link {name}"):
-                linked[t.spec.person_key] = _linked(t, res, surrogates)
+                linked[t.spec.person_key] = _linked(t, res.levels, res.kept, surrogates)
     return raised
 
 
-def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> Linked:
-    """Per source person key, the leaf codes of the released QIs (suppressed persons absent)."""
+def _linked(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
+            surrogates: dict[str, SurrogateSpace]) -> Linked:
+    """Per person, the leaf codes of the QIs released at ``levels`` from the ``kept`` rows (suppressed
+    persons absent)."""
     key = t.spec.person_key
-    assert key is not None and res.kept is not None
+    assert key is not None
     space = surrogates[key]
     keys = space.codes(t.values[key])
     released = np.zeros(space.size, dtype=bool)
-    released[keys[res.kept & (keys >= 0)]] = True  # a person is present if any of their rows was kept
+    released[keys[kept & (keys >= 0)]] = True  # a person is present if any of their rows was kept
     present = (keys >= 0) & released[np.maximum(keys, 0)]
     persons, first = np.unique(keys[present], return_index=True)  # a person's values: their first row's
     codes = {}
@@ -395,5 +470,5 @@ def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateS
         dense = np.full(space.size, -1, dtype=np.int32)
         dense[persons] = t.leaf_codes(col.name)[present][first]
         codes[col.output_name] = dense
-        hierarchies[col.output_name] = (h, res.levels[col.output_name])
+        hierarchies[col.output_name] = (h, levels[col.output_name])
     return Linked(t.spec.name, hierarchies, codes)

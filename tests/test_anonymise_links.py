@@ -74,8 +74,8 @@ def test_linked_codes_equal_the_per_row_reindex() -> None:
     space = SurrogateSpace([KEYS, LATER])
     data = pd.DataFrame({"契約キー": space.replace(KEYS)[KEPT].sample(frac=1, random_state=1).to_numpy()})
     res = TableResult("policyholders", SPEC, data, ("職業",), (), (), "契約キー", {"職業": 1}, {"職業": H},
-                      len(KEYS), int((~KEPT).sum()), 1, 1, 1, kept=KEPT)
-    linked = _linked(t, res, {"証券番号": space})
+                      len(KEYS), int((~KEPT).sum()), 1, 1, 1)
+    linked = _linked(t, res.levels, KEPT, {"証券番号": space})
     got = linked.leaf_codes("職業", space.codes(LATER), H.n_leaves)
     assert got.tolist() == _reference(t, res, space, LATER).tolist()
     # K2: first kept row's value is 教員 (its first row, suppressed, still counts: the person is present);

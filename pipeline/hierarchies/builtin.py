@@ -133,7 +133,7 @@ def build_date(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.
     rows = [[*(ts.strftime(formats[x]) for x in levels), "*"] for ts in firsts] or [[*(["-"] * len(levels)), "*"]]
     descriptions = [f"{what}({words[x]})" for x in levels] + [f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source="built-in date")
-    lookup = np.append(day_leaf.to_numpy(dtype=object), None)  # code -1 (null) → the appended None
+    lookup = np.append(day_leaf.to_numpy(dtype=object), np.array([None], dtype=object))  # code -1 → None
     return pd.Series(lookup[codes], index=values.index, name=values.name, dtype=object), h
 
 
@@ -170,7 +170,7 @@ def municipality_keys(values: pd.Series) -> pd.Series:
     digit on can be part of a match, nor change which match is found: ``parse_municipality(key)`` equals
     ``parse_municipality(address)``, and the keys are a few thousand 町名 for a million addresses.
     """
-    arr = pa.array(values.astype("string[pyarrow]").array)  # type: ignore[arg-type]
+    arr = pa.array(values.astype("string[pyarrow]").array)
     cut = pc.replace_substring_regex(arr, pattern="(?s)[0-9].*", replacement="", max_replacements=1)
     return pd.Series(pd.arrays.ArrowStringArray(cut), index=values.index, name=values.name)
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from pipeline.config.model import Config, TableSpec
@@ -52,9 +51,6 @@ class TableResult:
     before: pd.DataFrame | None = None
     #: Persons per row before anonymisation (for risk-before per person); in memory only.
     before_person: Any = None
-    #: Per input row (input order), whether it is in ``data``: a later table linked to this one takes its
-    #: persons' released values from here. In memory only.
-    kept: np.ndarray | None = None
 
 
 @dataclass
