@@ -57,16 +57,17 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     extract = work / "extract"
     py = sys.executable
-    gen_s, _, _ = timed([py, "-m", "pipeline.cli.main", "--quiet", "generate", "--rows", str(args.rows), "--out",
-                      str(extract), "--encoding", args.encoding])
+    gen_s, _, _ = timed([py, "-m", "pipeline.cli.main", "--quiet", "generate", "--rows", str(args.rows),
+                         "--out", str(extract), "--encoding", args.encoding])
     files = [extract / "policyholders.csv", extract / "claims.csv"]
     pairs = [str(x) for f in files for x in (f, work / f"floor-{f.stem}.parquet")]
     floor_s, floor_mb, _ = timed([py, "-c", FLOOR, args.encoding, *pairs])
     out = work / "release"
     phases = ["--phases"] if args.phases else []
-    run_s, run_mb, run_err = timed([py, "-m", "pipeline.cli.main", "--quiet", *phases, "run", str(ROOT / "configs/demo.yaml"),
-                           "--out", str(out), "--register", str(work / "register.jsonl"),
-                           f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"])
+    run_s, run_mb, run_err = timed([py, "-m", "pipeline.cli.main", "--quiet", *phases, "run",
+                                    str(ROOT / "configs/demo.yaml"), "--out", str(out),
+                                    "--register", str(work / "register.jsonl"),
+                                    f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"])
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     rows_in = {n: t["rows_in"] for n, t in manifest["tables"].items()}
     result = {

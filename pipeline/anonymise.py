@@ -68,7 +68,8 @@ def anonymise_table(
 ) -> TableResult:
     """Anonymise one table. ``min_levels`` (output name → level) keeps a quasi-identifier at least that
     general; ``linked`` holds earlier releases' per-person quasi-identifiers for the joined view."""
-    searched = search_table(config, prepared, surrogates, k, suppression_limit, linked, min_levels, linked_fixed)
+    searched = search_table(config, prepared, surrogates, k, suppression_limit, linked, min_levels,
+                            linked_fixed)
     return assemble_table(config, searched, surrogates)
 
 
@@ -156,15 +157,16 @@ def search_table(
     linked_names: list[str] = []
     with progress.phase("joined view"):
         if link_key is not None and link_key in linked:
-            # the joined view: each row carries its person's quasi-identifiers as the earlier table released them
-            # (a person suppressed there is unknown: null → root); they may only get coarser from here
+            # the joined view: each row carries its person's quasi-identifiers as the earlier table released
+            # them (a person suppressed there is unknown: null → root); they may only get coarser from here
             earlier = linked[link_key]
             keys = surrogates[link_key].codes(prepared.values[link_key])
             for name, (h, level) in earlier.hierarchies.items():
                 codes = earlier.leaf_codes(name, keys, h.n_leaves)
                 qname = f"{earlier.table}.{name}"
                 originals[qname] = (h, codes, level)
-                qis.append(_fixed(qname, h, codes, level) if linked_fixed else _at_least(qname, h, codes, level))
+                at = _fixed if linked_fixed else _at_least
+                qis.append(at(qname, h, codes, level))
                 linked_names.append(qname)
     sens_cols = [
         SensitiveColumn(name, *_sensitive_codes(v, spec.column(_input_of(spec, name)).type in ("amount", "integer")),
@@ -199,7 +201,8 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
     with progress.phase("risk before / after"):
         before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
             [q.name for q in qis], sort=False).ngroup().to_numpy()
-        risk_before = risk_profile(before_class, person if spec.person_key else None, config.privacy.risk_threshold)
+        risk_before = risk_profile(before_class, person if spec.person_key else None,
+                                   config.privacy.risk_threshold)
         risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
                                   config.privacy.risk_threshold)
     # assemble the released columns, in config order
@@ -237,7 +240,8 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
             elif col.role == "free_text":  # kept only with free_text: scrub
                 from pipeline.detection.scrub import scrub_series
 
-                v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True), config.detection)
+                v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True),
+                                          config.detection)
                 rare_counts[name] = changed
                 out[name] = v.to_numpy()
     with progress.phase("shuffle and types"):
@@ -246,7 +250,8 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
         data = data.iloc[order].reset_index(drop=True)
         for name in data.columns:
             col = next(c for c in spec.columns if c.output_name == name)
-            if col.type in ("amount", "integer") and col.role in ("attribute", "sensitive") and col.name not in prepared.leaves:
+            numeric = col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
+            if numeric and col.name not in prepared.leaves:
                 data[name] = data[name].astype("Int64")
             else:
                 data[name] = data[name].astype("string")
@@ -254,7 +259,8 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
         before = pd.DataFrame({k_: np.asarray(v, dtype=object) for k_, v in leaf_frame.items()})
         for name, v in sensitive_values.items():
             before[name] = v.to_numpy()
-        before = before.iloc[np.random.default_rng(secrets.randbits(128)).permutation(len(before))].reset_index(drop=True)
+        shuffled = np.random.default_rng(secrets.randbits(128)).permutation(len(before))
+        before = before.iloc[shuffled].reset_index(drop=True)
     own = searched.own
     hierarchies = {name: originals[name][0] for name in own}
     for col in spec.kept_columns:
@@ -322,7 +328,8 @@ def _fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdent
     at_level, present, labels = _labels_at(h, codes, level)
     uniq = sorted(set(labels.dropna())) or ["-"]
     fixed = Hierarchy.from_rows(name, [[u] for u in uniq], None, source=f"{h.source} fixed at level {level}")
-    return QuasiIdentifier(name, _encode_present(fixed, at_level, present, labels, len(h.labels[level])), fixed)
+    codes_fixed = _encode_present(fixed, at_level, present, labels, len(h.labels[level]))
+    return QuasiIdentifier(name, codes_fixed, fixed)
 
 
 def _labels_at(h: Hierarchy, codes: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:

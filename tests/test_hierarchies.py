@@ -78,7 +78,8 @@ def test_address_levels() -> None:
 #: the 都道府県, 郡 and 政令市の区, digits inside a town name, no municipality, no prefecture, a fake
 #: prefecture, a newline, non-ASCII digits, empty, null.
 MESSY_ADDRESSES = [
-    "東京都港区芝公園1-2-3", "東京都港区芝公園4丁目", "東京都 港区三田2", "東京都　港区三田2", "東京都港区三田 2-1",
+    "東京都港区芝公園1-2-3", "東京都港区芝公園4丁目", "東京都 港区三田2", "東京都　港区三田2",
+    "東京都港区三田 2-1",
     "神奈川県横浜市港北区東三島17丁目4番16号 轟シティ907", "神奈川県横浜市港北区", "千葉県長生郡一宮町1",
     "北海道札幌市中央区北1条西2", "京都府京都市左京区", "大阪府大阪市北区梅田3-1-1", "東京都1港区", "東京都",
     "港区芝公園1", "架空県どこか市1", "東京都八王子市\n2-1", "東京都八王子市١٢", "東京都西多摩郡奥多摩町",
@@ -121,13 +122,14 @@ def test_address_hierarchy_same_as_parsing_every_address() -> None:
 
 @pytest.mark.parametrize("levels", [("day", "month", "year"), ("month", "year"), ("year",)])
 def test_date_hierarchy_per_distinct_date_same_as_per_row(levels: tuple[str, ...]) -> None:
-    days = pd.Series(pd.to_datetime(["2024-02-29", None, "2023-12-31", "2024-02-01", "2024-02-29", "1999-01-01",
-                                     None, "2023-12-01"]), index=range(10, 18), name="請求日")
+    days = pd.Series(pd.to_datetime(["2024-02-29", None, "2023-12-31", "2024-02-01", "2024-02-29",
+                                     "1999-01-01", None, "2023-12-01"]), index=range(10, 18), name="請求日")
     leaves, h = build_hierarchy("請求日", days, HierarchySpec(kind="date", date_levels=levels), REF)
     fmt = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[levels[0]]
     per_row = days.dt.strftime(fmt)
     expected = per_row.astype(object).where(per_row.notna(), None)
-    assert leaves.tolist() == expected.tolist() and leaves.index.equals(days.index) and leaves.name == "請求日"
+    assert leaves.tolist() == expected.tolist()
+    assert leaves.index.equals(days.index) and leaves.name == "請求日"
     assert leaves.dtype == object
     assert h.labels[0][: h.n_leaves].tolist() == sorted(per_row.dropna().unique())
     empty, h0 = build_hierarchy("d", pd.Series(pd.to_datetime([None, None]), name="d"),

@@ -120,8 +120,8 @@ def test_to_level_per_distinct_value_same_as_per_row(level: int, keep_nulls: boo
     from pipeline.hierarchies.base import Hierarchy
     from pipeline.report.aggregates import _to_level
 
-    h = Hierarchy.from_rows("年齢", [["45歳", "45-49歳", "*"], ["46歳", "45-49歳", "*"], ["50歳", "50-54歳", "*"],
-                                     ["7", "5-9", "*"]])
+    h = Hierarchy.from_rows("年齢", [["45歳", "45-49歳", "*"], ["46歳", "45-49歳", "*"],
+                                     ["50歳", "50-54歳", "*"], ["7", "5-9", "*"]])
     # leaves, labels already generalised (a fixed-level sensitive column), merged rare values, numbers whose
     # text is a leaf, nulls of several kinds, an index that is not 0..n-1
     cells = ["45歳", "46歳", "45-49歳", "その他", None, float("nan"), 7, "7", "50歳", "45歳", pd.NA]
