@@ -3,7 +3,11 @@
 The floor is what no pipeline can beat: pyarrow reading the same CSV files and writing them as Parquet.
 Each measurement runs in a fresh subprocess so that peak RSS (ru_maxrss of the child) is its own.
 
-    python benchmarks/pipeline_1m.py [--rows 1000000] [--encoding cp932] [--keep DIR] [--json]
+    python benchmarks/pipeline_1m.py [--rows 1000000] [--encoding cp932] [--keep DIR] [--json] [--phases]
+
+``--phases`` also prints where the pipeline's time goes: wall-clock and CPU seconds per step of the run
+(``anonymize --phases``: read, normalise, hierarchies, surrogates, each joined-view round and search,
+residual-PII scan, write, report, validation, checksums). Names and seconds only, never a value.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ for src, dst in zip(sys.argv[2::2], sys.argv[3::2]):
 """
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS of the child in MiB)."""
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS of the child in MiB, its stderr)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -38,7 +42,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd[:4])}…\n{proc.stderr[-2000:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    return seconds, max(peak, before) / 1024, proc.stderr
 
 
 def main() -> None:
@@ -47,20 +51,23 @@ def main() -> None:
     ap.add_argument("--encoding", default="cp932", choices=["utf-8", "cp932"])
     ap.add_argument("--keep", type=Path, default=None, help="work directory to keep (default: a temp dir)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--phases", action="store_true", help="print the run's time per phase (wall and CPU)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench1m-"))
     work.mkdir(parents=True, exist_ok=True)
     extract = work / "extract"
     py = sys.executable
-    gen_s, _ = timed([py, "-m", "pipeline.cli.main", "--quiet", "generate", "--rows", str(args.rows), "--out",
-                      str(extract), "--encoding", args.encoding])
+    gen_s, _, _ = timed([py, "-m", "pipeline.cli.main", "--quiet", "generate", "--rows", str(args.rows),
+                         "--out", str(extract), "--encoding", args.encoding])
     files = [extract / "policyholders.csv", extract / "claims.csv"]
     pairs = [str(x) for f in files for x in (f, work / f"floor-{f.stem}.parquet")]
-    floor_s, floor_mb = timed([py, "-c", FLOOR, args.encoding, *pairs])
+    floor_s, floor_mb, _ = timed([py, "-c", FLOOR, args.encoding, *pairs])
     out = work / "release"
-    run_s, run_mb = timed([py, "-m", "pipeline.cli.main", "--quiet", "run", str(ROOT / "configs/demo.yaml"),
-                           "--out", str(out), "--register", str(work / "register.jsonl"),
-                           f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"])
+    phases = ["--phases"] if args.phases else []
+    run_s, run_mb, run_err = timed([py, "-m", "pipeline.cli.main", "--quiet", *phases, "run",
+                                    str(ROOT / "configs/demo.yaml"), "--out", str(out),
+                                    "--register", str(work / "register.jsonl"),
+                                    f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"])
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     rows_in = {n: t["rows_in"] for n, t in manifest["tables"].items()}
     result = {
@@ -70,6 +77,8 @@ def main() -> None:
         "ratio": round(run_s / floor_s, 2),
         "rows_per_s": round(sum(rows_in.values()) / run_s),
     }
+    if args.phases:
+        result["phases"] = run_err.strip()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -77,6 +86,8 @@ def main() -> None:
         print(f"floor (pyarrow read CSV + write Parquet): {floor_s:7.2f} s  peak {floor_mb:6.0f} MiB")
         print(f"pipeline (anonymize run):                 {run_s:7.2f} s  peak {run_mb:6.0f} MiB")
         print(f"ratio pipeline / floor: {run_s / floor_s:.1f}x   throughput {result['rows_per_s']:,} rows/s")
+        if args.phases:
+            print(f"\nphases of the run:\n{result['phases']}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared, PreparedTable
 from pipeline.privacy import build_models
 from pipeline.release.candidate import TableResult
-from pipeline.search.engine import QuasiIdentifier, SensitiveColumn, risk_profile, search
+from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, risk_profile, search
 
 
 def _sensitive_codes(values: pd.Series, numeric: bool) -> tuple[np.ndarray, int]:
@@ -49,9 +50,9 @@ def _fixed_level(col: ColumnSpec, prepared: PreparedTable) -> pd.Series:
     """A kept column's released values before rare-value handling: generalised to its fixed level if any."""
     values = prepared.values[col.name]
     if col.name in prepared.leaves:
-        leaves, h = prepared.leaves[col.name]
+        h = prepared.leaves[col.name][1]
         level = min(col.level, h.height - 1)
-        codes = h.encode(leaves, prepared.spec.name)
+        codes = prepared.leaf_codes(col.name)
         return pd.Series(h.generalise(codes, level), index=values.index, name=col.output_name)
     if col.type == "date":
         return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
@@ -70,6 +71,65 @@ def anonymise_table(
 ) -> TableResult:
     """Anonymise one table. ``min_levels`` (output name → level) keeps a quasi-identifier at least that
     general; ``linked`` holds earlier releases' per-person quasi-identifiers for the joined view."""
+    searched = search_table(config, prepared, surrogates, k, suppression_limit, linked, min_levels,
+                            linked_fixed)
+    return assemble_table(config, searched, surrogates)
+
+
+@dataclass
+class Searched:
+    """One table's search outcome, before its release is assembled: all the joined-view rounds decide on
+    (levels, kept rows), so that a table redone in a later round is only searched, not assembled, again."""
+
+    prepared: PreparedTable
+    k: int
+    result: SearchResult
+    #: Quasi-identifier name → (full hierarchy, leaf codes, minimum level); linked ones named ``table.col``.
+    originals: dict[str, tuple[Hierarchy, np.ndarray, int]]
+    absolute: dict[str, int]
+    loss: dict[str, Any]
+    qis: list[QuasiIdentifier]
+    linked_names: list[str]
+    sensitive_values: dict[str, pd.Series]
+    rare_counts: dict[str, int]
+    leaf_frame: dict[str, pd.Series]
+
+    @property
+    def kept(self) -> np.ndarray:
+        return self.result.keep
+
+    @property
+    def own(self) -> list[str]:
+        """The table's own quasi-identifiers (not the linked ones)."""
+        return [q.name for q in self.qis if q.name not in self.linked_names]
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Output column → released level: the chosen one of each own quasi-identifier, the fixed one of
+        every other column with a hierarchy (``TableResult.levels``)."""
+        levels = {name: self.absolute[name] for name in self.own}
+        for col in self.prepared.spec.kept_columns:
+            if col.role != "quasi_identifier" and col.name in self.prepared.leaves:
+                levels[col.output_name] = min(col.level, self.prepared.leaves[col.name][1].height - 1)
+        return levels
+
+    @property
+    def linked_levels(self) -> dict[str, int]:
+        """Linked quasi-identifier (``table.col``) → the level the joined view needs."""
+        return {name: self.absolute[name] for name in self.linked_names}
+
+
+def search_table(
+    config: Config,
+    prepared: PreparedTable,
+    surrogates: dict[str, SurrogateSpace],
+    k: int,
+    suppression_limit: float,
+    linked: dict[str, Linked],
+    min_levels: dict[str, int] | None = None,
+    linked_fixed: bool = False,
+) -> Searched:
+    """Search one table's levels (see :func:`anonymise_table`); raises PrivacyError when infeasible."""
     spec = prepared.spec
     min_levels = min_levels or {}
     person = prepared.person
@@ -77,37 +137,40 @@ def anonymise_table(
     # sensitive columns: fixed level, then rare values (a rare disease is 特異な記述 too)
     sensitive_values: dict[str, pd.Series] = {}
     rare_counts: dict[str, int] = {}
-    for col in spec.by_role("sensitive"):
-        v = _fixed_level(col, prepared)
-        if col.type == "string" or col.name in prepared.leaves:
-            v, changed = merge_rare(v, person, k, col.rare, col.rare_label)
-            if changed:
-                rare_counts[col.output_name] = changed
-        sensitive_values[col.output_name] = v
+    with progress.phase("sensitive columns"):
+        for col in spec.by_role("sensitive"):
+            v = _fixed_level(col, prepared)
+            if col.type == "string" or col.name in prepared.leaves:
+                v, changed = merge_rare(v, person, k, col.rare, col.rare_label)
+                if changed:
+                    rare_counts[col.output_name] = changed
+            sensitive_values[col.output_name] = v
     qis = []
     leaf_frame = {}
     originals: dict[str, tuple[Hierarchy, np.ndarray, int]] = {}  # name → (full hierarchy, leaf codes, min level)
-    for col in spec.by_role("quasi_identifier"):
-        leaves, h = prepared.leaves[col.name]
-        codes = h.encode(leaves, spec.name)
-        m = min_levels.get(col.output_name, 0)
-        originals[col.output_name] = (h, codes, m)
-        qis.append(_at_least(col.output_name, h, codes, m))
-        leaf_frame[col.output_name] = leaves
+    with progress.phase("encode quasi-identifiers"):
+        for col in spec.by_role("quasi_identifier"):
+            leaves, h = prepared.leaves[col.name]
+            codes = prepared.leaf_codes(col.name)
+            m = min_levels.get(col.output_name, 0)
+            originals[col.output_name] = (h, codes, m)
+            qis.append(_at_least(col.output_name, h, codes, m))
+            leaf_frame[col.output_name] = leaves
     link_key = spec.column(spec.person_key).name if spec.person_key else None
     linked_names: list[str] = []
-    if link_key is not None and link_key in linked:
-        # the joined view: each row carries its person's quasi-identifiers as the earlier table released them
-        # (a person suppressed there is unknown: null → root); they may only get coarser from here
-        earlier = linked[link_key]
-        keys = prepared.values[link_key].astype("string").astype(object)
-        for name, (h, level) in earlier.hierarchies.items():
-            codes = earlier.codes[name].reindex(keys).to_numpy()
-            codes = np.where(pd.isna(codes), h.n_leaves, codes).astype(np.int32)
-            qname = f"{earlier.table}.{name}"
-            originals[qname] = (h, codes, level)
-            qis.append(_fixed(qname, h, codes, level) if linked_fixed else _at_least(qname, h, codes, level))
-            linked_names.append(qname)
+    with progress.phase("joined view"):
+        if link_key is not None and link_key in linked:
+            # the joined view: each row carries its person's quasi-identifiers as the earlier table released
+            # them (a person suppressed there is unknown: null → root); they may only get coarser from here
+            earlier = linked[link_key]
+            keys = surrogates[link_key].codes(prepared.values[link_key])
+            for name, (h, level) in earlier.hierarchies.items():
+                codes = earlier.leaf_codes(name, keys, h.n_leaves)
+                qname = f"{earlier.table}.{name}"
+                originals[qname] = (h, codes, level)
+                at = _fixed if linked_fixed else _at_least
+                qis.append(at(qname, h, codes, level))
+                linked_names.append(qname)
     sens_cols = [
         SensitiveColumn(name, *_sensitive_codes(v, spec.column(_input_of(spec, name)).type in ("amount", "integer")),
                         ordered=spec.column(_input_of(spec, name)).type in ("amount", "integer"))
@@ -118,77 +181,94 @@ def anonymise_table(
         raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
         result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
-                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice,
-                        max_search_nodes=config.privacy.max_search_nodes)
+                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
         bar.advance(n)
     keep = result.keep
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
     loss = dict(result.loss)
     if min_levels or linked_names:
         loss.update(_lm_against_full(originals, absolute, keep, exclude=linked_names))
-    before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
-        [q.name for q in qis], sort=False).ngroup().to_numpy()
-    risk_before = risk_profile(before_class, person if spec.person_key else None, config.privacy.risk_threshold)
-    risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
-                              config.privacy.risk_threshold)
-    # assemble the released columns, in config order
-    out: dict[str, pd.Series | np.ndarray] = {}
-    kept_person = person[keep]
-    for col in spec.columns:
-        name = col.output_name
-        if not col.kept:
-            continue
-        if col.role == "linking_code":
-            out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
-        elif col.role == "quasi_identifier":
-            h, codes, _ = originals[name]
-            out[name] = h.generalise(codes[keep], absolute[name])
-        elif col.role == "sensitive":
-            v = sensitive_values[name][keep].reset_index(drop=True)
-            if col.type == "string" or col.name in prepared.leaves:
-                v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
-                rare_counts[name] = rare_counts.get(name, 0) + changed
-            out[name] = v.to_numpy()
-        elif col.role == "attribute":
-            v = _fixed_level(col, prepared)[keep].reset_index(drop=True)
-            if col.name in prepared.leaves and col.type in ("amount", "integer", "date"):
-                changed = 0  # banded by its hierarchy, top/bottom coded there
-            elif col.type in ("amount", "integer"):
-                v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
-            elif col.type == "date":
-                changed = 0
-            else:
-                v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
-            if changed:
-                rare_counts[name] = rare_counts.get(name, 0) + changed
-            out[name] = v.to_numpy()
-        elif col.role == "free_text":  # kept only with free_text: scrub
-            from pipeline.detection.scrub import scrub_series
+    return Searched(prepared, k, result, originals, absolute, loss, qis, linked_names, sensitive_values,
+                    rare_counts, leaf_frame)
 
-            v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True), config.detection)
-            rare_counts[name] = changed
-            out[name] = v.to_numpy()
-    data = pd.DataFrame(out)
-    order = np.random.default_rng(secrets.randbits(128)).permutation(len(data))
-    data = data.iloc[order].reset_index(drop=True)
-    for name in data.columns:
-        col = next(c for c in spec.columns if c.output_name == name)
-        if col.type in ("amount", "integer") and col.role in ("attribute", "sensitive") and col.name not in prepared.leaves:
-            data[name] = data[name].astype("Int64")
-        else:
-            data[name] = data[name].astype("string")
-    before = pd.DataFrame({k_: np.asarray(v, dtype=object) for k_, v in leaf_frame.items()})
-    for name, v in sensitive_values.items():
-        before[name] = v.to_numpy()
-    before = before.iloc[np.random.default_rng(secrets.randbits(128)).permutation(len(before))].reset_index(drop=True)
-    own = [q.name for q in qis if q.name not in linked_names]
-    levels = {name: absolute[name] for name in own}
+
+def assemble_table(config: Config, searched: Searched, surrogates: dict[str, SurrogateSpace]) -> TableResult:
+    """The released table of a finished search: risk figures, generalised columns with rare values
+    handled, surrogates, shuffled rows, and the in-memory report sample."""
+    prepared, k, result = searched.prepared, searched.k, searched.result
+    spec, person, n = prepared.spec, prepared.person, prepared.rows
+    originals, absolute, qis = searched.originals, searched.absolute, searched.qis
+    sensitive_values, leaf_frame = searched.sensitive_values, searched.leaf_frame
+    rare_counts = dict(searched.rare_counts)
+    keep = result.keep
+    with progress.phase("risk before / after"):
+        before_class = pd.DataFrame({q.name: originals[q.name][1] for q in qis}).groupby(
+            [q.name for q in qis], sort=False).ngroup().to_numpy()
+        risk_before = risk_profile(before_class, person if spec.person_key else None,
+                                   config.privacy.risk_threshold)
+        risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
+                                  config.privacy.risk_threshold)
+    # assemble the released columns, in config order
+    with progress.phase("assemble columns"):
+        out: dict[str, pd.Series | np.ndarray] = {}
+        kept_person = person[keep]
+        for col in spec.columns:
+            name = col.output_name
+            if not col.kept:
+                continue
+            if col.role == "linking_code":
+                out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
+            elif col.role == "quasi_identifier":
+                h, codes, _ = originals[name]
+                out[name] = h.generalise(codes[keep], absolute[name])
+            elif col.role == "sensitive":
+                v = sensitive_values[name][keep].reset_index(drop=True)
+                if col.type == "string" or col.name in prepared.leaves:
+                    v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
+                    rare_counts[name] = rare_counts.get(name, 0) + changed
+                out[name] = v.to_numpy()
+            elif col.role == "attribute":
+                v = _fixed_level(col, prepared)[keep].reset_index(drop=True)
+                if col.name in prepared.leaves and col.type in ("amount", "integer", "date"):
+                    changed = 0  # banded by its hierarchy, top/bottom coded there
+                elif col.type in ("amount", "integer"):
+                    v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
+                elif col.type == "date":
+                    changed = 0
+                else:
+                    v, changed = merge_rare(v, kept_person, k, col.rare, col.rare_label)
+                if changed:
+                    rare_counts[name] = rare_counts.get(name, 0) + changed
+                out[name] = v.to_numpy()
+            elif col.role == "free_text":  # kept only with free_text: scrub
+                from pipeline.detection.scrub import scrub_series
+
+                v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True),
+                                          config.detection)
+                rare_counts[name] = changed
+                out[name] = v.to_numpy()
+    with progress.phase("shuffle and types"):
+        data = pd.DataFrame(out)
+        order = np.random.default_rng(secrets.randbits(128)).permutation(len(data))
+        data = data.iloc[order].reset_index(drop=True)
+        for name in data.columns:
+            col = next(c for c in spec.columns if c.output_name == name)
+            numeric = col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
+            if numeric and col.name not in prepared.leaves:
+                data[name] = data[name].astype("Int64")
+            else:
+                data[name] = data[name].astype("string")
+    with progress.phase("report sample (before)"):
+        before = pd.DataFrame({k_: np.asarray(v, dtype=object) for k_, v in leaf_frame.items()})
+        for name, v in sensitive_values.items():
+            before[name] = v.to_numpy()
+        shuffled = np.random.default_rng(secrets.randbits(128)).permutation(len(before))
+        before = before.iloc[shuffled].reset_index(drop=True)
+    own = searched.own
     hierarchies = {name: originals[name][0] for name in own}
     for col in spec.kept_columns:
         if col.role != "quasi_identifier" and col.name in prepared.leaves:
-            h = prepared.leaves[col.name][1]
-            levels[col.output_name] = min(col.level, h.height - 1)
-            hierarchies[col.output_name] = h
+            hierarchies[col.output_name] = prepared.leaves[col.name][1]
     person_key_out = spec.column(spec.person_key).output_name if spec.person_key else None
     return TableResult(
         name=spec.name,
@@ -198,7 +278,7 @@ def anonymise_table(
         sensitive=tuple(sensitive_values),
         attributes=tuple(c.output_name for c in spec.by_role("attribute")),
         person_key=person_key_out,
-        levels=levels,
+        levels=searched.levels,
         hierarchies=hierarchies,
         rows_in=n,
         suppressed_rows=int(result.suppressed_rows),
@@ -206,11 +286,11 @@ def anonymise_table(
         classes=int(result.classes),
         k=k,
         metrics={
-            "loss": loss,
+            "loss": searched.loss,
             "risk": {"before": risk_before, "after": risk_after},
             "search": {"exact": result.exact, "nodes_evaluated": result.nodes_evaluated,
                        "lattice_size": result.lattice_size, "fallback": result.fallback},
-            "linked_quasi_identifiers": {name: absolute[name] for name in linked_names},
+            "linked_quasi_identifiers": searched.linked_levels,
             "models": [_model_dict(m) for m in _models_for(spec, k)],
         },
         rare_values=rare_counts,
@@ -222,11 +302,19 @@ def anonymise_table(
 
 @dataclass
 class Linked:
-    """An earlier table's released quasi-identifiers per person (source key → leaf code), memory only."""
+    """An earlier table's released quasi-identifiers per person, memory only: for each distinct person-key
+    value (its position in the release's surrogate space), the leaf code of each quasi-identifier, or -1
+    for a person absent from that release (suppressed there, or not in that table)."""
 
     table: str
     hierarchies: dict[str, tuple[Hierarchy, int]]
-    codes: dict[str, pd.Series]
+    codes: dict[str, np.ndarray]
+
+    def leaf_codes(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
+        """Leaf codes of ``name`` for rows with person ``keys`` (surrogate-space positions, -1 for null);
+        an absent or null person gets ``unknown`` (the hierarchy's null leaf: the root)."""
+        codes = np.where(keys >= 0, self.codes[name][np.maximum(keys, 0)], -1)
+        return np.where(codes < 0, unknown, codes).astype(np.int32)
 
 
 def _at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
@@ -234,18 +322,37 @@ def _at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiId
     if level <= 0:
         return QuasiIdentifier(name, codes, h)
     t = truncate(h, level)
-    labels = pd.Series(h.generalise(codes, level), dtype=object)
-    labels = labels.where(labels != str(h.labels[-1][0]), None)
-    return QuasiIdentifier(name, t.encode(labels), t)
+    at_level, present, labels = _labels_at(h, codes, level)
+    return QuasiIdentifier(name, _encode_present(t, at_level, present, labels, len(h.labels[level])), t)
 
 
 def _fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
     """The quasi-identifier held at ``level`` exactly (a one-level hierarchy: the search cannot move it)."""
-    labels = pd.Series(h.generalise(codes, level), dtype=object)
-    labels = labels.where(labels != str(h.labels[-1][0]), None)  # root / unknown → the null leaf
+    at_level, present, labels = _labels_at(h, codes, level)
     uniq = sorted(set(labels.dropna())) or ["-"]
     fixed = Hierarchy.from_rows(name, [[u] for u in uniq], None, source=f"{h.source} fixed at level {level}")
-    return QuasiIdentifier(name, fixed.encode(labels), fixed)
+    codes_fixed = _encode_present(fixed, at_level, present, labels, len(h.labels[level]))
+    return QuasiIdentifier(name, codes_fixed, fixed)
+
+
+def _labels_at(h: Hierarchy, codes: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Each row's value code at ``level``, the value codes present, and their labels (root / unknown → null).
+
+    Why per value: a linked column has a row per claim but a few hundred values at its level; relabelling
+    the values and mapping the codes back gives the rows' labels without a string per row.
+    """
+    at_level = h.maps[level][codes]
+    present = np.flatnonzero(np.bincount(at_level, minlength=len(h.labels[level])))
+    labels = pd.Series(h.labels[level][present], dtype=object)
+    return at_level, present, labels.where(labels != str(h.labels[-1][0]), None)
+
+
+def _encode_present(target: Hierarchy, at_level: np.ndarray, present: np.ndarray, labels: pd.Series,
+                    n_values: int) -> np.ndarray:
+    """``target.encode`` of every row's label, computed once per value present and mapped back."""
+    lookup = np.zeros(n_values, dtype=np.int32)
+    lookup[present] = target.encode(labels)
+    return lookup[at_level]
 
 
 def _lm_against_full(originals: dict[str, tuple[Hierarchy, np.ndarray, int]], levels: dict[str, int],
@@ -291,41 +398,50 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
     for t in prepared.tables.values():
         for col in t.spec.by_role("linking_code"):
             by_name.setdefault(col.name, []).append(t.values[col.name])
-    surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
+    with progress.phase("surrogates"):
+        surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
     try:
         names = list(prepared.tables)
         for name in names:
             persons = len(np.unique(prepared.tables[name].person))
             if k > persons:
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
-        results = _settle(prepared, surrogates, k, limit, joint=False)
-        if any(r.metrics["linked_quasi_identifiers"] for r in results.values()):
+        with progress.phase("joined view: earlier first"):
+            searched = _settle(config, prepared, surrogates, k, limit, joint=False)
+        view = None
+        if any(s.linked_names for s in searched.values()):
             # Two ways to make the joined view k-anonymous: keep the earlier table as released and coarsen
             # the later one's own quasi-identifiers ("earlier first"), or let the later search coarsen the
             # earlier table's quasi-identifiers too and redo the earlier table at those levels ("joint").
-            # Neither dominates (small extracts favour joint), so both are computed and the one with the
+            # Neither dominates (small extracts favour joint), so both are searched and the one with the
             # lower information loss over every released quasi-identifier cell of both tables is kept.
             try:
-                joint = _settle(prepared, surrogates, k, limit, joint=True)
+                with progress.phase("joined view: joint"):
+                    joint: dict[str, Searched] | None = _settle(config, prepared, surrogates, k, limit,
+                                                                 joint=True)
             except PrivacyError:
                 joint = None
-            first_loss = _total_loss(results)
+            first_loss = _total_loss(searched)
             joint_loss = _total_loss(joint) if joint is not None else None
+            chosen = "earlier first"
             if joint is not None and joint_loss is not None and joint_loss < first_loss - 1e-12:
-                results = joint
-            chosen = "joint" if results is joint else "earlier first"
-            for r in results.values():
-                r.metrics["search"]["joined_view"] = {"strategy": chosen, "total_lm": {
-                    "earlier first": first_loss, "joint": joint_loss}}
+                searched, chosen = joint, "joint"
+            view = {"strategy": chosen, "total_lm": {"earlier first": first_loss, "joint": joint_loss}}
+        results: dict[str, TableResult] = {}
+        for name in names:  # only the settled round's searches become releases
+            with progress.phase(f"assemble {name}"):
+                results[name] = assemble_table(config, searched[name], surrogates)
+            if view is not None:
+                results[name].metrics["search"]["joined_view"] = view
     finally:
         for s in surrogates.values():
             s.discard()
     return results
 
 
-def _settle(prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int, limit: float,
-            joint: bool) -> dict[str, TableResult]:
-    """Anonymise the tables in config order until linked tables agree on the earlier tables' levels.
+def _settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int, limit: float,
+            joint: bool) -> dict[str, Searched]:
+    """Search the tables in config order until linked tables agree on the earlier tables' levels.
 
     A later table sharing a person key is searched on the joined view. With ``joint`` false it first tries
     the earlier table's quasi-identifiers fixed as released, and only when that is infeasible lets them get
@@ -333,60 +449,79 @@ def _settle(prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int, l
     than released, the earlier table is redone at those minimum levels and the pass repeats (levels only
     grow, so this ends).
     """
-    config = prepared.config
     names = list(prepared.tables)
     min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
-    results: dict[str, TableResult] = {}
-    for _round in range(4):
-        results = {}
+    searched: dict[str, Searched] = {}
+    for round_ in range(4):
+        searched = {}
         linked: dict[str, Linked] = {}
-        raised = False
-        for name in names:
-            t = prepared.tables[name]
-            shares_key = any(t.spec.person_key == key for key in linked)
-            try:
-                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name],
-                                      not (joint and shares_key))
-            except PrivacyError:
-                if not shares_key or joint:
-                    raise
-                # infeasible with the earlier release as it is: let its QIs get coarser (the joined
-                # search's own loss decides how much; the earlier table is then redone at those levels)
-                res = anonymise_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
-            results[name] = res
-            for qname, level in res.metrics["linked_quasi_identifiers"].items():
-                src, _, col = qname.partition(".")
-                if level > results[src].levels[col]:
-                    min_levels[src][col] = level
-                    raised = True
-            if t.spec.person_key and res.quasi_identifiers and t.spec.person_key not in linked:
-                linked[t.spec.person_key] = _linked(t, res, surrogates)
+        with progress.phase(f"joined-view round {round_ + 1}"):
+            raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched, linked,
+                                   joint)
         if not raised:
-            return results
+            return searched
     raise PrivacyError("tables linked by a person key did not settle on common levels")
 
 
-def _total_loss(results: dict[str, TableResult]) -> float:
+def _total_loss(searched: dict[str, Searched]) -> float:
     """Iyengar's LM over every released quasi-identifier cell of every table (each table's own QIs)."""
-    cells = sum(r.rows_in * len(r.quasi_identifiers) for r in results.values())
+    weights = {name: s.prepared.rows * len(s.own) for name, s in searched.items()}
+    cells = sum(weights.values())
     if not cells:
         return 0.0
-    return sum(r.metrics["loss"]["lm"] * r.rows_in * len(r.quasi_identifiers) for r in results.values()) / cells
+    return sum(float(s.loss["lm"]) * weights[name] for name, s in searched.items()) / cells
 
 
-def _linked(t: PreparedTable, res: TableResult, surrogates: dict[str, SurrogateSpace]) -> Linked:
-    """Per source person key, the leaf codes of the released QIs (suppressed persons absent)."""
+def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
+                  limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
+                  results: dict[str, Searched], linked: dict[str, Linked], joint: bool) -> bool:
+    """One pass over the tables in config order; True if an earlier table's minimum levels were raised."""
+    raised = False
+    for name in names:
+        t = prepared.tables[name]
+        shares_key = any(t.spec.person_key == key for key in linked)
+        try:
+            # the joined view with the earlier release as it is, unless the joint strategy is searched
+            with progress.phase(f"search {name}"):
+                res = search_table(config, t, surrogates, k, limit, linked, min_levels[name],
+                                   not (joint and shares_key))
+        except PrivacyError:
+            if not shares_key or joint:
+                raise
+            # infeasible: let the earlier table's QIs get coarser (the joined search's own loss decides how
+            # much; the earlier table is then redone at those levels)
+            with progress.phase(f"search {name} (earlier levels free)"):
+                res = search_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
+        results[name] = res
+        for qname, level in res.linked_levels.items():
+            src, _, col = qname.partition(".")
+            if level > results[src].levels[col]:
+                min_levels[src][col] = level
+                raised = True
+        if t.spec.person_key and res.own and t.spec.person_key not in linked:
+            with progress.phase(f"link {name}"):
+                linked[t.spec.person_key] = _linked(t, res.levels, res.kept, surrogates)
+    return raised
+
+
+def _linked(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
+            surrogates: dict[str, SurrogateSpace]) -> Linked:
+    """Per person, the leaf codes of the QIs released at ``levels`` from the ``kept`` rows (suppressed
+    persons absent)."""
     key = t.spec.person_key
     assert key is not None
-    keys = t.values[key].astype("string").astype(object)
-    sur = surrogates[key].replace(t.values[key])
-    kept = pd.Index(res.data[t.spec.column(key).output_name].astype(object))
-    present = sur.isin(kept).to_numpy()
+    space = surrogates[key]
+    keys = space.codes(t.values[key])
+    released = np.zeros(space.size, dtype=bool)
+    released[keys[kept & (keys >= 0)]] = True  # a person is present if any of their rows was kept
+    present = (keys >= 0) & released[np.maximum(keys, 0)]
+    persons, first = np.unique(keys[present], return_index=True)  # a person's values: their first row's
     codes = {}
     hierarchies = {}
     for col in t.spec.by_role("quasi_identifier"):
-        leaves, h = t.leaves[col.name]
-        c = pd.Series(h.encode(leaves, t.spec.name)[present], index=keys[present].to_numpy())
-        codes[col.output_name] = c[~c.index.duplicated()]
-        hierarchies[col.output_name] = (h, res.levels[col.output_name])
+        h = t.leaves[col.name][1]
+        dense = np.full(space.size, -1, dtype=np.int32)
+        dense[persons] = t.leaf_codes(col.name)[present][first]
+        codes[col.output_name] = dense
+        hierarchies[col.output_name] = (h, levels[col.output_name])
     return Linked(t.spec.name, hierarchies, codes)

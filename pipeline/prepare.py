@@ -35,6 +35,22 @@ class PreparedTable:
     #: Person id per row (int64): distinct values of the person key, or the row number.
     person: np.ndarray
     invalid_nulled: dict[str, int] = field(default_factory=dict)
+    #: Leaf codes already computed by :meth:`leaf_codes` (read-only arrays).
+    _codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def leaf_codes(self, column: str) -> np.ndarray:
+        """Leaf codes of ``column`` under its hierarchy (:meth:`Hierarchy.encode`), computed once.
+
+        Why: every joined-view round, every fixed-level column and every later table linked to this one needs
+        the same codes; encoding a million labels costs about a second each time. The array is read-only so
+        that no caller can change what the next one receives.
+        """
+        if column not in self._codes:
+            leaves, h = self.leaves[column]
+            codes = h.encode(leaves, self.spec.name)
+            codes.flags.writeable = False
+            self._codes[column] = codes
+        return self._codes[column]
 
 
 @dataclass
@@ -90,21 +106,29 @@ def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
             values[col.name] = series
             if col.hierarchy is not None:
                 try:
-                    leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
-                                                       config.privacy.reference_date, _item_name(col))
+                    with progress.phase("hierarchies"):
+                        leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
+                                                           config.privacy.reference_date, _item_name(col))
                 except PipelineError as exc:
                     raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
         bar.advance(len(raw))
+    with progress.phase(f"person ids {spec.name}"):
+        person = _person_ids(spec, values, len(raw), path)
+    with progress.phase(f"checksum {spec.name}"):
+        digest = sha256_file(path)
+    return PreparedTable(spec, path, digest, len(raw), values, leaves, person, nulled)
+
+
+def _person_ids(spec: TableSpec, values: dict[str, pd.Series], rows: int, path: Path) -> np.ndarray:
+    """Person id per row: the distinct values of the person key (fail closed on an empty key), or the row."""
     if spec.person_key is not None:
         person_codes, _ = pd.factorize(values[spec.person_key])
         if (person_codes < 0).any():
             row = int(np.flatnonzero(person_codes < 0)[0]) + 1
             raise InputError(f"table {spec.name}, file {path}, row {row}, column {spec.person_key}: "
                              "person key is empty")
-        person = person_codes.astype(np.int64)
-    else:
-        person = np.arange(len(raw), dtype=np.int64)
-    return PreparedTable(spec, path, sha256_file(path), len(raw), values, leaves, person, nulled)
+        return person_codes.astype(np.int64)
+    return np.arange(rows, dtype=np.int64)
 
 
 def _item_name(col: ColumnSpec) -> str:

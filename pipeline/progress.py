@@ -10,6 +10,10 @@ Usage (the pipeline's steps)::
     with progress.step("read claims", total=n) as bar:
         ...
         bar.advance(len(batch))
+
+Phase timings: inside :func:`recording`, every step and every :func:`phase` (a part of a step that draws
+nothing) adds its wall-clock and CPU time to a table keyed by nesting and name (``anonymize --phases``),
+so that one can see where a run's time goes. Names and times only: never a value.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, TextIO
 
@@ -31,6 +36,9 @@ _depth = 0
 _muted = 0
 #: Whether the terminal line holds a status without its newline yet (a nested step must start below it).
 _open_line = False
+#: Phase timings while :func:`recording` (keyed by (parent key, name)), else None; and the open phase's key.
+_timings: dict[tuple[object, str], PhaseTiming] | None = None
+_phase_key: object = None
 
 
 def set_quiet(quiet: bool) -> None:
@@ -127,7 +135,8 @@ def step(
         s._write("\r" + s.line() + "\x1b[K")
     _depth += 1
     try:
-        yield s
+        with phase(name):
+            yield s
     except BaseException:
         s._finish(failed=True)
         raise
@@ -135,6 +144,90 @@ def step(
         s._finish(failed=False)
     finally:
         _depth -= 1
+
+
+# --- phase timings ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PhaseTiming:
+    """Accumulated time of one named phase under one parent phase: a phase entered in a loop (a search per
+    joined-view round) is one row with its number of calls."""
+
+    name: str
+    depth: int
+    calls: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[PhaseTiming]]:
+    """Record every step and phase entered inside; the yielded list is filled, in first-entered order
+    (a parent before its children), when the block ends."""
+    global _timings, _phase_key
+    outer, outer_key = _timings, _phase_key
+    _timings, _phase_key = {}, None
+    result: list[PhaseTiming] = []
+    try:
+        yield result
+    finally:
+        result.extend(_timings.values())
+        _timings, _phase_key = outer, outer_key
+
+
+@contextlib.contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Time a part of the run under ``name`` (nested in the enclosing phase or step); draws nothing, and
+    costs two clock reads when not :func:`recording`."""
+    global _phase_key
+    if _timings is None:
+        yield
+        return
+    parent = _phase_key
+    key = (parent, name)
+    if key not in _timings:
+        depth = _timings[parent].depth + 1 if parent in _timings else 0
+        _timings[key] = PhaseTiming(name, depth)
+    entry = _timings[key]
+    _phase_key = key
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        entry.calls += 1
+        entry.wall += time.perf_counter() - wall
+        entry.cpu += time.process_time() - cpu
+        _phase_key = parent
+
+
+def format_timings(timings: Sequence[PhaseTiming], total_wall: float | None = None,
+                   total_cpu: float | None = None) -> str:
+    """The phase table: nesting by indentation, calls, wall and CPU seconds, share of the total wall time
+    (the top-level phases' sum, or ``total_wall`` when given: the rest is then a row of its own)."""
+    top_wall = sum(t.wall for t in timings if t.depth == 0)
+    top_cpu = sum(t.cpu for t in timings if t.depth == 0)
+    total = total_wall if total_wall is not None else top_wall
+    rows: list[tuple[str, int | None, float, float | None]] = [
+        ("  " * t.depth + t.name, t.calls, t.wall, t.cpu) for t in timings]
+    if total_wall is not None:
+        rest_cpu = total_cpu - top_cpu if total_cpu is not None else None
+        rows.append(("other (start-up, imports, config)", None, total_wall - top_wall, rest_cpu))
+        rows.append(("total", None, total_wall, total_cpu))
+
+    def share(wall: float) -> str:
+        return f"{wall / total:.1%}" if total > 0 else "-"
+
+    cells = [(name, "" if calls is None else f"{calls:,}", f"{wall:.2f}",
+              "-" if cpu is None else f"{cpu:.2f}", share(wall)) for name, calls, wall, cpu in rows]
+    head = ("phase", "calls", "wall s", "cpu s", "share")
+    widths = [max(width(r[i]) for r in [head, *cells]) for i in range(len(head))]
+
+    def line(r: Sequence[str]) -> str:
+        first = r[0] + " " * (widths[0] - width(r[0]))
+        return "  ".join([first, *(" " * (widths[i] - width(c)) + c for i, c in enumerate(r) if i)]).rstrip()
+
+    return "\n".join([line(head), "  ".join("-" * w for w in widths), *(line(r) for r in cells)])
 
 
 @contextlib.contextmanager

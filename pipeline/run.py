@@ -57,7 +57,8 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
 
         raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, choose a new --out")
     prepared = prepare(config, inputs)
-    candidate = build_candidate(prepared)
+    with progress.phase("anonymise"):
+        candidate = build_candidate(prepared)
     del prepared
     from pipeline.detection.gate import check_candidate
 
@@ -73,24 +74,29 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
                 _write_parquet(t.data, tmp / rel)
                 tables[name] = table_entry(t, rel, sha256_bytes((tmp / rel).read_bytes()))
                 bar.advance(len(t.data))
-        manifest = build_manifest(candidate, tables)
-        manifest["residual_pii_scan"] = detection_summary
-        write_json(tmp / MANIFEST, manifest)
-        from pipeline.publication.items import write_published_items
+        with progress.phase("manifest"):
+            manifest = build_manifest(candidate, tables)
+            manifest["residual_pii_scan"] = detection_summary
+            write_json(tmp / MANIFEST, manifest)
+        with progress.phase("published items"):
+            from pipeline.publication.items import write_published_items
 
-        write_published_items(candidate, tmp)
-        from pipeline.report.html import write_report
+            write_published_items(candidate, tmp)
+        with progress.phase("report"):
+            from pipeline.report.html import write_report
 
-        write_report(candidate, tmp)
+            write_report(candidate, tmp)
         from pipeline.validation.gate import validate_release
 
         with progress.step("validate"):
             manifest["validation"] = validate_release(candidate, tmp)
-        manifest["files"] = file_checksums(tmp)
-        write_json(tmp / MANIFEST, manifest)
+        with progress.phase("checksums"):
+            manifest["files"] = file_checksums(tmp)
+            write_json(tmp / MANIFEST, manifest)
         publish_dir(tmp, out_dir)
     if register is not None:
-        from pipeline.publication.register import record_created
+        with progress.phase("register"):
+            from pipeline.publication.register import record_created
 
-        record_created(register, candidate, out_dir, manifest)
+            record_created(register, candidate, out_dir, manifest)
     return RunSummary(out_dir, candidate.release_id, manifest)

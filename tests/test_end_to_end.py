@@ -125,12 +125,20 @@ def test_no_personal_value_anywhere_in_release(release_cp932: Path, extract_cp93
 
 def test_utf8_extract_through_cli(tmp_path: Path, extract_utf8: dict[str, Path]) -> None:
     out = tmp_path / "rel"
-    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--register", str(tmp_path / "reg.jsonl"),
-                     *[f"--input={k}={v}" for k, v in extract_utf8.items()])
+    proc = anonymize("--phases", "run", str(DEMO_CONFIG), "--out", str(out), "--register",
+                     str(tmp_path / "reg.jsonl"), *[f"--input={k}={v}" for k, v in extract_utf8.items()])
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "rows in" in proc.stdout and "published items" in proc.stdout
     df = pd.read_parquet(out / "data/policyholders.parquet")
     assert len(df) > 0
+    # --phases: the time table on stderr, every phase of the run, names and seconds only
+    phases = [line.strip().split("  ")[0] for line in proc.stderr.splitlines()[2:]]
+    for name in ("read policyholders", "normalise claims", "hierarchies", "surrogates", "joined-view round 1",
+                 "search claims", "residual PII scan", "write", "report", "validate", "checksums", "total"):
+        assert name in phases, name
+    raw = pd.read_csv(extract_utf8["policyholders"], dtype=str)
+    cells = {v for col in ("氏名", "住所", "職業", "証券番号") for v in raw[col].dropna()}
+    assert not any(v in proc.stderr for v in cells)
 
 
 def _expect_failure(tmp_path: Path, inputs: dict[str, Path], pattern: str) -> str:

@@ -12,7 +12,14 @@ import pytest
 from pipeline.config.model import HierarchySpec
 from pipeline.errors import HierarchyError, InputError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.hierarchies.builtin import ages_at, build_hierarchy, load_hierarchy_file, parse_municipality
+from pipeline.hierarchies.builtin import (
+    _prefectures,
+    ages_at,
+    build_hierarchy,
+    load_hierarchy_file,
+    municipality_keys,
+    parse_municipality,
+)
 
 REF = dt.date(2026, 4, 1)
 
@@ -66,6 +73,69 @@ def test_address_levels() -> None:
     assert h.generalise(codes, 1).tolist() == ["東京都", "神奈川県", "千葉県", "東京都"]
     assert h.generalise(codes, 2).tolist() == ["関東"] * 4
     assert parse_municipality("架空県どこか市1", {"東京都": "関東"}) is None
+
+
+#: Addresses as extracts hold them (NFKC applied): house numbers, blocks in kanji, spaces before and after
+#: the 都道府県, 郡 and 政令市の区, digits inside a town name, no municipality, no prefecture, a fake
+#: prefecture, a newline, non-ASCII digits, empty, null.
+MESSY_ADDRESSES = [
+    "東京都港区芝公園1-2-3", "東京都港区芝公園4丁目", "東京都 港区三田2", "東京都　港区三田2",
+    "東京都港区三田 2-1",
+    "神奈川県横浜市港北区東三島17丁目4番16号 轟シティ907", "神奈川県横浜市港北区", "千葉県長生郡一宮町1",
+    "北海道札幌市中央区北1条西2", "京都府京都市左京区", "大阪府大阪市北区梅田3-1-1", "東京都1港区", "東京都",
+    "港区芝公園1", "架空県どこか市1", "東京都八王子市\n2-1", "東京都八王子市١٢", "東京都西多摩郡奥多摩町",
+    "", None, "東京都港区芝公園1-2-3",
+]
+
+
+def test_municipality_keys_parse_like_the_whole_address() -> None:
+    prefs = _prefectures()
+    s = pd.Series(MESSY_ADDRESSES, dtype=object).astype("string[pyarrow]")
+    keys = municipality_keys(s)
+    assert keys.index.equals(s.index) and keys.isna().tolist() == s.isna().tolist()
+    for address, key in zip(s, keys, strict=True):
+        if address is pd.NA:
+            continue
+        assert parse_municipality(key, prefs) == parse_municipality(address, prefs), address
+    assert keys.nunique() < s.nunique()  # house numbers no longer make values distinct
+
+
+def _build_address_per_row(values: pd.Series) -> tuple[list, list]:
+    """The reference: every distinct full address parsed (what build_address did before the keys)."""
+    prefs = _prefectures()
+    codes, uniques = pd.factorize(values)
+    parsed = [parse_municipality(str(u), prefs) for u in uniques]
+    labels = [None if c < 0 else parsed[c][0] + parsed[c][1] for c in codes]
+    return labels, list(dict.fromkeys(p[0] + p[1] for p in parsed))
+
+
+def test_address_hierarchy_same_as_parsing_every_address() -> None:
+    good = [a for a in MESSY_ADDRESSES if a is None or parse_municipality(a, _prefectures())]
+    s = pd.Series(good * 3, name="住所", dtype=object).astype("string[pyarrow]")
+    leaves, h = build_hierarchy("居住地", s, HierarchySpec(kind="address"), REF)
+    labels, order = _build_address_per_row(s)
+    assert leaves.tolist() == labels and leaves.index.equals(s.index) and leaves.name == "住所"
+    assert h.labels[0][: h.n_leaves].tolist() == order  # leaf order (and so codes) unchanged
+    bad = pd.Series(["東京都港区1", "港区芝公園1", None, "港区芝公園2"], name="住所")
+    with pytest.raises(InputError, match=r"row 2, column 住所: .*\(2 such cells\)"):
+        build_hierarchy("居住地", bad, HierarchySpec(kind="address"), REF)
+
+
+@pytest.mark.parametrize("levels", [("day", "month", "year"), ("month", "year"), ("year",)])
+def test_date_hierarchy_per_distinct_date_same_as_per_row(levels: tuple[str, ...]) -> None:
+    days = pd.Series(pd.to_datetime(["2024-02-29", None, "2023-12-31", "2024-02-01", "2024-02-29",
+                                     "1999-01-01", None, "2023-12-01"]), index=range(10, 18), name="請求日")
+    leaves, h = build_hierarchy("請求日", days, HierarchySpec(kind="date", date_levels=levels), REF)
+    fmt = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[levels[0]]
+    per_row = days.dt.strftime(fmt)
+    expected = per_row.astype(object).where(per_row.notna(), None)
+    assert leaves.tolist() == expected.tolist()
+    assert leaves.index.equals(days.index) and leaves.name == "請求日"
+    assert leaves.dtype == object
+    assert h.labels[0][: h.n_leaves].tolist() == sorted(per_row.dropna().unique())
+    empty, h0 = build_hierarchy("d", pd.Series(pd.to_datetime([None, None]), name="d"),
+                                HierarchySpec(kind="date"), REF)
+    assert empty.tolist() == [None, None] and h0.n_leaves == 1
 
 
 def test_address_without_prefecture_is_an_error() -> None:

@@ -125,3 +125,37 @@ def test_consecutive_nested_steps_leave_no_blank_lines():
                 s.advance(1)
     lines = [line.split("\r")[-1] for line in out.getvalue().split("\n")]
     assert "" not in lines[:-1], lines
+
+
+def test_recording_accumulates_nested_phases_by_parent_and_name():
+    with progress.recording() as timings:
+        for _ in range(3):
+            with progress.step("round"), progress.phase("search"):
+                pass
+        with progress.phase("search"):  # same name, other parent: its own row
+            pass
+    rows = [(t.name, t.depth, t.calls) for t in timings]
+    assert rows == [("round", 0, 3), ("search", 1, 3), ("search", 0, 1)]
+    assert all(t.wall >= 0 and t.cpu >= 0 for t in timings)
+
+
+def test_phases_cost_nothing_and_record_nothing_outside_recording():
+    with progress.phase("anything"):
+        pass
+    with progress.recording() as timings:
+        pass
+    assert timings == []
+
+
+def test_format_timings_indents_and_totals():
+    t = [progress.PhaseTiming("anonymise", 0, 1, 3.0, 2.5),
+         progress.PhaseTiming("search 傷病", 1, 2, 1.0, 1.0)]
+    text = progress.format_timings(t, total_wall=4.0, total_cpu=3.0)
+    lines = text.splitlines()
+    assert lines[0].split() == ["phase", "calls", "wall", "s", "cpu", "s", "share"]
+    assert lines[2].startswith("anonymise") and lines[2].endswith("75.0%")
+    assert lines[3].startswith("  search 傷病") and "1.00" in lines[3]
+    assert "other" in lines[4] and "1.00" in lines[4] and "0.50" in lines[4]
+    assert lines[5].startswith("total") and lines[5].endswith("100.0%")
+    # columns line up in display width (wide characters count twice)
+    assert len({progress.width(line.rstrip()[-6:]) for line in lines[2:]}) == 1

@@ -7,11 +7,13 @@ registered by name in :data:`COMMANDS` (an explicit list, STYLE.md §2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 
-from pipeline import __version__
+from pipeline import __version__, progress
 from pipeline.errors import PipelineError
 
 #: command name → module under pipeline.cli (imported lazily: Presidio / GX are slow to import).
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anonymize", description="APPI 匿名加工情報 pipeline")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    parser.add_argument("--phases", action="store_true",
+                        help="print wall-clock and CPU seconds per pipeline phase to stderr at the end")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in COMMANDS.items():
         p = sub.add_parser(name, help=HELP.get(name, ""), description=HELP.get(name, ""))
@@ -56,14 +60,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module = importlib.import_module(args._module)
-    try:
-        return int(module.run(args) or 0)
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted; no release was written", file=sys.stderr)
-        return 130
+    with _phase_table(args.phases):
+        try:
+            return int(module.run(args) or 0)
+        except PipelineError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            print("error: interrupted; no release was written", file=sys.stderr)
+            return 130
+
+
+@contextlib.contextmanager
+def _phase_table(enabled: bool) -> Iterator[None]:
+    """``--phases``: record the run's steps and print their times to stderr (names and seconds only)."""
+    if not enabled:
+        yield
+        return
+    wall, cpu = time.perf_counter(), time.process_time()
+    with progress.recording() as timings:
+        yield
+    table = progress.format_timings(timings, time.perf_counter() - wall, time.process_time() - cpu)
+    print(table, file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

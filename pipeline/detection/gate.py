@@ -35,8 +35,9 @@ def check_candidate(candidate: ReleaseCandidate) -> dict[str, Any]:
     problems: list[str] = []
     total = 0
     per_table: dict[str, dict[str, int]] = {}
+    cleared: set[str] = set()  # values that failed the pre-filter, shared by the tables (surrogate keys)
     for name, table in candidate.tables.items():
-        scans = scan_frame(table.data, detection, text_columns(table))
+        scans = scan_frame(table.data, detection, text_columns(table), cleared)
         per_table[name] = {"cells": 0, "distinct_values": 0}
         for scan in scans:
             cells += scan.rows

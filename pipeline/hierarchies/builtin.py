@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.config.model import HierarchySpec
 from pipeline.errors import HierarchyError, InputError
@@ -129,14 +131,16 @@ def build_date(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.
     formats = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
     words = {"day": "年月日", "month": "年月", "year": "年"}
     levels = [lv for lv in ("day", "month", "year") if lv in spec.date_levels]
-    d = pd.to_datetime(values)
-    leaf = d.dt.strftime(formats[levels[0]])
-    firsts = d.dropna().groupby(leaf.dropna(), sort=True).min()  # one representative date per leaf
+    # per distinct date (a few thousand in a million rows): formatting is the costly part
+    codes, days = pd.factorize(pd.to_datetime(values))
+    day_leaf = pd.Series(days.strftime(formats[levels[0]]), dtype=object)
+    firsts = pd.Series(days).groupby(day_leaf, sort=True).min()  # one representative date per leaf
     rows = ([[*(ts.strftime(formats[x]) for x in levels), "*"] for ts in firsts]
             or [[*(["-"] * len(levels)), "*"]])
     descriptions = [f"{what}({words[x]})" for x in levels] + [f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source="built-in date")
-    return leaf.astype(object).where(leaf.notna(), None), h
+    lookup = np.append(day_leaf.to_numpy(dtype=object), np.array([None], dtype=object))  # code -1 → None
+    return pd.Series(lookup[codes], index=values.index, name=values.name, dtype=object), h
 
 
 def _prefectures() -> dict[str, str]:
@@ -165,9 +169,23 @@ def parse_municipality(address: str, prefectures: dict[str, str]) -> tuple[str, 
     return None
 
 
+def municipality_keys(values: pd.Series) -> pd.Series:
+    """Each address cut before its first ASCII digit: the part :func:`parse_municipality` can read.
+
+    Why: full addresses are nearly all distinct (house numbers), so parsing per distinct address is parsing
+    per row. Every pattern of the parser is anchored at the start and matches only characters that are not
+    digits or whitespace (plus the whitespace it strips after the 都道府県), so nothing from the first ASCII
+    digit on can be part of a match, nor change which match is found: ``parse_municipality(key)`` equals
+    ``parse_municipality(address)``, and the keys are a few thousand 町名 for a million addresses.
+    """
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    cut = pc.replace_substring_regex(arr, pattern="(?s)[0-9].*", replacement="", max_replacements=1)
+    return pd.Series(pd.arrays.ArrowStringArray(cut), index=values.index, name=values.name)
+
+
 def build_address(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
     prefs = _prefectures()
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(municipality_keys(values))
     parsed = [parse_municipality(str(u), prefs) for u in uniques]
     bad = [i for i, p in enumerate(parsed) if p is None]
     if bad:

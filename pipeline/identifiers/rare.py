@@ -18,12 +18,11 @@ def merge_rare(
     present = values.notna().to_numpy()
     if not present.any():
         return values, 0
-    df = pd.DataFrame({"v": values.to_numpy()[present], "p": person[present]})
-    persons = df.drop_duplicates().groupby("v", sort=False)["p"].size()
-    rare = persons.index[persons < k]
+    codes, persons = _persons_per_value(values, person)
+    rare = np.flatnonzero(persons < k)
     if len(rare) == 0:
         return values, 0
-    is_rare = values.isin(rare).to_numpy() & present
+    is_rare = np.isin(codes, rare)  # codes of nulls are -1: never rare
     out = values.astype(object).copy()
     if policy == "merge":
         out[is_rare] = label
@@ -33,6 +32,19 @@ def merge_rare(
     else:
         out[is_rare] = None
     return out, int(is_rare.sum())
+
+
+def _persons_per_value(values: pd.Series, person: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's value code (-1 for null; codes in first-seen order) and the distinct persons per code.
+
+    Why integers: counting distinct (value, person) pairs of a million rows as a frame of strings is the
+    slow part of rare-value handling; as one int64 key per pair it is a sort.
+    """
+    codes, uniques = pd.factorize(values)
+    present = codes >= 0
+    n_persons = int(person.max()) + 1 if len(person) else 1
+    pairs = np.unique(codes[present].astype(np.int64) * n_persons + person[present])
+    return codes, np.bincount(pairs // n_persons, minlength=len(uniques))
 
 
 def top_bottom_code(values: pd.Series, top: float | None, bottom: float | None) -> tuple[pd.Series, int]:

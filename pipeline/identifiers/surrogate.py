@@ -21,7 +21,9 @@ class SurrogateSpace:
 
     def __init__(self, columns: list[pd.Series]) -> None:
         joined = pd.concat([c.astype("string") for c in columns], ignore_index=True)
-        self._index = pd.Index(pd.unique(joined.dropna()))
+        # codes in first-seen order: the positions in the index, so the given columns need no lookup later
+        positions, distinct = pd.factorize(joined)
+        self._index = pd.Index(distinct)
         rng = np.random.default_rng(secrets.randbits(128))
         n = len(self._index)
         tokens = np.unique(rng.integers(0, 2**63 - 1, size=n + 16, dtype=np.int64))
@@ -29,9 +31,33 @@ class SurrogateSpace:
             tokens = np.unique(np.concatenate([tokens, rng.integers(0, 2**63 - 1, size=n, dtype=np.int64)]))
         tokens = rng.permutation(tokens)[:n]
         self._tokens = _letters(tokens)
+        #: id of a column → (the column, its codes): each column is looked up once, however many rounds.
+        self._codes: dict[int, tuple[pd.Series, np.ndarray]] = {}
+        start = 0
+        for c in columns:
+            codes = positions[start:start + len(c)].astype(np.intp)
+            codes.flags.writeable = False
+            self._codes[id(c)] = (c, codes)
+            start += len(c)
+
+    @property
+    def size(self) -> int:
+        """Number of distinct code values (the range of :meth:`codes`)."""
+        return len(self._index)
+
+    def codes(self, values: pd.Series) -> np.ndarray:
+        """Position of each value among the distinct codes (-1 for null), read-only; computed once per column
+        object (the column is held with its codes, so its id cannot be reused while cached)."""
+        cached = self._codes.get(id(values))
+        if cached is not None and cached[0] is values:
+            return cached[1]
+        codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
+        codes.flags.writeable = False
+        self._codes[id(values)] = (values, codes)
+        return codes
 
     def replace(self, values: pd.Series) -> pd.Series:
-        codes = self._index.get_indexer(values.astype("string").astype(object).where(values.notna(), None))
+        codes = self.codes(values)
         out = np.where(codes >= 0, self._tokens[np.maximum(codes, 0)], np.array(None, dtype=object))
         return pd.Series(out, index=values.index, name=values.name, dtype=object)
 
@@ -39,6 +65,7 @@ class SurrogateSpace:
         """Drop the mapping as soon as every table is done (the object must not outlive the run)."""
         self._index = pd.Index([])
         self._tokens = np.array([], dtype=object)
+        self._codes = {}
 
 
 def _letters(tokens: np.ndarray, width: int = 14) -> np.ndarray:

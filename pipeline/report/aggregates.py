@@ -102,14 +102,15 @@ def _to_level(hierarchy: Hierarchy, values: pd.Series, level: int, keep_nulls: b
     """Labels at ``level``, mapped over distinct values: leaves are generalised; a value that is not a leaf
     is taken as already generalised (sensitive columns arrive at their fixed level, rare values merged).
     Nulls go where the release put them: :data:`MISSING` if it kept nulls, else the hierarchy's root."""
-    distinct = pd.unique(values.dropna().astype(str))
+    codes, uniques = pd.factorize(values)  # nulls: -1; the rows map back through the codes, no string per row
+    distinct = np.asarray(pd.Series(uniques, dtype=object).astype(str), dtype=object)
     leaves = pd.Index(hierarchy.labels[0][: hierarchy.n_leaves]).astype(str)
     pos = leaves.get_indexer(distinct)
     mapped = np.where(pos >= 0, hierarchy.labels[level][hierarchy.maps[level][np.maximum(pos, 0)]], distinct)
-    out = values.astype(str).map(dict(zip(distinct, mapped, strict=True)))
     root = hierarchy.labels[level][hierarchy.maps[level][hierarchy.n_leaves]]
     null_label = MISSING if keep_nulls else str(root)
-    return out.where(values.notna(), null_label).astype(str)
+    lookup = np.append(mapped.astype(object), null_label)  # code -1 → the appended null label
+    return pd.Series(lookup[codes], index=values.index, name=values.name).astype(str)
 
 
 def _label_order(hierarchy_labels: np.ndarray, present: pd.Index) -> list[str]:

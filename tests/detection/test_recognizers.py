@@ -134,3 +134,43 @@ def test_prefilter_rejects_surrogate_keys() -> None:
 
     for value in ("a3f9c01b2d4e5f60", "0123456789abcdef", "ffe0123abc456def", "*", "男", "会社員"):
         assert prefilter(DetectionSpec()).search(value) is None, value
+
+
+def test_prefilter_union_without_repeats_passes_the_same_values() -> None:
+    """Each distinct trigger once in the union: the same texts pass as with every recognizer's copy."""
+    import unicodedata
+
+    import regex
+
+    from pipeline.detection.engine import pattern_recognizers
+    from pipeline.detection.recognizers.base import FLAGS
+    from pipeline.detection.scan import prefilter
+
+    parts = [r for rec in pattern_recognizers(SPEC) for r in rec.raw_regexes()]
+    assert len(set(parts)) < len(parts)  # the number trigger is shared
+    every_copy = regex.compile("|".join(f"(?:{p})" for p in parts), FLAGS)
+    texts = [t for t, _, _ in POSITIVE] + [t for t, *_ in NEGATIVE] + [
+        "qwertyuiopasdf", "45-49歳", "東京都", "TEL", "T1", "KZ12345678", "〒", "", "a@b", "山田様", "記号12"]
+    for text in texts:
+        t = unicodedata.normalize("NFKC", text)
+        assert (prefilter(SPEC).search(t) is None) == (every_copy.search(t) is None), text
+
+
+def test_scan_with_a_shared_cleared_set_finds_the_same() -> None:
+    """One cleared set across the tables of a release skips repeated values, never a finding."""
+    import pandas as pd
+
+    from pipeline.detection.scan import scan_frame
+
+    values = [t for t, _, _ in POSITIVE] + ["qwertyuiopasdf", "zxcvbnmlkjhgfd", "45-49歳", "男", None]
+    first = pd.DataFrame({"契約キー": values, "年齢": ["45-49歳"] * len(values)})
+    second = pd.DataFrame({"契約キー": values[::-1]})
+    cleared: set[str] = set()
+    shared = scan_frame(first, SPEC, cleared=cleared) + scan_frame(second, SPEC, cleared=cleared)
+    alone = scan_frame(first, SPEC) + scan_frame(second, SPEC)
+    assert {"qwertyuiopasdf", "男"} <= cleared and not any(t in cleared for t, _, _ in POSITIVE)
+    for a, b in zip(shared, alone, strict=True):
+        assert a.column == b.column and a.codes.tolist() == b.codes.tolist() and a.distinct == b.distinct
+        assert {c: [(r.entity_type, r.start, r.end, r.score) for r in f] for c, f in a.hits.items()} == {
+            c: [(r.entity_type, r.start, r.end, r.score) for r in f] for c, f in b.hits.items()}
+    assert shared[0].hits and shared[2].hits

@@ -97,3 +97,38 @@ def test_before_values_already_at_the_released_level():
     assert counts["before"].sum() == table.rows_in
     assert counts.loc[OTHER, "before"] == int((labels == "その他").sum())  # その他 is not a released label
     assert counts.loc["新生物", "before"] == int((labels == "新生物").sum())
+
+
+def _to_level_per_row(hierarchy, values, level, keep_nulls):
+    """The reference: every row's text mapped through a dict (what _to_level did before codes)."""
+    import numpy as np
+
+    from pipeline.report.aggregates import MISSING
+
+    distinct = pd.unique(values.dropna().astype(str))
+    leaves = pd.Index(hierarchy.labels[0][: hierarchy.n_leaves]).astype(str)
+    pos = leaves.get_indexer(distinct)
+    mapped = np.where(pos >= 0, hierarchy.labels[level][hierarchy.maps[level][np.maximum(pos, 0)]], distinct)
+    out = values.astype(str).map(dict(zip(distinct, mapped, strict=True)))
+    root = hierarchy.labels[level][hierarchy.maps[level][hierarchy.n_leaves]]
+    return out.where(values.notna(), MISSING if keep_nulls else str(root)).astype(str)
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+@pytest.mark.parametrize("keep_nulls", [True, False])
+def test_to_level_per_distinct_value_same_as_per_row(level: int, keep_nulls: bool) -> None:
+    from pipeline.hierarchies.base import Hierarchy
+    from pipeline.report.aggregates import _to_level
+
+    h = Hierarchy.from_rows("年齢", [["45歳", "45-49歳", "*"], ["46歳", "45-49歳", "*"],
+                                     ["50歳", "50-54歳", "*"], ["7", "5-9", "*"]])
+    # leaves, labels already generalised (a fixed-level sensitive column), merged rare values, numbers whose
+    # text is a leaf, nulls of several kinds, an index that is not 0..n-1
+    cells = ["45歳", "46歳", "45-49歳", "その他", None, float("nan"), 7, "7", "50歳", "45歳", pd.NA]
+    for values in (pd.Series(cells, dtype=object, index=range(50, 61), name="年齢"),
+                   pd.Series([c for c in cells if isinstance(c, str)] + [None], dtype="string", name="x"),
+                   pd.Series([], dtype=object, name="e")):
+        got = _to_level(h, values, level, keep_nulls)
+        want = _to_level_per_row(h, values, level, keep_nulls)
+        assert got.tolist() == want.tolist() and got.index.equals(want.index) and got.name == want.name
+        assert got.dtype == want.dtype

@@ -140,3 +140,23 @@ def test_scrub_keeps_counts_and_exception_types_only() -> None:
         "exception_info": {"raised_exception": True, "exception_type": "ValueError"},
         "result": {"unexpected_count": 2},
     }
+
+
+@pytest.mark.parametrize("dtype", ["string", "string[pyarrow]", object])
+def test_as_category_same_as_pandas_astype(dtype: object) -> None:
+    """The Arrow-sorted categorical equals ``astype("category")``: values, codes, category order, dtype."""
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.validation.runner import as_categories, as_category
+
+    cells = ["b", "a", "é", "あ", "A", "", None, "a", "𠀋", "ｚ", "Z", "10", "9", "ａ", "abc", "ab", None]
+    values = pd.Series(cells * 3, dtype=dtype, name="列", index=np.arange(100, 100 + 3 * len(cells)))
+    for v in (values, values.iloc[:0], values.iloc[6:7], pd.Series([1, "a", None], dtype=object)):
+        got, want = as_category(v), v.astype("category")
+        assert got.dtype == want.dtype and got.equals(want) and got.index.equals(want.index)
+        assert got.cat.codes.tolist() == want.cat.codes.tolist() and got.name == want.name
+    frame = pd.DataFrame({"s": values, "n": pd.array(range(len(values)), dtype="Int64")})
+    got = as_categories(frame)
+    assert got["s"].equals(frame["s"].astype("category")) and got["n"].dtype == "Int64"
+    assert frame["s"].dtype == values.dtype  # the caller's frame is not changed

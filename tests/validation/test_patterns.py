@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline.identifiers.surrogate import SurrogateSpace
-from pipeline.validation.metrics.pattern_over_distinct import matching_values
+from pipeline.validation.metrics.pattern_over_distinct import distinct_text, matching_values
 from pipeline.validation.suite import PROFILES, load_profile
 
 PATTERNS = {r["expectation"]: r["kwargs"]["regex"] for r in load_profile("internal")["rules"]
@@ -55,6 +55,22 @@ def test_longer_digit_runs_are_not_my_numbers() -> None:
 def test_numbers_are_matched_as_text() -> None:
     cells = pd.Series([123456789012, 5])
     assert list(matching_values(cells, PATTERNS["expect_no_my_number"])) == ["123456789012"]
+
+
+@pytest.mark.parametrize("rule", sorted(PATTERNS))
+def test_categorical_columns_flag_the_same_rows_as_text(rule: str) -> None:
+    """The gate hands GX categoricals: distinct values taken from the categories (nulls as 'nan', unused
+    categories included) flag exactly the rows the same column as text flags."""
+    cells = [c for r, c in CASES if r == rule] + BENIGN + [None, "nan"]
+    column = pd.Series(cells * 2, dtype=object).astype("category")
+    for part in (column, column.iloc[len(cells) + 1: len(cells) + 4], column.iloc[-2:-1]):  # rows filtered
+        as_text = part.astype(object)
+        assert set(distinct_text(part)) >= set(pd.unique(as_text.astype(str)))
+        flagged = part.astype(str).isin(matching_values(part, PATTERNS[rule]))
+        expected = as_text.astype(str).isin(matching_values(as_text, PATTERNS[rule]))
+        assert flagged.tolist() == expected.tolist()
+    caught = column.astype(str).isin(matching_values(column, PATTERNS[rule]))
+    assert caught.sum() == 2 * (len(cells) - len(BENIGN) - 2)
 
 
 def test_surrogate_rule_matches_the_pipelines_surrogates() -> None:

@@ -20,10 +20,22 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 )
 
 
+def distinct_text(values: pd.Series) -> np.ndarray:
+    """The distinct values of ``values.astype(str)``, without converting every row.
+
+    A categorical column (the gate hands GX text columns as categoricals) already holds its distinct values:
+    its categories as text, plus ``'nan'`` if it has nulls. A category no row uses (GX filters rows) adds
+    a value that no row can match, so the rows flagged are the same.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        text = np.asarray(values.cat.categories.astype(str), dtype=object)
+        return np.append(text, "nan") if values.isna().any() else text
+    return pd.unique(values.astype(str))
+
+
 def matching_values(values: pd.Series, regex: str) -> np.ndarray:
     """Distinct values of ``values`` (as text) whose NFKC form contains a match of ``regex``."""
-    text = values.astype(str)
-    uniq = pd.unique(text)
+    uniq = distinct_text(values)
     pattern = re.compile(regex)
     found = (pattern.search(unicodedata.normalize("NFKC", v)) is not None for v in uniq)
     hit = np.fromiter(found, dtype=bool, count=len(uniq))
