@@ -147,7 +147,8 @@ def search_table(
             sensitive_values[col.output_name] = v
     qis = []
     leaf_frame = {}
-    originals: dict[str, tuple[Hierarchy, np.ndarray, int]] = {}  # name → (full hierarchy, leaf codes, min level)
+    # name → (full hierarchy, leaf codes, min level)
+    originals: dict[str, tuple[Hierarchy, np.ndarray, int]] = {}
     with progress.phase("encode quasi-identifiers"):
         for col in spec.by_role("quasi_identifier"):
             leaves, h = prepared.leaves[col.name]
@@ -171,14 +172,14 @@ def search_table(
                 at = _fixed if linked_fixed else _at_least
                 qis.append(at(qname, h, codes, level))
                 linked_names.append(qname)
-    sens_cols = [
-        SensitiveColumn(name, *_sensitive_codes(v, spec.column(_input_of(spec, name)).type in ("amount", "integer")),
-                        ordered=spec.column(_input_of(spec, name)).type in ("amount", "integer"))
-        for name, v in sensitive_values.items()
-    ]
+    numeric = {name: spec.column(_input_of(spec, name)).type in ("amount", "integer")
+               for name in sensitive_values}
+    sens_cols = [SensitiveColumn(name, *_sensitive_codes(v, numeric[name]), ordered=numeric[name])
+                 for name, v in sensitive_values.items()]
     models = build_models(_models_for(spec, k), k)
     if not qis:
-        raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; k-anonymity cannot be assessed")
+        raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; "
+                           "k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
         result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
                         metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
@@ -384,7 +385,8 @@ def _models_for(spec: TableSpec, k: int) -> list[ModelSpec]:
 
 
 def _model_dict(m: ModelSpec) -> dict:
-    return {key: getattr(m, key) for key in ("name", "column", "k", "l", "c", "t") if getattr(m, key) is not None}
+    keys = ("name", "column", "k", "l", "c", "t")
+    return {key: getattr(m, key) for key in keys if getattr(m, key) is not None}
 
 
 def anonymise_prepared(prepared: Prepared, k: int | None = None,
@@ -456,8 +458,8 @@ def _settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateS
         searched = {}
         linked: dict[str, Linked] = {}
         with progress.phase(f"joined-view round {round_ + 1}"):
-            raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched, linked,
-                                   joint)
+            raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched,
+                                   linked, joint)
         if not raised:
             return searched
     raise PrivacyError("tables linked by a person key did not settle on common levels")

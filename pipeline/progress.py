@@ -341,7 +341,8 @@ def risk_summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _optimum(search: Mapping[str, Any]) -> str | None:
-    """``proven`` when the search proved its levels optimal, ``heuristic`` for the fallback (pipeline.search)."""
+    """``proven`` when the search proved its levels optimal, ``heuristic`` for the fallback
+    (pipeline.search)."""
     if not search:
         return None
     return "proven" if search.get("exact", True) else "heuristic"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -23,7 +24,14 @@ from pipeline.anonymise import anonymise_prepared
 from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
-from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, sha256_bytes, table_entry, write_json
+from pipeline.release.manifest import (
+    MANIFEST,
+    build_manifest,
+    file_checksums,
+    sha256_bytes,
+    table_entry,
+    write_json,
+)
 from pipeline.release.writer import publish_dir, staging
 
 __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
@@ -38,14 +46,14 @@ class RunSummary:
 
 def build_candidate(prepared: Prepared) -> ReleaseCandidate:
     tables = anonymise_prepared(prepared)
-    now = dt.datetime.now(dt.timezone.utc).astimezone()
+    now = dt.datetime.now(dt.UTC).astimezone()
     release_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
               for name, t in prepared.tables.items()}
     return ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
 
 
-def _write_parquet(df, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, compression="zstd")
 
 
@@ -55,7 +63,8 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
     if out_dir.exists():
         from pipeline.errors import ReleaseExistsError
 
-        raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, choose a new --out")
+        raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, "
+                                 "choose a new --out")
     prepared = prepare(config, inputs)
     with progress.phase("anonymise"):
         candidate = build_candidate(prepared)

@@ -86,16 +86,20 @@ def test_pycanon_confirms_k_per_person_on_the_joined_view(release_cp932: Path) -
     assert all(kept <= other + 1e-12 for other in losses.values() if other is not None)
 
 
-def test_identifiers_deleted_and_surrogates_unlinkable(release_cp932: Path, extract_cp932: dict[str, Path]) -> None:
+def test_identifiers_deleted_and_surrogates_unlinkable(release_cp932: Path,
+                                                        extract_cp932: dict[str, Path]) -> None:
     ph = pd.read_csv(extract_cp932["policyholders"], encoding="cp932", dtype=str)
     cl = pd.read_csv(extract_cp932["claims"], encoding="cp932", dtype=str)
     released = pd.read_parquet(release_cp932 / "data/policyholders.parquet")
-    for gone in ["氏名", "カナ", "住所", "電話", "e-mail", "個人番号", "郵便番号", "備考", "証券番号", "生年月日"]:
+    gone_columns = ["氏名", "カナ", "住所", "電話", "e-mail", "個人番号", "郵便番号", "備考", "証券番号",
+                    "生年月日"]
+    for gone in gone_columns:
         assert gone not in released.columns
     joined = set(released["契約キー"]) & (set(ph["証券番号"]) | set(cl["請求番号"]))
     assert not joined, "a surrogate equals a source code"
     claims = pd.read_parquet(release_cp932 / "data/claims.parquet")
-    assert set(claims["契約キー"]) & set(released["契約キー"]), "claims must join their policies in one release"
+    assert set(claims["契約キー"]) & set(released["契約キー"]), \
+        "claims must join their policies in one release"
 
 
 def test_no_personal_value_anywhere_in_release(release_cp932: Path, extract_cp932: dict[str, Path]) -> None:
@@ -106,7 +110,8 @@ def test_no_personal_value_anywhere_in_release(release_cp932: Path, extract_cp93
     digit_runs = set(_DIGITS.findall(nfkc_blob))
     for mn in ph["個人番号"].dropna():
         assert digits_only(mn) not in digit_runs
-    # any My-Number-shaped sequence (12 digits, optionally spaced/hyphenated in fours) with a valid check digit;
+    # any My-Number-shaped sequence (12 digits, optionally spaced/hyphenated in fours) with a valid check
+    # digit;
     # not inside hex tokens (SHA-256 digests, GX's result UUIDs such as …-164945414785), which are not numbers
     shaped = re.findall(r"(?<![0-9A-Za-z.])(?<![0-9A-Fa-f]-)(\d{4})[ -]?(\d{4})[ -]?(\d{4})(?![0-9A-Za-z.])",
                         nfkc_blob)
@@ -189,7 +194,8 @@ def test_existing_out_is_never_overwritten(tmp_path: Path, extract_utf8: dict[st
     out = tmp_path / "rel"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), *[f"--input={k}={v}" for k, v in extract_utf8.items()])
+    inputs = [f"--input={k}={v}" for k, v in extract_utf8.items()]
+    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), *inputs)
     assert proc.returncode != 0 and "already exists" in proc.stderr
     assert (out / "keep.txt").read_text() == "x"
 
@@ -197,8 +203,10 @@ def test_existing_out_is_never_overwritten(tmp_path: Path, extract_utf8: dict[st
 @pytest.mark.parametrize("k", [10**6])
 def test_k_larger_than_persons(tmp_path: Path, extract_utf8: dict[str, Path], k: int) -> None:
     cfg = tmp_path / "c.yaml"
-    text = DEMO_CONFIG.read_text("utf-8").replace("k: 5", f"k: {k}").replace("hierarchies/", str(DEMO_CONFIG.parent / "hierarchies") + "/")
+    text = DEMO_CONFIG.read_text("utf-8").replace("k: 5", f"k: {k}")
+    text = text.replace("hierarchies/", str(DEMO_CONFIG.parent / "hierarchies") + "/")
     cfg.write_text(text, "utf-8")
-    proc = anonymize("run", str(cfg), "--out", str(tmp_path / "rel"), *[f"--input={k_}={v}" for k_, v in extract_utf8.items()])
+    inputs = [f"--input={k_}={v}" for k_, v in extract_utf8.items()]
+    proc = anonymize("run", str(cfg), "--out", str(tmp_path / "rel"), *inputs)
     assert proc.returncode != 0 and "larger than the number of persons" in proc.stderr
     assert not (tmp_path / "rel").exists()
