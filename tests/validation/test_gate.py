@@ -95,6 +95,32 @@ def test_pii_in_a_kept_column_blocks_release_without_echoing_it(tmp_path: Path, 
     assert cell not in message and cell not in written and cell not in docs
 
 
+@pytest.mark.parametrize("key", ["KZ00000001", "ａｂｃｄｅｆｇｈｉｊｋｌｍｎ", "Abcdefghijklmn", "abcdefghijklm"])
+def test_a_linking_code_that_is_not_a_surrogate_blocks_release(tmp_path: Path, key: str) -> None:
+    """A source policy number, a full-width look-alike, an upper-case or a short token: each is matched as it
+    is (no NFKC) against the surrogate format, once per distinct value, and named without its value."""
+    df = frame()
+    df["契約キー"] = df["契約キー"].astype(object)
+    df.loc[df["契約キー"] == df.loc[0, "契約キー"], "契約キー"] = key  # one person's rows, k still holds
+    message, results = _gate(tmp_path, df)
+    assert "expect_linking_code_to_be_surrogate" in message and "column 契約キー" in message
+    assert key not in message
+
+
+def test_an_amount_beyond_its_top_code_blocks_release(tmp_path: Path) -> None:
+    """Nullable integers reach GX as float64 (its vectorised path): the bounds still hold, nulls pass."""
+    df = frame()
+    df["保険料"] = df["保険料"].astype("Int64")
+    df.loc[1, "保険料"] = None
+    c = candidate(df)
+    write_staging(c, tmp_path / "ok")
+    assert validate_release(c, tmp_path / "ok")["success"]
+    df.loc[0, "保険料"] = 10**7
+    message, results = _gate(tmp_path / "bad", df)
+    assert {("expect_values_within_codes", "column 保険料")} <= {(f["expectation"], f["target"])
+                                                            for f in results["failed"]}
+
+
 def test_extra_column_and_raw_value_and_rare_value_are_named(tmp_path: Path) -> None:
     df = frame()
     df["氏名"] = "山田太郎"  # an identifier column that slipped through
@@ -156,7 +182,12 @@ def test_as_category_same_as_pandas_astype(dtype: object) -> None:
         got, want = as_category(v), v.astype("category")
         assert got.dtype == want.dtype and got.equals(want) and got.index.equals(want.index)
         assert got.cat.codes.tolist() == want.cat.codes.tolist() and got.name == want.name
-    frame = pd.DataFrame({"s": values, "n": pd.array(range(len(values)), dtype="Int64")})
+    ints = pd.array([*range(len(values) - 1), None], dtype="Int64")
+    frame = pd.DataFrame({"s": values, "n": ints, "f": np.arange(len(values), dtype=np.float64)})
     got = as_categories(frame)
-    assert got["s"].equals(frame["s"].astype("category")) and got["n"].dtype == "Int64"
-    assert frame["s"].dtype == values.dtype  # the caller's frame is not changed
+    assert got["s"].equals(frame["s"].astype("category"))
+    # nullable integers become float64 (GX's vectorised numeric path), same values, null as NaN
+    assert got["n"].dtype == np.float64 and got["n"].isna().tolist() == frame["n"].isna().tolist()
+    assert (got["n"].dropna() == frame["n"].dropna().astype(np.int64)).all()
+    assert got["f"] is frame["f"] or got["f"].equals(frame["f"])
+    assert frame["s"].dtype == values.dtype and frame["n"].dtype == "Int64"  # the caller's frame is unchanged

@@ -2,7 +2,8 @@
 
 A source policy number left in place would fail the surrogate format. The format is the profile rule's
 ``regex``: the ``pipeline.identifiers.surrogate`` tokens, 14 lower-case letters (a drift test pins the two
-together).
+together). It is matched once per distinct value, on the value as it is (no NFKC), by the
+``column_values.appi_match_pattern`` metric.
 """
 
 from __future__ import annotations
@@ -21,3 +22,4 @@ class ExpectLinkingCodeToBeSurrogate(BusinessRule, ExpectColumnValuesToMatchRege
     description_template: ClassVar[str] = (
         "Linking code {column} holds only per-release random surrogates, never a source code."
     )
+    map_metric: ClassVar[str] = "column_values.appi_match_pattern"

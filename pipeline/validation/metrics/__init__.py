@@ -8,7 +8,10 @@ from pipeline.validation.metrics.class_statistic import (
     ClassPersons,
     ClassRecursiveRatio,
 )
-from pipeline.validation.metrics.pattern_over_distinct import ColumnValuesNotMatchPatternOverDistinct
+from pipeline.validation.metrics.pattern_over_distinct import (
+    ColumnValuesMatchPatternOverDistinct,
+    ColumnValuesNotMatchPatternOverDistinct,
+)
 from pipeline.validation.metrics.value_persons import ValuePersons
 
 __all__ = [
@@ -18,6 +21,7 @@ __all__ = [
     "ClassOrderedDistance",
     "ClassPersons",
     "ClassRecursiveRatio",
+    "ColumnValuesMatchPatternOverDistinct",
     "ColumnValuesNotMatchPatternOverDistinct",
     "ValuePersons",
 ]

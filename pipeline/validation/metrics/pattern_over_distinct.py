@@ -33,13 +33,29 @@ def distinct_text(values: pd.Series) -> np.ndarray:
     return pd.unique(values.astype(str))
 
 
-def matching_values(values: pd.Series, regex: str) -> np.ndarray:
-    """Distinct values of ``values`` (as text) whose NFKC form contains a match of ``regex``."""
+def matching_values(values: pd.Series, regex: str, nfkc: bool = True) -> np.ndarray:
+    """Distinct values of ``values`` (as text) that contain a match of ``regex`` (in their NFKC form, unless
+    ``nfkc`` is false)."""
     uniq = distinct_text(values)
     pattern = re.compile(regex)
-    found = (pattern.search(unicodedata.normalize("NFKC", v)) is not None for v in uniq)
+    if nfkc:
+        found = (pattern.search(unicodedata.normalize("NFKC", v)) is not None for v in uniq)
+    else:
+        found = (pattern.search(v) is not None for v in uniq)
     hit = np.fromiter(found, dtype=bool, count=len(uniq))
     return uniq[hit]
+
+
+def rows_in(column: pd.Series, values: np.ndarray) -> pd.Series:
+    """Per row, whether ``column`` (as text) is one of ``values``; through the codes for a categorical,
+    so a million rows are not converted to text."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = np.asarray(column.cat.categories.astype(str), dtype=object)
+        hit = pd.Index(categories).isin(values)
+        codes = column.cat.codes.to_numpy()
+        inside = np.where(codes >= 0, hit[np.maximum(codes, 0)], "nan" in set(values))
+        return pd.Series(inside, index=column.index)
+    return column.astype(str).isin(values)
 
 
 class ColumnValuesNotMatchPatternOverDistinct(ColumnMapMetricProvider):
@@ -51,4 +67,17 @@ class ColumnValuesNotMatchPatternOverDistinct(ColumnMapMetricProvider):
         bad = matching_values(column, regex)
         if len(bad) == 0:
             return pd.Series(True, index=column.index)
-        return ~column.astype(str).isin(bad)
+        return ~rows_in(column, bad)
+
+
+class ColumnValuesMatchPatternOverDistinct(ColumnMapMetricProvider):
+    """Rows whose value, as it is (no NFKC: a full-width look-alike must fail a format), matches ``regex``;
+    the regex runs once per distinct value. GX's ``column_values.match_regex`` runs it on every row."""
+
+    condition_metric_name = "column_values.appi_match_pattern"
+    condition_value_keys = ("regex",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, regex: str, **kwargs: object) -> pd.Series:
+        good = matching_values(column, regex, nfkc=False)
+        return rows_in(column, good)
