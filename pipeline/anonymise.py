@@ -59,23 +59,6 @@ def _fixed_level(col: ColumnSpec, prepared: PreparedTable) -> pd.Series:
     return values
 
 
-def anonymise_table(
-    config: Config,
-    prepared: PreparedTable,
-    surrogates: dict[str, SurrogateSpace],
-    k: int,
-    suppression_limit: float,
-    linked: dict[str, Linked],
-    min_levels: dict[str, int] | None = None,
-    linked_fixed: bool = False,
-) -> TableResult:
-    """Anonymise one table. ``min_levels`` (output name → level) keeps a quasi-identifier at least that
-    general; ``linked`` holds earlier releases' per-person quasi-identifiers for the joined view."""
-    searched = search_table(config, prepared, surrogates, k, suppression_limit, linked, min_levels,
-                            linked_fixed)
-    return assemble_table(config, searched, surrogates)
-
-
 @dataclass
 class Searched:
     """One table's search outcome, before its release is assembled: all the joined-view rounds decide on
@@ -129,7 +112,10 @@ def search_table(
     min_levels: dict[str, int] | None = None,
     linked_fixed: bool = False,
 ) -> Searched:
-    """Search one table's levels (see :func:`anonymise_table`); raises PrivacyError when infeasible."""
+    """Search one table's levels; raises PrivacyError when infeasible. ``min_levels`` (output name → level)
+    keeps a quasi-identifier at least that general; ``linked`` holds earlier releases' per-person
+    quasi-identifiers for the joined view, fixed at their released levels when ``linked_fixed``, else
+    searched from there up. :func:`assemble_table` turns the outcome into the release table."""
     spec = prepared.spec
     min_levels = min_levels or {}
     person = prepared.person
