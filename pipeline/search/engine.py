@@ -9,7 +9,7 @@ lattice has at most ``max_exact_lattice`` nodes (default 2,000,000) and the sear
 ``SearchResult.exact`` says which happened and ``fallback`` why.
 
 Measured with ``benchmarks/large_lattice.py`` (115,200 nodes, 100,000 rows, k-anonymity): the exact search
-takes 0.2-1.4 s and evaluates 90-300 nodes; Adult (4,320 nodes) needs 10-1,000 (``benchmarks/adult.py``).
+takes 0.14-0.94 s and evaluates 90-300 nodes; Adult (4,320 nodes) needs 10-1,000 (``benchmarks/adult.py``).
 """
 
 from __future__ import annotations
