@@ -95,7 +95,8 @@ def test_pii_in_a_kept_column_blocks_release_without_echoing_it(tmp_path: Path, 
     assert cell not in message and cell not in written and cell not in docs
 
 
-@pytest.mark.parametrize("key", ["KZ00000001", "ａｂｃｄｅｆｇｈｉｊｋｌｍｎ", "Abcdefghijklmn", "abcdefghijklm"])
+@pytest.mark.parametrize("key", ["KZ00000001", "ａｂｃｄｅｆｇｈｉｊｋｌｍｎ", "Abcdefghijklmn",
+                                 "abcdefghijklm"])
 def test_a_linking_code_that_is_not_a_surrogate_blocks_release(tmp_path: Path, key: str) -> None:
     """A source policy number, a full-width look-alike, an upper-case or a short token: each is matched as it
     is (no NFKC) against the surrogate format, once per distinct value, and named without its value."""
@@ -104,6 +105,7 @@ def test_a_linking_code_that_is_not_a_surrogate_blocks_release(tmp_path: Path, k
     df.loc[df["契約キー"] == df.loc[0, "契約キー"], "契約キー"] = key  # one person's rows, k still holds
     message, results = _gate(tmp_path, df)
     assert "expect_linking_code_to_be_surrogate" in message and "column 契約キー" in message
+    assert "expect_linking_code_to_be_surrogate" in {f["expectation"] for f in results["failed"]}
     assert key not in message
 
 
@@ -116,7 +118,7 @@ def test_an_amount_beyond_its_top_code_blocks_release(tmp_path: Path) -> None:
     write_staging(c, tmp_path / "ok")
     assert validate_release(c, tmp_path / "ok")["success"]
     df.loc[0, "保険料"] = 10**7
-    message, results = _gate(tmp_path / "bad", df)
+    _, results = _gate(tmp_path / "bad", df)
     assert {("expect_values_within_codes", "column 保険料")} <= {(f["expectation"], f["target"])
                                                             for f in results["failed"]}
 
