@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,3 +83,25 @@ def test_surrogate_rule_matches_the_pipelines_surrogates() -> None:
                      if r["expectation"] == "expect_linking_code_to_be_surrogate")
         assert tokens.str.fullmatch(regex.strip("^$")).all(), name
         assert not codes.str.fullmatch(regex.strip("^$")).any(), name  # a source code is never one
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series([1.0, np.nan, -0.0, 0.0, 123456789012.0, 1e20, 1.5, np.nan, 1.0, -np.inf, 5e-324]),
+        pd.Series([np.float64("nan"), np.frombuffer(b"\x01\x00\x00\x00\x00\x00\xf8\x7f")[0]]),  # NaN payloads
+        pd.Series([123456789012, -5, 0, 123456789012, 2**62], dtype="int64"),
+        pd.Series([3, 1, 3], dtype="uint8"),
+        pd.Series([True, False, True]),
+        pd.Series([], dtype="float64"),
+        pd.Series([120000.0, 18000.0] * 1000, dtype="float32"),
+    ],
+)
+def test_numeric_distinct_text_is_the_text_of_every_row(column: pd.Series) -> None:
+    """Numbers are deduplicated before they become text: the same distinct strings, in the same order."""
+    assert list(distinct_text(column)) == list(pd.unique(column.astype(str)))
+    for part in (column, column.iloc[1:3]):  # GX filters rows
+        assert list(distinct_text(part)) == list(pd.unique(part.astype(str)))
+        assert list(matching_values(part, PATTERNS["expect_no_my_number"])) == [
+            v for v in pd.unique(part.astype(str)) if v == "123456789012.0" or v == "123456789012"
+        ]

@@ -30,6 +30,13 @@ def distinct_text(values: pd.Series) -> np.ndarray:
     if isinstance(values.dtype, pd.CategoricalDtype):
         text = np.asarray(values.cat.categories.astype(str), dtype=object)
         return np.append(text, "nan") if values.isna().any() else text
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf" and len(values):
+        # distinct bit patterns first (finer than equality: 0.0 and -0.0, NaN payloads stay apart), then
+        # the same ``astype(str)`` on those only: a million floats are not each turned into a string
+        raw = values.to_numpy()
+        bits = raw.view(f"u{raw.dtype.itemsize}") if raw.dtype.kind == "f" else raw
+        _, first = np.unique(bits, return_index=True)
+        return pd.unique(pd.Series(raw[np.sort(first)], dtype=values.dtype).astype(str))
     return pd.unique(values.astype(str))
 
 
