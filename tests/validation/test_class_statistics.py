@@ -72,3 +72,33 @@ def test_categorical_columns_give_the_same_statistics() -> None:
     assert sorted(distinct_values(count_matrix(cat, ["q"], "s")).tolist()) == [1, 2]
     nulls = pd.DataFrame({"q": ["a", None, None], "p": ["1", "2", "3"]}).astype("category")
     assert sorted(persons_per_class(nulls, ["q"], "p").tolist()) == [1, 2]
+
+
+MESSY = pd.DataFrame({
+    # full-width and half-width spellings stay different values; nulls of several kinds; a value held
+    # only by rows without a person; mixed types in the person key (1, 1.0 and "1" as pandas compares them)
+    "s": ["ＡＢＣ", "ABC", "ABC", None, "x", "x", np.nan, "only-null-persons", "ＡＢＣ", "x", "ｶﾅ", "カナ"],
+    "p": [1, 1.0, "1", "2", None, np.nan, "3", None, "ｐ", "p", "p", "ｐ"],
+}, dtype=object)
+
+
+def _old_persons_per_value(df: pd.DataFrame, column: str, person_key: str | None) -> list[int]:
+    present = df[column].notna()
+    groups = df.loc[present].groupby(column, sort=False, observed=True)
+    counts = groups.size() if person_key is None else groups[person_key].nunique()
+    return sorted(counts.tolist())
+
+
+@pytest.mark.parametrize("person_as_category", [False, True])
+@pytest.mark.parametrize("rows", [slice(None), slice(1, 7), slice(3, 4), slice(0, 0)])
+def test_persons_per_value_through_codes_equals_nunique(person_as_category: bool, rows: slice) -> None:
+    """The categorical path (codes + bincount) counts what groupby().nunique() counts, on messy input."""
+    df = MESSY.iloc[rows].copy()
+    cat = df.copy()
+    cat["s"] = cat["s"].astype("category").cat.add_categories(["unused"])
+    if person_as_category:
+        cat["p"] = cat["p"].astype("category")
+    for key in ("p", None):
+        expected = _old_persons_per_value(cat, "s", key)
+        assert sorted(persons_per_value(cat, "s", key).tolist()) == expected
+        assert sorted(persons_per_value(df, "s", key).tolist()) == expected

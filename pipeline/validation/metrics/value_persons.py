@@ -13,12 +13,41 @@ from great_expectations.expectations.metrics.table_metric_provider import TableM
 
 
 def persons_per_value(df: pd.DataFrame, column: str, person_key: str | None) -> np.ndarray:
-    """Persons (``person_key`` distinct values; rows when ``None``) per non-null value, as an array."""
+    """Persons (``person_key`` distinct non-null values; rows when ``None``) per non-null value, as an
+    array (one entry per value some row holds; order is not part of the result's meaning)."""
+    if isinstance(df[column].dtype, pd.CategoricalDtype):
+        return _persons_per_category(df, column, person_key)
     present = df[column].notna()
     groups = df.loc[present].groupby(column, sort=False, observed=True)  # observed: no empty categories
     if person_key is None:
         return groups.size().to_numpy()
     return groups[person_key].nunique().to_numpy()
+
+
+def _persons_per_category(df: pd.DataFrame, column: str, person_key: str | None) -> np.ndarray:
+    """``persons_per_value`` through the category codes (the gate hands GX text as categoricals): what
+    ``groupby(column, observed=True)[person_key].nunique()`` counts, with one ``bincount`` of the distinct
+    (value, person) code pairs instead of a hash of a million person keys per column. Values are in
+    category order, persons are distinct non-null ``person_key`` values as ``nunique`` counts them."""
+    codes = df[column].cat.codes.to_numpy().astype(np.int64)
+    present = codes >= 0
+    m = len(df[column].cat.categories)
+    values = codes[present]
+    used = np.bincount(values, minlength=m) > 0
+    if person_key is None:
+        return np.bincount(values, minlength=m)[used]
+    persons = df[person_key]
+    if isinstance(persons.dtype, pd.CategoricalDtype):
+        person_codes = persons.cat.codes.to_numpy().astype(np.int64)
+        n = len(persons.cat.categories)
+    else:
+        person_codes, uniques = pd.factorize(persons)  # nulls: -1, as nunique drops them
+        person_codes = person_codes.astype(np.int64)
+        n = len(uniques)
+    person_codes = person_codes[present]
+    known = person_codes >= 0
+    pairs = pd.unique(values[known] * max(n, 1) + person_codes[known])
+    return np.bincount(pairs // max(n, 1), minlength=m)[used]
 
 
 class ValuePersons(TableMetricProvider):
