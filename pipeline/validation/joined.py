@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from pipeline.errors import ValidationFailed
@@ -55,6 +56,12 @@ def joined_view(
                 f"table {rules.name}: cannot join table {source} "
                 f"(no person key, or missing {', '.join(missing)})"
             )
+        rows = first_rows(frame[rules.person_key], other[other_rules.person_key])
+        if rows is not None:  # both keys categorical (as the gate hands them): no merge, no re-hashing
+            frame = frame.reset_index(drop=True)
+            for c in columns:
+                frame[f"{source}.{c}"] = linked_values(other[c], rows)
+            continue
         per_person = other[[other_rules.person_key, *columns]].drop_duplicates(other_rules.person_key)
         per_person = per_person.rename(columns={c: f"{source}.{c}" for c in columns})
         per_person = per_person.rename(columns={other_rules.person_key: rules.person_key})
@@ -71,3 +78,40 @@ def joined_view(
         linked=(),
     )
     return frame, joined_rules
+
+
+def first_rows(keys: pd.Series, other_keys: pd.Series) -> np.ndarray | None:
+    """Per row of ``keys``, the position in ``other_keys`` of the first row with the same key, -1 when there
+    is none: what ``drop_duplicates`` (keep first) and a left ``merge`` pair up, nulls matching nulls as in
+    ``merge``. Through the category codes, so only when both are categoricals (else ``None``)."""
+    categorical = (isinstance(k.dtype, pd.CategoricalDtype) for k in (keys, other_keys))
+    if not all(categorical):
+        return None
+    null_slot = len(other_keys.cat.categories)
+    other_codes = other_keys.cat.codes.to_numpy().astype(np.int64)
+    other_slots = np.where(other_codes >= 0, other_codes, null_slot)
+    first = np.full(null_slot + 1, -1, dtype=np.int64)
+    slots, at = np.unique(other_slots, return_index=True)
+    first[slots] = at
+    to_other = np.append(other_keys.cat.categories.get_indexer(keys.cat.categories), null_slot)
+    codes = keys.cat.codes.to_numpy().astype(np.int64)  # -1 (null) picks the null slot appended last
+    target = to_other[codes]
+    return np.where(target >= 0, first[np.maximum(target, 0)], -1)
+
+
+def linked_values(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at ``rows`` (-1: no such person), absent and null cells as the root ``*``. A categorical
+    keeps its codes (the root added as a category, unused categories dropped); other dtypes go through
+    ``object`` as the merge path does."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        taken = np.where(rows >= 0, codes[np.maximum(rows, 0)] if len(codes) else -1, -1)
+        cat = pd.Categorical.from_codes(taken, dtype=values.dtype)
+        if ROOT not in cat.categories:
+            cat = cat.add_categories([ROOT])
+        return pd.Series(cat).fillna(ROOT).cat.remove_unused_categories()
+    cells = np.full(len(rows), None, dtype=object)
+    found = rows >= 0
+    cells[found] = values.to_numpy(dtype=object)[rows[found]]
+    out = pd.Series(cells, dtype=object)
+    return out.where(out.notna(), ROOT)

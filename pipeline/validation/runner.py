@@ -80,7 +80,8 @@ def as_categories(data: pd.DataFrame) -> pd.DataFrame:
     4x cheaper than strings), and nullable integers (``Int64``) as float64 with NaN, since GX's numeric map
     metrics are vectorised only for plain numpy dtypes and call Python once per value otherwise. Released
     integers (amounts, counts) are far below 2**53, so float64 holds them exactly."""
-    text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])
+            and not isinstance(data[c].dtype, pd.CategoricalDtype)]  # converted already: astype is a no-op
     nullable = [c for c in data.columns
                 if isinstance(data[c].dtype, pd.api.extensions.ExtensionDtype)
                 and pd.api.types.is_integer_dtype(data[c].dtype)]

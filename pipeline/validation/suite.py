@@ -27,6 +27,7 @@ from pipeline.resources import project_dir
 from pipeline.validation.expectations import EXPECTATIONS, MODEL_EXPECTATIONS, ClassRule
 from pipeline.validation.joined import joined_view
 from pipeline.validation.rules import TableRules
+from pipeline.validation.runner import as_categories
 
 #: Versioned profiles live at the repository root, next to configs/ (STYLE.md §12; see pipeline.resources).
 PROFILE_DIR = project_dir("expectations")
@@ -172,7 +173,12 @@ def build_suite(
 def build_suites(
     profile: dict[str, Any], tables: dict[str, tuple[pd.DataFrame, TableRules]]
 ) -> dict[str, tuple[pd.DataFrame, gx.ExpectationSuite]]:
-    """Every table's suite, plus a class-rules suite on the joined view of each table that links others."""
+    """Every table's suite, plus a class-rules suite on the joined view of each table that links others.
+
+    Each table is converted once (:func:`~pipeline.validation.runner.as_categories`) and the joined view is
+    built from the converted frames, so a column shared with it (the person key, the own quasi-identifiers)
+    is not converted again and the linked columns are taken through their category codes."""
+    tables = {name: (as_categories(data), rules) for name, (data, rules) in tables.items()}
     out = {name: (data, build_suite(profile, rules, data)) for name, (data, rules) in tables.items()}
     for data, rules in tables.values():
         view = joined_view(rules, data, tables)
