@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from pipeline.identifiers.surrogate import SurrogateSpace
-from pipeline.validation.metrics.pattern_over_distinct import distinct_text, matching_values
+from pipeline.validation.metrics.pattern_over_distinct import (
+    distinct_text,
+    matching_values,
+    rows_in,
+    rows_matching,
+)
 from pipeline.validation.suite import PROFILES, load_profile
 
 PATTERNS = {r["expectation"]: r["kwargs"]["regex"] for r in load_profile("internal")["rules"]
@@ -105,3 +110,19 @@ def test_numeric_distinct_text_is_the_text_of_every_row(column: pd.Series) -> No
         assert list(matching_values(part, PATTERNS["expect_no_my_number"])) == [
             v for v in pd.unique(part.astype(str)) if v == "123456789012.0" or v == "123456789012"
         ]
+
+
+@pytest.mark.parametrize("nfkc", [True, False])
+@pytest.mark.parametrize("regex", [*PATTERNS.values(), "^[a-z]{14}$", "^nan$", "a"])
+def test_rows_matching_equals_rows_in_matching_values(regex: str, nfkc: bool) -> None:
+    """The per-category mask flags exactly the rows the old distinct-values + isin path flags: nulls (as
+    'nan'), a literal 'nan', mixed types (1 and '1' as categories), full width, unused categories."""
+    odd = [None, np.nan, "nan", 1, "1", 1.5, "ａｂｃｄｅｆｇｈｉｊｋｌｍｎ",
+           "abcdefghijklmn", "abcdefghijklmn\n"]
+    cells = [c for _, c in CASES] + BENIGN + odd
+    column = pd.Series(cells * 2, dtype=object).astype("category").cat.add_categories(["unused"])
+    for part in (column, column.iloc[3:9], column.iloc[-3:], column.iloc[:0], column.dropna()):
+        expected = rows_in(part, matching_values(part, regex, nfkc))
+        assert rows_matching(part, regex, nfkc).tolist() == expected.tolist()
+        as_text = part.astype(object)
+        assert rows_matching(as_text, regex, nfkc).tolist() == expected.tolist()

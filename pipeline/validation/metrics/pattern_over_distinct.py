@@ -35,22 +35,40 @@ def distinct_text(values: pd.Series) -> np.ndarray:
         # the same ``astype(str)`` on those only: a million floats are not each turned into a string
         raw = values.to_numpy()
         bits = raw.view(f"u{raw.dtype.itemsize}") if raw.dtype.kind == "f" else raw
-        _, first = np.unique(bits, return_index=True)
-        return pd.unique(pd.Series(raw[np.sort(first)], dtype=values.dtype).astype(str))
+        distinct = pd.unique(bits).view(raw.dtype)  # hashed, in order of first appearance
+        return pd.unique(pd.Series(distinct, dtype=values.dtype).astype(str))
     return pd.unique(values.astype(str))
+
+
+def _hits(texts: np.ndarray, regex: str, nfkc: bool) -> np.ndarray:
+    pattern = re.compile(regex)
+    if nfkc:
+        found = (pattern.search(unicodedata.normalize("NFKC", v)) is not None for v in texts)
+    else:
+        found = (pattern.search(v) is not None for v in texts)
+    return np.fromiter(found, dtype=bool, count=len(texts))
 
 
 def matching_values(values: pd.Series, regex: str, nfkc: bool = True) -> np.ndarray:
     """Distinct values of ``values`` (as text) that contain a match of ``regex`` (in their NFKC form, unless
     ``nfkc`` is false)."""
     uniq = distinct_text(values)
-    pattern = re.compile(regex)
-    if nfkc:
-        found = (pattern.search(unicodedata.normalize("NFKC", v)) is not None for v in uniq)
-    else:
-        found = (pattern.search(v) is not None for v in uniq)
-    hit = np.fromiter(found, dtype=bool, count=len(uniq))
-    return uniq[hit]
+    return uniq[_hits(uniq, regex, nfkc)]
+
+
+def rows_matching(column: pd.Series, regex: str, nfkc: bool = True) -> pd.Series:
+    """Per row, whether ``column`` (as text) contains a match of ``regex``: ``rows_in(column,
+    matching_values(column, regex, nfkc))``. For a categorical the regex result of each category is mapped
+    to the rows through the codes directly (null rows: the text ``'nan'``, as ``astype(str)`` gives), so a
+    million surrogate keys are not looked up again in the set of those that matched."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        found = matching_values(column, regex, nfkc)
+        return rows_in(column, found) if len(found) else pd.Series(False, index=column.index)
+    codes = column.cat.codes.to_numpy()
+    hit = _hits(np.asarray(column.cat.categories.astype(str), dtype=object), regex, nfkc)
+    null = bool((codes < 0).any()) and bool(_hits(np.array(["nan"], dtype=object), regex, nfkc)[0])
+    inside = np.where(codes >= 0, hit[np.maximum(codes, 0)] if len(hit) else False, null)
+    return pd.Series(inside, index=column.index)
 
 
 def rows_in(column: pd.Series, values: np.ndarray) -> pd.Series:
@@ -71,10 +89,7 @@ class ColumnValuesNotMatchPatternOverDistinct(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, regex: str, **kwargs: object) -> pd.Series:
-        bad = matching_values(column, regex)
-        if len(bad) == 0:
-            return pd.Series(True, index=column.index)
-        return ~rows_in(column, bad)
+        return ~rows_matching(column, regex)
 
 
 class ColumnValuesMatchPatternOverDistinct(ColumnMapMetricProvider):
@@ -86,5 +101,4 @@ class ColumnValuesMatchPatternOverDistinct(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, regex: str, **kwargs: object) -> pd.Series:
-        good = matching_values(column, regex, nfkc=False)
-        return rows_in(column, good)
+        return rows_matching(column, regex, nfkc=False)
