@@ -96,23 +96,32 @@ def as_categories(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def as_category(values: pd.Series) -> pd.Series:
-    """``values.astype("category")`` (categories sorted), built from a hash factorisation whose distinct
-    values are then sorted by Arrow: sorting a million distinct surrogate keys as Python strings is most of
-    the cost of ``astype``. UTF-8 byte order is code point order, so the categories come out the same."""
+    """``values.astype("category")`` (categories sorted), built from Arrow's hash dictionary encoding whose
+    distinct values Arrow then sorts: hashing a million Python strings and sorting a million distinct
+    surrogate keys as Python strings is most of the cost of ``astype``. UTF-8 byte order is code point
+    order, so the categories come out the same. Only for text whose non-null cells are all ``str`` (a
+    ``string`` dtype, or ``object`` holding only ``str``): anything else is left to pandas, so a bytes
+    value or a number never meets a string in Arrow's conversion."""
     if not pd.api.types.is_string_dtype(values.dtype) or isinstance(values.dtype, pd.CategoricalDtype):
         return values.astype("category")
-    codes, distinct = pd.factorize(values)
-    if len(distinct) == 0:
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return values.astype("category")
     try:
-        text = pa.array(np.asarray(distinct, dtype=object), type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all str (a mixed object column): pandas decides
+        text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # e.g. a lone surrogate: pandas decides
         return values.astype("category")
-    order = pc.array_sort_indices(text).to_numpy()
+    encoded = pc.dictionary_encode(text)
+    dictionary = encoded.dictionary
+    if len(dictionary) == 0:
+        return values.astype("category")
+    order = pc.array_sort_indices(dictionary).to_numpy()
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
+    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
     sorted_codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-    dtype = pd.CategoricalDtype(pd.Index(distinct[order]))
+    # the categories' own dtype as pandas' factorisation gives it (``string`` stays ``string``)
+    categories = pd.Index(dictionary.take(order).to_numpy(zero_copy_only=False), dtype=values.dtype)
+    dtype = pd.CategoricalDtype(categories)
     return pd.Series(pd.Categorical.from_codes(sorted_codes, dtype=dtype, validate=False), index=values.index,
                      name=values.name)
 

@@ -180,7 +180,10 @@ def test_as_category_same_as_pandas_astype(dtype: object) -> None:
 
     cells = ["b", "a", "é", "あ", "A", "", None, "a", "𠀋", "ｚ", "Z", "10", "9", "ａ", "abc", "ab", None]
     values = pd.Series(cells * 3, dtype=dtype, name="列", index=np.arange(100, 100 + 3 * len(cells)))
-    for v in (values, values.iloc[:0], values.iloc[6:7], pd.Series([1, "a", None], dtype=object)):
+    messy = [pd.Series([1, "a", None], dtype=object), pd.Series(["a", b"a", None], dtype=object),
+             pd.Series(["a", np.nan, pd.NA, None, "ａ", "a"], dtype=object),
+             pd.Series([None, np.nan], dtype=object), pd.Series(["x", 1.5, "x"], dtype=object)]
+    for v in (values, values.iloc[:0], values.iloc[6:7], *messy):
         got, want = as_category(v), v.astype("category")
         assert got.dtype == want.dtype and got.equals(want) and got.index.equals(want.index)
         assert got.cat.codes.tolist() == want.cat.codes.tolist() and got.name == want.name
