@@ -33,7 +33,8 @@ def parse_inputs(items: list[str]) -> dict[str, Path]:
     return out
 
 
-def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path, demo: bool = False) -> int:
+def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path,
+            demo: bool = False) -> int:
     from pipeline.run import run_pipeline
 
     config = load_config(config_path)
