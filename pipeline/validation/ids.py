@@ -1,7 +1,7 @@
 """Letters-only ids in what Great Expectations writes into a release (issue 11).
 
-GX gives every expectation, suite and validation result a random UUID (``9b26b8db-2332-4096-8325-…``). A UUID's
-middle groups are decimal digits often enough that a release of a million rows once held ``2332-4096-8325``,
+GX gives every expectation, suite and validation result a random UUID (``9b26b8db-2332-4096-8325-…``). A
+UUID's middle groups are decimal digits often enough that a release of a million rows once held ``2332-4096-8325``,
 which passes the My Number check digit: a recipient's DLP scanner flags the release. Dropping the ids would
 break the links of the Data Docs, so each UUID is replaced, in every file under ``validation/`` and in file
 names, by a token of 26 lowercase letters derived from it (SHA-256, so the same UUID gets the same token in
@@ -29,7 +29,7 @@ def replace_ids(text: str) -> str:
 
 
 def letters_only_ids(root: Path) -> int:
-    """Replace every UUID under ``root`` (contents of text files, and names); return how many files changed."""
+    """Replace every UUID under ``root`` (text files' contents, and names); return how many files changed."""
     changed = 0
     for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):  # deepest first
         if path.is_file() and path.suffix.lower() in _TEXT_SUFFIXES:
