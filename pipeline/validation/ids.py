@@ -1,11 +1,11 @@
 """Letters-only ids in what Great Expectations writes into a release (issue 11).
 
-GX gives every expectation, suite and validation result a random UUID (``9b26b8db-2332-4096-8325-…``). A
-UUID's middle groups are decimal digits often enough that a release of a million rows once held ``2332-4096-8325``,
-which passes the My Number check digit: a recipient's DLP scanner flags the release. Dropping the ids would
-break the links of the Data Docs, so each UUID is replaced, in every file under ``validation/`` and in file
-names, by a token of 26 lowercase letters derived from it (SHA-256, so the same UUID gets the same token in
-every file and links still resolve). The tokens carry no digit at all.
+GX gives every expectation, suite and validation result a random UUID (``9b26b8db-2332-4096-8325-…``).
+A UUID's middle groups are decimal digits often enough that a release of a million rows once held
+``2332-4096-8325``, which passes the My Number check digit: a recipient's DLP scanner flags the release.
+Dropping the ids would break the links of the Data Docs, so each UUID is replaced, in every file under
+``validation/`` and in file names, by a token of 26 lowercase letters derived from it (SHA-256, so the same
+UUID gets the same token in every file and links still resolve). The tokens carry no digit at all.
 """
 
 from __future__ import annotations
