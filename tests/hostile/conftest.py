@@ -15,7 +15,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Iterable
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,3 +207,24 @@ def assert_failed_cleanly(result: Result, code: int, case: Case, register_before
 
 def today() -> str:
     return dt.date.today().isoformat()
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+    """Mount small tmpfs file systems (``size`` bytes, optionally read-only): a real full disk or read-only
+    target. Needs root (``mount``); skipped otherwise. Unmounted at teardown."""
+    mounted: list[Path] = []
+
+    def mount(name: str, size: int = 1 << 20, read_only: bool = False) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        opts = f"size={size}" + (",ro" if read_only else "")
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(point)], capture_output=True)
+        if proc.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here (needs root)")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in reversed(mounted):
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)
