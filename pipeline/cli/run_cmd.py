@@ -50,8 +50,8 @@ def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Pat
         if out.exists():  # the rename happened: it is the register that could not be written
             raise RegisterError(f"{register}: {why} while recording the release {out}; "
                                 "the release is not registered") from None
-        raise OutputError(f"{out}: {why} while writing; no release was written (check free space and "
-                          "permissions)") from None
+        raise OutputError(f"{out}: {why} while reading the inputs or writing the release; no release was "
+                          "written (check free space and permissions)") from None
     print(format_run_summary(summary.manifest, summary.release_dir), file=sys.stdout)
     return 0
 

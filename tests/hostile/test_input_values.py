@@ -78,3 +78,42 @@ def test_personal_values_are_planted() -> None:
     from stdnum.jp import in_
 
     assert in_.is_valid(PERSONAL["my_number"])
+
+
+@pytest.mark.parametrize(("exc", "code", "words"), [
+    (ValueError(f"Out of bounds nanosecond timestamp: {PERSONAL['birth']} for {PERSONAL['name']}"), 1,
+     ("internal error ValueError at", "message is withheld")),
+    (KeyError(PERSONAL["my_number"]), 1, ("internal error KeyError",)),
+    (MemoryError(), 1, ("out of memory",)),
+    (OSError(28, "No space left on device", PERSONAL["address"]), 11, ("ENOSPC", "no release was written")),
+])
+def test_unexpected_exceptions_are_one_line_without_their_message(
+        case: Case, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, exc: BaseException, code: int,
+        words: tuple[str, ...]) -> None:
+    """The last resort: an exception no layer typed still ends as one line, its message (which may quote a
+    cell) withheld."""
+    import pipeline.prepare
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise exc
+
+    monkeypatch.setattr(pipeline.prepare, "read_table", explode)
+    line = assert_failed_cleanly(cli(*case.run_args()), code, case, digest(case.register))
+    for w in words:
+        assert w in line, line
+
+
+def test_unknown_municipality_falls_back_to_the_prefecture_and_is_counted(case: Case) -> None:
+    """A 市区町村 missing from the official list (a typo here) is generalised to its 都道府県, never kept with
+    its street, and counted for the manifest."""
+    from pipeline.config import load_config
+    from pipeline.prepare import prepare
+
+    data = rows()
+    data[1][HEADER.index("住所")] = "奈良県大和群山市北郡山町1番地"  # 群 for 郡: not a municipality
+    data[2][HEADER.index("住所")] = "大阪府大阪市北区梅田1"
+    write_csv(case.csv, data=data)
+    prepared = prepare(load_config(case.config), {"policyholders": case.csv}).tables["policyholders"]
+    leaves = prepared.leaves["住所"][0]
+    assert leaves[0] == "奈良県大和郡山市" and leaves[1] == "奈良県" and leaves[2] == "大阪府大阪市北区"
+    assert prepared.addresses_coarsened == {"居住地": 1}
