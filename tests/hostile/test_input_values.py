@@ -88,8 +88,8 @@ def test_personal_values_are_planted() -> None:
     (OSError(28, "No space left on device", PERSONAL["address"]), 11, ("ENOSPC", "no release was written")),
 ])
 def test_unexpected_exceptions_are_one_line_without_their_message(
-        case: Case, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, exc: BaseException, code: int,
-        words: tuple[str, ...]) -> None:
+        case: Case, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, exc: BaseException,
+        code: int, words: tuple[str, ...]) -> None:
     """The last resort: an exception no layer typed still ends as one line, its message (which may quote a
     cell) withheld."""
     import pipeline.prepare
