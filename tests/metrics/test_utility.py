@@ -72,7 +72,8 @@ def test_claim_rate_by_area_matches_an_independent_computation(released):
     rate_in = claimant.groupby(group).mean()
     # release: from the released data
     rel = results["policyholders"].data
-    rel_rate = rel["契約キー"].isin(results["claims"].data["契約キー"]).groupby(rel["居住地"].astype(object)).mean()
+    claimant_out = rel["契約キー"].isin(results["claims"].data["契約キー"])
+    rel_rate = claimant_out.groupby(rel["居住地"].astype(object)).mean()
     err = (rel_rate.reindex(rate_in.index) - rate_in).abs() / rate_in
     weights = group.value_counts().reindex(rate_in.index)
     assert q["mean_relative_error"] == pytest.approx(float(np.average(err.fillna(1.0), weights=weights)))

@@ -11,9 +11,9 @@ def test_manifest_and_report_show_levels_and_research_questions(release_cp932):
     manifest = json.loads((release_cp932 / "manifest.json").read_text(encoding="utf-8"))
     ph = manifest["tables"]["policyholders"]["utility"]
     assert set(ph["levels"]) == {"年齢", "性別", "居住地", "職業"}
-    rows_in = manifest["tables"]["policyholders"]["rows_in"]
+    entry = manifest["tables"]["policyholders"]
     for shares in ph["levels"].values():  # every input row: at one level, or suppressed
-        assert sum(s["rows"] for s in shares) + manifest["tables"]["policyholders"]["suppressed_rows"] == rows_in
+        assert sum(s["rows"] for s in shares) + entry["suppressed_rows"] == entry["rows_in"]
     # demo.yaml: 年齢 at most ten-year bands (level 2), 居住地 at most 地方 (level 2)
     assert share_at_most(ph["levels"]["年齢"], 2) == 1 - ph["suppressed_share"]
     assert share_at_most(ph["levels"]["居住地"], 2) == 1 - ph["suppressed_share"]
