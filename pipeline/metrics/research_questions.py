@@ -71,9 +71,9 @@ def research_questions(prepared: Prepared, results: dict[str, TableResult],
     flags_in = flags_out = None
     if later:
         claims_in = pd.concat([t.values[pk] for t in later], ignore_index=True)
-        flags_in = person.values[pk][first].isin(claims_in).to_numpy()
+        flags_in = _member(person.values[pk][first], claims_in)
         claims_out = pd.concat([results[t.spec.name].data[out_key] for t in later], ignore_index=True)
-        flags_out = rel[out_key].isin(claims_out).to_numpy()
+        flags_out = _member(rel[out_key], claims_out)
     age, sex, addr = _find(person.spec, kind="age"), _find(person.spec, type_="sex"), _find(person.spec,
                                                                                             kind="address")
     questions = []
@@ -88,6 +88,16 @@ def research_questions(prepared: Prepared, results: dict[str, TableResult],
     if product and addr is not None:
         questions.append(_mix(f"{product} mix by {addr.output_name}", person, rel, first, addr, product))
     return person.spec.name, questions
+
+
+def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """Per value: whether it occurs in ``pool`` (by one hash factorisation of both; Arrow strings' ``isin``
+    builds a Python list of every value)."""
+    codes, _ = pd.factorize(pd.concat([values, pool], ignore_index=True))
+    n = len(values)
+    seen = np.zeros(int(codes.max()) + 2 if len(codes) else 1, dtype=bool)
+    seen[codes[n:][codes[n:] >= 0]] = True
+    return (codes[:n] >= 0) & seen[np.maximum(codes[:n], 0)]
 
 
 def _groups(person: PreparedTable, rel: pd.DataFrame, first: np.ndarray,
