@@ -32,6 +32,7 @@ from pipeline.config.model import (
     PrivacySpec,
     ReleaseSpec,
     TableSpec,
+    UtilitySpec,
 )
 from pipeline.config.names import DuplicateKeyError, load_yaml, name_problem
 from pipeline.config.priorities import resolve_max_level
@@ -123,7 +124,7 @@ def load_config(path: str | Path) -> Config:
         line = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{file}:{line} not valid UTF-8 YAML ({type(exc).__name__})") from None
     top = _Node(file, "", data)
-    top.only(["release", "privacy", "detection", "tables"])
+    top.only(["release", "privacy", "detection", "tables", "utility"])
     release = _release(top.child("release"))  # type: ignore[arg-type]
     privacy = _privacy(top.child("privacy"))  # type: ignore[arg-type]
     detection_node = top.child("detection", None)
@@ -141,6 +142,7 @@ def load_config(path: str | Path) -> Config:
         tables_node.fail("two table names differ only in case (one file on macOS and Windows)")
     tables = tuple(_table(file, name, tables_node) for name in tables_node.data)
     _check_release_names(tables_node, tables)
+    utility = _utility(top.child("utility", None), tables)
     cfg = Config(
         source=file.resolve(),
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -148,8 +150,20 @@ def load_config(path: str | Path) -> Config:
         privacy=privacy,
         tables=tables,
         detection=detection,
+        utility=utility,
     )
     return cfg
+
+
+def _utility(n: _Node | None, tables: tuple[TableSpec, ...]) -> UtilitySpec:
+    if n is None:
+        return UtilitySpec()
+    n.only(["product"])
+    product = n.get("product", str, None)
+    if product is not None and not any(
+            product in [c.name for c in t.kept_columns] and t.person_key for t in tables):
+        n.fail(f"{product!r} is not a kept column of a table with a person key", "product")
+    return UtilitySpec(product=product)
 
 
 def _release(n: _Node) -> ReleaseSpec:
