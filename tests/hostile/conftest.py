@@ -12,7 +12,6 @@ signals) use :func:`tests.conftest.anonymize`.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import subprocess
@@ -203,10 +202,6 @@ def assert_failed_cleanly(result: Result, code: int, case: Case, register_before
     assert not staging_dirs(case.out), "staging directory left behind"
     assert digest(case.register) == register_before, "register changed"
     return line
-
-
-def today() -> str:
-    return dt.date.today().isoformat()
 
 
 @pytest.fixture

@@ -102,6 +102,8 @@ BROKEN_FILES: list[tuple[str, Callable[[], bytes], int, tuple[str, ...]]] = [
     ("UTF-16", lambda: _text().encode("utf-16"), 4, ("not valid UTF-8 nor CP932",)),
     ("Latin-1 bytes", lambda: _text().encode("utf-8").replace("花".encode(), b"\xe9\xff"), 4,
      ("line 2", "not valid UTF-8 nor CP932")),
+    ("CR-only line ends and a bad byte", lambda: _text().replace("\n", "\r").encode("utf-8")
+     .replace("花".encode(), b"\xe9\xff"), 4, ("line 2", "not valid UTF-8 nor CP932")),
     ("unterminated quote", lambda: (_text() + '"KZ1,' + PERSONAL["name"]).encode(), 4, ("unterminated",)),
     ("ragged row", lambda: _text().replace(PERSONAL["phone"], PERSONAL["phone"] + ",x", 1).encode(), 4,
      ("line 2", "expected 11 fields, found 12")),
