@@ -144,12 +144,13 @@ def test_input_path_not_a_file(case: Case, cli: Callable[..., Result], what: str
     assert "not found" in line
 
 
-def test_scan_refuses_one_header_name_holding_personal_data(tmp_path: Path, cli: Callable[..., Result]) -> None:
+def test_scan_refuses_one_header_name_holding_personal_data(tmp_path: Path,
+                                                            cli: Callable[..., Result]) -> None:
     """Four columns, the header a record (name, kana, prefecture, phone): one value-like name of four is too
     few for the header heuristic, but a phone number is never a column name."""
     header = [PERSONAL["name"], PERSONAL["kana"], "奈良県", PERSONAL["phone"]]
-    csv = write_csv(tmp_path / "four.csv", header=header,
-                    data=[["試験 一郎", "シケン", "東京都", "03-1111-2222"], ["試験 二郎", "シケン", "大阪府", ""]])
+    data = [["試験 一郎", "シケン", "東京都", "03-1111-2222"], ["試験 二郎", "シケン", "大阪府", ""]]
+    csv = write_csv(tmp_path / "four.csv", header=header, data=data)
     line = assert_one_line(result := cli("scan", str(csv), "--no-ner"), 4)
     assert "column 4 of 4" in line and "--no-header" in line and not leaked([result.out, result.err])
     assert cli("scan", str(write_csv(tmp_path / "good.csv")), "--no-ner").code == 0  # a real header passes
