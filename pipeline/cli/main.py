@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not sys.warnoptions:
+        # stderr carries progress and one-line errors only: library warnings (a missing font glyph, a pandas
+        # conversion) are noise to a user and may quote a value; PYTHONWARNINGS / -W show them again.
+        warnings.simplefilter("ignore")
     module = importlib.import_module(args._module)
     with _phase_table(args.phases):
         try:

@@ -13,9 +13,11 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline.config.model import DetectionSpec
 from pipeline.errors import InputError
-from pipeline.io.header import header_hint, looks_like_data_row
+from pipeline.io.header import describe_positions, header_hint, looks_like_data_row
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,14 +51,26 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _check_header(names: list[str], file: Path) -> None:
-    """Refuse to print column names that look like a data row (``--no-header`` reads it as data).
+def _check_header(names: list[str], file: Path, detection: DetectionSpec) -> None:
+    """Refuse to print column names that look like a data row, or any name in which the pattern
+    recognizers find personal data (a phone number, an e-mail, a My Number is never a header);
+    ``--no-header`` reads the row as data.
 
     Why: the profile prints every column name, and a file exported without its header has a customer's
     record there (pipeline.io.header).
     """
+    from pipeline.detection.scan import scan_frame
+
     if looks_like_data_row(names):
         raise InputError(f"file {file}, line 1: {header_hint(names)[2:]} The profile would print them: "
+                         "scan it with --no-header")
+    patterns_only = DetectionSpec(score_threshold=detection.score_threshold, ner=False,
+                                  patterns=detection.patterns)
+    header = pd.DataFrame({"name": pd.Series(names, dtype="string[pyarrow]")})
+    hits = sorted({f.row + 1 for scan in scan_frame(header, patterns_only) for f in scan.findings()})
+    if hits:
+        raise InputError(f"file {file}, line 1: {describe_positions(hits, len(names))} of the header "
+                         "hold personal data (is the header row missing?). The profile would print them: "
                          "scan it with --no-header")
 
 
@@ -67,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     detection = _detection(args)
     frame = read_table(args.file, encoding=args.encoding, header=not args.no_header)
     if not args.no_header:
-        _check_header([str(c) for c in frame.columns], args.file)
+        _check_header([str(c) for c in frame.columns], args.file, detection)
     if args.sample is not None and args.sample < len(frame):
         frame = frame.sample(n=max(args.sample, 0), random_state=0).sort_index()
     rows = frame.index.to_numpy()

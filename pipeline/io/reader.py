@@ -33,7 +33,8 @@ def sha256_file(path: Path) -> str:
 
 
 def _line_of(data: bytes, pos: int) -> int:
-    return data.count(b"\n", 0, pos) + 1
+    newline = b"\n" if b"\n" in data else b"\r"  # CR-only line ends count too
+    return data.count(newline, 0, pos) + 1
 
 
 def decode(data: bytes, encoding: str, file: Path) -> str:

@@ -55,7 +55,10 @@ def staging(target: Path) -> Iterator[Path]:
 def publish_dir(tmp: Path, target: Path) -> None:
     if target.exists():
         raise ReleaseExistsError(f"{target} appeared while the release was written; nothing was replaced")
-    for root, _dirs, files in os.walk(tmp):
+    for root, dirs, files in os.walk(tmp):
+        links = [n for n in (*dirs, *files) if os.path.islink(os.path.join(root, n))]
+        if links:  # a release holds its own files only: a link would make verify read from elsewhere
+            raise OutputError(f"{target}: the staging directory holds a symbolic link; nothing was released")
         for f in files:
             fd = os.open(os.path.join(root, f), os.O_RDONLY)
             try:

@@ -12,7 +12,6 @@ signals) use :func:`tests.conftest.anonymize`.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import subprocess
@@ -205,23 +204,26 @@ def assert_failed_cleanly(result: Result, code: int, case: Case, register_before
     return line
 
 
-def today() -> str:
-    return dt.date.today().isoformat()
-
-
 @pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path]]:
+def tmpfs(tmp_path: Path) -> Iterator[Callable[..., Path | None]]:
     """Mount small tmpfs file systems (``size`` bytes, optionally read-only): a real full disk or read-only
-    target. Needs root (``mount``); skipped otherwise. Unmounted at teardown."""
+    target. Needs root (``mount``); the test is skipped otherwise, or gets None with ``skip=False`` (to fall
+    back on another mechanism). Unmounted at teardown."""
     mounted: list[Path] = []
 
-    def mount(name: str, size: int = 1 << 20, read_only: bool = False) -> Path:
+    def mount(name: str, size: int = 1 << 20, read_only: bool = False, skip: bool = True) -> Path | None:
         point = tmp_path / name
         point.mkdir()
         opts = f"size={size}" + (",ro" if read_only else "")
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(point)], capture_output=True)
-        if proc.returncode != 0:
-            pytest.skip("cannot mount a tmpfs here (needs root)")
+        try:
+            proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(point)],
+                                  capture_output=True)
+        except OSError:
+            proc = None
+        if proc is None or proc.returncode != 0:
+            if skip:
+                pytest.skip("cannot mount a tmpfs here (needs root)")
+            return None
         mounted.append(point)
         return point
 

@@ -102,6 +102,8 @@ BROKEN_FILES: list[tuple[str, Callable[[], bytes], int, tuple[str, ...]]] = [
     ("UTF-16", lambda: _text().encode("utf-16"), 4, ("not valid UTF-8 nor CP932",)),
     ("Latin-1 bytes", lambda: _text().encode("utf-8").replace("花".encode(), b"\xe9\xff"), 4,
      ("line 2", "not valid UTF-8 nor CP932")),
+    ("CR-only line ends and a bad byte", lambda: _text().replace("\n", "\r").encode("utf-8")
+     .replace("花".encode(), b"\xe9\xff"), 4, ("line 2", "not valid UTF-8 nor CP932")),
     ("unterminated quote", lambda: (_text() + '"KZ1,' + PERSONAL["name"]).encode(), 4, ("unterminated",)),
     ("ragged row", lambda: _text().replace(PERSONAL["phone"], PERSONAL["phone"] + ",x", 1).encode(), 4,
      ("line 2", "expected 11 fields, found 12")),
@@ -140,3 +142,15 @@ def test_input_path_not_a_file(case: Case, cli: Callable[..., Result], what: str
         case.csv.mkdir()
     line = assert_failed_cleanly(cli(*case.run_args()), 4, case, digest(case.register))
     assert "not found" in line
+
+
+def test_scan_refuses_one_header_name_holding_personal_data(tmp_path: Path,
+                                                            cli: Callable[..., Result]) -> None:
+    """Four columns, the header a record (name, kana, prefecture, phone): one value-like name of four is too
+    few for the header heuristic, but a phone number is never a column name."""
+    header = [PERSONAL["name"], PERSONAL["kana"], "奈良県", PERSONAL["phone"]]
+    data = [["試験 一郎", "シケン", "東京都", "03-1111-2222"], ["試験 二郎", "シケン", "大阪府", ""]]
+    csv = write_csv(tmp_path / "four.csv", header=header, data=data)
+    line = assert_one_line(result := cli("scan", str(csv), "--no-ner"), 4)
+    assert "column 4 of 4" in line and "--no-header" in line and not leaked([result.out, result.err])
+    assert cli("scan", str(write_csv(tmp_path / "good.csv")), "--no-ner").code == 0  # a real header passes

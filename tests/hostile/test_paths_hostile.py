@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,18 +75,33 @@ def test_a_written_path_must_stay_inside_the_release(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_disk_full_while_writing_the_release(case: Case, cli: Callable[..., Result],
-                                             tmpfs: Callable[..., Path]) -> None:
+                                             tmpfs: Callable[..., Path | None]) -> None:
     """A 256 KiB file system: the Parquet fits, the report and Data Docs do not. ENOSPC, one line, nothing
-    at --out, no staging directory, the register untouched."""
-    small = tmpfs("full", size=256 * 1024)
-    args = case.run_args()
-    out = small / "release"
-    args[args.index(str(case.out))] = str(out)
+    at --out, no staging directory, the register untouched. Without root (no tmpfs), the same through a
+    file-size limit (``RLIMIT_FSIZE``: writes past it fail with EFBIG) on a subprocess."""
+    small = tmpfs("full", size=256 * 1024, skip=False)
     before = digest(case.register)
-    line = assert_one_line(result := cli(*args), 11)
-    assert "ENOSPC" in line and "no release was written" in line
-    assert list(small.iterdir()) == [], list(small.iterdir())
+    args = case.run_args()
+    if small is not None:
+        out = small / "release"
+        args[args.index(str(case.out))] = str(out)
+        result, errno_name = cli(*args), "ENOSPC"
+    else:
+        out, errno_name = case.out, "EFBIG"
+        result = _with_file_size_limit(args, 256 * 1024)
+    line = assert_one_line(result, 11)
+    assert errno_name in line and "no release was written" in line
+    assert not out.exists() and not list(out.parent.glob(f".{out.name}.partial-*"))
     assert digest(case.register) == before and not leaked([result.out, result.err])
+
+
+def _with_file_size_limit(args: list[str], limit: int) -> Result:
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli.main", "--quiet", *args], capture_output=True,
+                          text=True, env={**os.environ, "CI": "true"}, preexec_fn=limit_files, timeout=900)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.mark.slow
@@ -107,3 +125,14 @@ def assert_failed_cleanly_register(result: Result, register: Path) -> str:
     line = assert_one_line(result, 9)
     assert register.read_bytes() == b"" and not leaked([result.out, result.err])
     return line
+
+
+def test_a_release_with_a_symbolic_link_is_never_published(tmp_path: Path) -> None:
+    from pipeline.release.writer import publish_dir, staging
+
+    target = tmp_path / "release"
+    with pytest.raises(OutputError, match="symbolic link"), staging(target) as tmp:
+        (tmp / "data").mkdir()
+        os.symlink(tmp_path, tmp / "data" / "elsewhere")
+        publish_dir(tmp, target)
+    assert not target.exists() and not list(tmp_path.glob(".release.partial-*"))
