@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from pipeline import __version__, progress
+from pipeline.cli import signals
 from pipeline.errors import PipelineError
 
 #: command name → module under pipeline.cli (imported lazily: Presidio / GX are slow to import).
@@ -60,15 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module = importlib.import_module(args._module)
+    signals.install()
     with _phase_table(args.phases):
         try:
             return int(module.run(args) or 0)
         except PipelineError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return exc.exit_code
-        except KeyboardInterrupt:
-            print("error: interrupted; no release was written", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            name, status = signals.exit_status(exc)
+            print(f"error: interrupted by {name}; what the command was writing was removed", file=sys.stderr)
+            return status
 
 
 @contextlib.contextmanager

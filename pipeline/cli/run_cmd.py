@@ -36,6 +36,8 @@ def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Pat
 
     config = load_config(config_path)
     summary = run_pipeline(config, out, inputs, register)
+    for note in summary.recovered:  # what dead runs had left, cleaned before this run (no data in it)
+        print(f"recovered: {note}", file=sys.stdout)
     print(format_run_summary(summary.manifest, summary.release_dir), file=sys.stdout)
     return 0
 
