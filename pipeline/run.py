@@ -26,6 +26,7 @@ from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
 from pipeline.release.commit import commit_release, recover
+from pipeline.release.faults import kill_point
 from pipeline.release.manifest import (
     MANIFEST,
     add_linked_persons,
@@ -83,6 +84,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         tmp = st.dir
         candidate.staging_dir = tmp
         (tmp / "data").mkdir()
+        kill_point("writing")
         tables = {}
         with progress.step("write", total=sum(len(t.data) for t in candidate.tables.values())) as bar:
             for name, t in candidate.tables.items():

@@ -4,7 +4,8 @@
 the default, ``TERM`` or ``INT``) when it reaches one of the steps below. Only the test suite sets these
 variables; unset (always, in production) :func:`kill_point` is one dictionary lookup.
 
-Steps of ``anonymize run`` (:mod:`pipeline.release.commit`): ``staged`` (every file written in the staging
+Steps of ``anonymize run`` (:mod:`pipeline.run`, :mod:`pipeline.release.commit`): ``writing`` (the staging
+directory just made, nothing in it yet), ``staged`` (every file written in the staging
 directory, nothing in the register yet), ``pending`` (the ``pending`` line appended, before the rename),
 ``renamed`` (the release in place, before its ``created`` line), ``created`` (the ``created`` line written,
 before the staging lock is released). ``append-torn`` (any register append): half the line written, then

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pipeline.errors import ReleaseExistsError
 
-_LOCK_NAME = re.compile(r"^\.(?P<staging>.+\.partial-[0-9a-f]{8})\.lock$")
+_LOCK_NAME = re.compile(r"^(?P<staging>\..+\.partial-[0-9a-f]{8})\.lock$")
 
 
 @dataclass(frozen=True)
