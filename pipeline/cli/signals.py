@@ -4,7 +4,8 @@
 not SIGINT. Python's default for them is to die at once, which would leave a staging directory behind;
 raised as :class:`Terminated` (a ``KeyboardInterrupt``), they unwind through the same cleanup as Ctrl-C. Once
 one signal is being handled, further ones are ignored so the cleanup itself is not cut short (SIGKILL still
-works; the next run then removes what is left, :mod:`pipeline.release.writer`). Exit status 128 + the signal number.
+works; the next run then removes what is left, :mod:`pipeline.release.writer`). Exit status: 128 + the
+signal number.
 """
 
 from __future__ import annotations
