@@ -71,6 +71,10 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
 
         raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, "
                                  "choose a new --out")
+    if register is not None and Path(register).exists() and not Path(register).is_file():
+        from pipeline.errors import RegisterError
+
+        raise RegisterError(f"{register}: the register path is not a file")
     recovered = _recover(out_dir, register)
     prepared = prepare(config, inputs)
     with progress.phase("anonymise"):

@@ -93,10 +93,12 @@ def now() -> str:
 
 
 def parse_register(
-    data: bytes, path: Path | str = "register", key: bytes | None = None
+    data: bytes, path: Path | str = "register", key: bytes | None = None, signed_tail: bool = True
 ) -> list[dict[str, Any]]:
     """Verify and decode the register's bytes: every line complete, valid, sealed and chained; with ``key``,
-    every line from the first signed one on carries a valid ``hmac``."""
+    every line from the first signed one on carries a valid ``hmac`` and (``signed_tail``) the last line is
+    signed, so stripping every HMAC is no way around the key. Lines from before the key was introduced are
+    protected by the chain and the anchors only."""
     if not data:
         return []
     lines = data.split(b"\n")
@@ -133,6 +135,9 @@ def parse_register(
                 raise RegisterError(f"{path}: line {number}: no HMAC after signed lines; the line was forged")
         prev = event["checksum"]
         events.append(event)
+    if key is not None and signed_tail and not signed:
+        raise RegisterError(f"{path}: no line is signed with the register key ({KEY_ENV}); the HMACs were "
+                            "stripped, or the key was set after the last line was written")
     return events
 
 
@@ -249,7 +254,8 @@ def locked(register_path: Path | str) -> Iterator[Locked]:
                 data = f.read()
         except OSError as exc:
             raise RegisterError(f"{path}: cannot read the register ({exc.strerror})") from None
-        yield Locked(path, fd, parse_register(data, path, key), key)
+        # the first append with a newly introduced key may follow unsigned lines; it signs the tail
+        yield Locked(path, fd, parse_register(data, path, key, signed_tail=False), key)
     finally:
         os.close(fd)  # closing releases the lock
     if created:

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,8 @@ class Result:
 def inproc(*args: str | Path) -> Result:
     """``anonymize ARGS`` in this process (verify, register: no kill involved)."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # matplotlib: missing CJK glyphs where the font is absent
         code = main([str(a) for a in args])
     return Result(code, out.getvalue(), err.getvalue())
 
@@ -163,3 +165,36 @@ def world(tmp_path_factory: pytest.TempPathFactory, small_extract: dict[str, Pat
 
 def copy_of(src: Path, dst: Path) -> Path:
     return Path(shutil.copytree(src, dst))
+
+
+def reseal_register(lines: list[dict]) -> bytes:
+    """What a forger without the key can do: renumber, rechain and reseal every line (HMACs dropped)."""
+    from pipeline.publication.register import _canonical, _checksum
+
+    out, prev = [], ""
+    for seq, line in enumerate(lines, start=1):
+        body = {k: v for k, v in line.items() if k not in ("seq", "prev", "checksum", "hmac")}
+        body.update(seq=seq, prev=prev)
+        body["checksum"] = prev = _checksum(body)
+        out.append(_canonical(body) + b"\n")
+    return b"".join(out)
+
+
+def reseal_release(release: Path, manifest: dict | None = None) -> None:
+    """A consistent tamperer: recompute every file's SHA-256 in the manifest (and any ``SHA256SUMS``)."""
+    import hashlib
+    import json
+
+    from pipeline.publication.bundle import SUMS, write_sums
+
+    def digest(p: Path) -> str:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+
+    path = release / "manifest.json"
+    doc = manifest if manifest is not None else json.loads(path.read_text(encoding="utf-8"))
+    doc["files"] = {rel: digest(release / rel) if (release / rel).is_file() else old
+                    for rel, old in doc["files"].items()}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if (release / SUMS).is_file():
+        files = [p for p in release.rglob("*") if p.is_file() and p.name != SUMS]
+        write_sums(release, {p.relative_to(release).as_posix(): digest(p) for p in files})
