@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.release.manifest import linked_persons
 from pipeline.validation.gate import RESULTS
 
 K_EXPECTATION = "expect_classes_to_have_k_persons"
@@ -98,18 +99,18 @@ def linked_problems(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -
             data, src = tables[name], tables[source]
             if key not in data.columns or other_key not in src.columns:
                 continue
-            keys = pd.Series(data[key].dropna().unique())
-            absent = int((~keys.isin(pd.Series(src[other_key].dropna().unique()))).sum())
+            figures = linked_persons(data, key, src, other_key)
+            absent, persons = figures["absent"], figures["persons"]
             recorded = ((entry.get("linked_persons") or {}).get(source) or {}).get("absent")
             if isinstance(recorded, int):
                 if absent != recorded:
                     problems.append(
-                        f"table {name}: {absent} of its {len(keys)} persons are not in table {source}, the "
+                        f"table {name}: {absent} of its {persons} persons are not in table {source}, the "
                         f"manifest recorded {recorded} at creation (a table was replaced?)"
                     )
             elif absent > (_int(other.get("suppressed_rows")) or 0):
                 problems.append(
-                    f"table {name}: {absent} of its {len(keys)} persons are not in table {source}, more than "
+                    f"table {name}: {absent} of its {persons} persons are not in table {source}, more than "
                     f"the {other.get('suppressed_rows')} rows it suppressed (a table was replaced?)"
                 )
     return problems
