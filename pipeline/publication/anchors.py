@@ -82,7 +82,7 @@ def check(register: Path | str, releases: Sequence[Path] = (), sites: Sequence[P
 
     result = CheckResult()
     try:
-        events = read_register(register)
+        events = read_register(register, require_signed=True)
     except RegisterError as exc:
         result.problems.append(str(exc))
         return result

@@ -93,7 +93,7 @@ def now() -> str:
 
 
 def parse_register(
-    data: bytes, path: Path | str = "register", key: bytes | None = None, signed_tail: bool = True
+    data: bytes, path: Path | str = "register", key: bytes | None = None, signed_tail: bool = False
 ) -> list[dict[str, Any]]:
     """Verify and decode the register's bytes: every line complete, valid, sealed and chained; with ``key``,
     every line from the first signed one on carries a valid ``hmac`` and (``signed_tail``) the last line is
@@ -141,8 +141,12 @@ def parse_register(
     return events
 
 
-def read_register(path: Path | str) -> list[dict[str, Any]]:
-    """All events, oldest first; ``[]`` when the register does not exist yet. Raises on any corruption."""
+def read_register(path: Path | str, require_signed: bool = False) -> list[dict[str, Any]]:
+    """All events, oldest first; ``[]`` when the register does not exist yet. Raises on any corruption.
+
+    With the key set, ``require_signed`` (``register --check``) also refuses a register none of whose lines
+    is signed; the other commands accept one, so that a key can be introduced on an existing register (the
+    next append signs the tail)."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -150,7 +154,7 @@ def read_register(path: Path | str) -> list[dict[str, Any]]:
         return []
     except OSError as exc:
         raise RegisterError(f"{p}: cannot read the register ({exc.strerror})") from None
-    return parse_register(data, p, register_key())
+    return parse_register(data, p, register_key(), signed_tail=require_signed)
 
 
 def head(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def test_hmac_lines_cannot_be_resealed_without_the_key(tmp_path, monkeypatch):
     lines[1]["release_dir"] = "/elsewhere"
     reg.write_bytes(reseal_register(lines))  # sealed and chained, every HMAC stripped
     with pytest.raises(RegisterError, match="no line is signed with the register key"):
-        read_register(reg)
+        read_register(reg, require_signed=True)
     res = _check(reg)
     assert res.code == 9 and "register key" in assert_one_error_line(res.err)
     resealed = reseal_register(lines).splitlines()  # the same, keeping the old HMACs
@@ -136,3 +136,15 @@ def test_moved_to_an_identical_folder_is_recorded(world, tmp_path):
     res = inproc("register", "--register", reg, "--moved", rid, new)
     assert res.code == 0 and events(reg)[-1] == "moved"
     assert _check(reg).code == 0  # the release is now checked at its new place
+
+
+def test_a_key_can_be_introduced_on_an_existing_register(tmp_path, monkeypatch):
+    reg = tmp_path / "register.jsonl"
+    append_event(reg, {"event": "moved", "release_id": "r0", "release_dir": "/x/0"})
+    key = tmp_path / "register.key"
+    key.write_bytes(b"k" * 32)
+    monkeypatch.setenv(KEY_ENV, str(key))
+    assert _check(reg).code == 9  # not one line signed yet: the check says so
+    append_event(reg, {"event": "moved", "release_id": "r1", "release_dir": "/x/1"})  # signs the tail
+    assert ["hmac" in e for e in read_register(reg, require_signed=True)] == [False, True]
+    assert _check(reg).code == 0
