@@ -2,9 +2,10 @@
 
     load config → prepare (read, schema gate, normalise, hierarchies) → anonymise (surrogates, search,
     rare values, shuffle) → residual-PII gate → staging dir: data, manifest, published items, report,
-    validation gate → checksums → atomic rename → register event.
+    validation gate → checksums → pending line, atomic rename, created line (``pipeline.release.commit``).
 
-Any failure before the rename leaves no release directory.
+Any failure leaves no release directory; a crash leaves an open pending line and a staging folder that the
+next run removes (it first sweeps the leftovers of dead runs).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,18 @@ from pipeline.anonymise import anonymise_prepared
 from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
+from pipeline.release.commit import commit_release, recover
+from pipeline.release.faults import kill_point
 from pipeline.release.manifest import (
     MANIFEST,
+    add_linked_persons,
     build_manifest,
     file_checksums,
     sha256_bytes,
     table_entry,
     write_json,
 )
-from pipeline.release.writer import inside, publish_dir, staging
+from pipeline.release.writer import inside, staging_with_lock, sweep_dead_staging
 
 __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
 
@@ -43,6 +47,8 @@ class RunSummary:
     release_dir: Path
     release_id: str
     manifest: dict[str, Any]
+    #: What this run cleaned up after dead runs (sentences, no data).
+    recovered: list[str] = field(default_factory=list)
 
 
 def build_candidate(prepared: Prepared) -> ReleaseCandidate:
@@ -69,6 +75,11 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
 
         raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, "
                                  "choose a new --out")
+    if register is not None and Path(register).exists() and not Path(register).is_file():
+        from pipeline.errors import RegisterError
+
+        raise RegisterError(f"{register}: the register path is not a file")
+    recovered = _recover(out_dir, register)
     prepared = prepare(config, inputs)
     coarsened = {name: t.addresses_coarsened for name, t in prepared.tables.items()}
     with progress.phase("anonymise"):
@@ -78,9 +89,11 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
 
     with progress.step("residual PII scan"):
         detection_summary = check_candidate(candidate)
-    with staging(out_dir) as tmp:
+    with staging_with_lock(out_dir) as st:
+        tmp = st.dir
         candidate.staging_dir = tmp
         (tmp / "data").mkdir()
+        kill_point("writing")
         tables = {}
         with progress.step("write", total=sum(len(t.data) for t in candidate.tables.values())) as bar:
             for name, t in candidate.tables.items():
@@ -91,6 +104,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
                 if coarsened.get(name):
                     tables[name]["addresses_coarsened_to_prefecture"] = coarsened[name]
                 bar.advance(len(t.data))
+            add_linked_persons(candidate, tables)
         with progress.phase("manifest"):
             manifest = build_manifest(candidate, tables)
             if demo:
@@ -111,11 +125,25 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
             manifest["validation"] = validate_release(candidate, tmp)
         with progress.phase("checksums"):
             manifest["files"] = file_checksums(tmp)
-            write_json(tmp / MANIFEST, manifest)
-        publish_dir(tmp, out_dir)
-    if register is not None:
-        with progress.phase("register"):
-            from pipeline.publication.register import record_created
+            if register is not None:
+                from pipeline.publication.anchors import register_anchor
 
-            record_created(register, candidate, out_dir, manifest)
-    return RunSummary(out_dir, candidate.release_id, manifest)
+                manifest["register_anchor"] = register_anchor(register)
+            write_json(tmp / MANIFEST, manifest)
+        with progress.phase("register" if register is not None else "rename"):
+            from pipeline.publication.created import created_event
+
+            commit_release(st, out_dir, register,
+                           lambda files: created_event(candidate, out_dir, manifest, files_dir=files))
+    return RunSummary(out_dir, candidate.release_id, manifest, recovered)
+
+
+def _recover(out_dir: Path, register: Path | None) -> list[str]:
+    """What dead runs left: their staging folders beside ``out_dir``, their open register lines."""
+    swept = sweep_dead_staging(out_dir.parent)
+    notes = [f"removed the staging folder {name} of a dead run" for name in swept]
+    if register is not None:
+        for e in recover(register):
+            notes.append(f"closed the pending register line {e['pending_seq']} of a dead run "
+                         f"(release {e['release_id']}; removed: {', '.join(e['removed']) or 'nothing'})")
+    return notes

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pipeline import __version__, progress
+from pipeline.cli import signals
 from pipeline.errors import PipelineError
 
 #: command name → module under pipeline.cli (imported lazily: Presidio / GX are slow to import).
@@ -69,15 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # conversion) are noise to a user and may quote a value; PYTHONWARNINGS / -W show them again.
         warnings.simplefilter("ignore")
     module = importlib.import_module(args._module)
+    signals.install()
     with _phase_table(args.phases):
         try:
             return int(module.run(args) or 0)
         except PipelineError as exc:
             print(f"error: {_one_line(str(exc))}", file=sys.stderr)
             return exc.exit_code
-        except KeyboardInterrupt:
-            print("error: interrupted; no release was written", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            name, status = signals.exit_status(exc)
+            print(f"error: interrupted by {name}; what the command was writing was removed", file=sys.stderr)
+            return status
         except Exception as exc:  # the last resort: one line, never the exception's own message
             print(f"error: {unexpected(exc)}", file=sys.stderr)
             return 1

@@ -52,6 +52,8 @@ def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Pat
                                 "the release is not registered") from None
         raise OutputError(f"{out}: {why} while reading the inputs or writing the release; no release was "
                           "written (check free space and permissions)") from None
+    for note in summary.recovered:  # what dead runs had left, cleaned before this run (no data in it)
+        print(f"recovered: {note}", file=sys.stdout)
     print(format_run_summary(summary.manifest, summary.release_dir), file=sys.stdout)
     return 0
 

@@ -4,7 +4,8 @@ Refused (no bundle at all) unless: the release's files match its manifest; its l
 匿名加工情報 and its audience ``third_party``; the register holds its ``created`` event (same manifest) and a
 ``published`` event for exactly its item list with its method of provision. The bundle is assembled in a
 temporary sibling directory and renamed into place, then a ``provided`` event is appended; if that append
-fails the bundle is removed again, so a bundle on disk always has its register line.
+fails the bundle is removed again, so a bundle on disk always has its register line. The bundle's format
+(what is in it, what is withheld, ``SHA256SUMS``) is defined in :mod:`pipeline.publication.bundle`.
 """
 
 from __future__ import annotations
@@ -17,17 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, ValidationFailed
-from pipeline.publication.dictionary import DICT_JSON, DICT_MD
-from pipeline.publication.items import ITEMS_HTML, ITEMS_JSON, ITEMS_MD, check_legal_category_doc
+from pipeline.publication.bundle import BUNDLE_DIRS, BUNDLE_FILES, SUMS, write_sums
+from pipeline.publication.items import ITEMS_JSON, check_legal_category_doc
 from pipeline.publication.notice import NOTICE_MD
 from pipeline.publication.register import append_event, events_for, read_register
 from pipeline.publication.releases import sha256_file
-
-SUMS = "SHA256SUMS"
-#: Files and folders of the release that go to the recipient (report.html stays internal: it shows risk
-#: before anonymisation, which the recipient does not need).
-BUNDLE_FILES = ("manifest.json", ITEMS_JSON, ITEMS_MD, ITEMS_HTML, DICT_JSON, DICT_MD, NOTICE_MD)
-BUNDLE_DIRS = ("data", "validation")
 
 
 @dataclass(frozen=True)
@@ -112,8 +107,8 @@ def provide(release: Path | str, out: Path | str, register: Path | str) -> Provi
         for name in BUNDLE_DIRS:
             if (release / name).is_dir():
                 shutil.copytree(release / name, tmp / name)
-        sums = sorted((p.relative_to(tmp).as_posix(), sha256_file(p)) for p in tmp.rglob("*") if p.is_file())
-        (tmp / SUMS).write_text("".join(f"{d}  {rel}\n" for rel, d in sums), encoding="utf-8")
+        sums = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in tmp.rglob("*") if p.is_file()}
+        write_sums(tmp, sums)
         tmp.chmod(0o755)
         tmp.rename(out)
     except BaseException:

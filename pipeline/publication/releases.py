@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RegisterError
+from pipeline.publication.register import withdrawn
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -83,7 +84,10 @@ def registered_releases(events: list[dict[str, Any]], register: Path | str) -> l
         elif e.get("event") == "moved" and str(e.get("release_id")) in latest:
             moved[str(e["release_id"])] = e
     out = []
+    gone = withdrawn(events)  # abandoned after its created line: rolled back, not a release
     for rid, (_, created) in latest.items():
+        if rid in gone:
+            continue
         safe_id(rid)
         where = created
         if rid in moved:

@@ -6,10 +6,12 @@ can be copied onto the insurer's web server as it is.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import ReleaseExistsError
 from pipeline.publication import wareki
@@ -18,6 +20,7 @@ from pipeline.publication.releases import RegisteredRelease
 from pipeline.publication.render_items import html_section
 
 MARKER = ".anonymize-site"
+SITE_HEAD = "register-head.json"  # the register's head when the site was rendered (publication.anchors)
 SITE_TITLE = "匿名加工情報に関する公表事項"
 INDEX_HEADINGS = ("作成日", "匿名加工情報の名称", "第三者提供", "提供の方法", "継続的な作成")
 
@@ -26,7 +29,7 @@ def dataset_page_path(release_id: str) -> str:
     return f"datasets/{release_id}.html"
 
 
-def _index(releases: list[RegisteredRelease], today: dt.date) -> str:
+def _index(releases: list[RegisteredRelease], today: dt.date, anchor: dict[str, Any] | None = None) -> str:
     rows = []
     for r in releases:
         d = r.items
@@ -58,6 +61,9 @@ def _index(releases: list[RegisteredRelease], today: dt.date) -> str:
             if contacts
             else "<p>(未設定)</p>",
             f'<p class="note">掲載件数: {len(releases)}件 / 最終更新: {esc(wareki.both(today))}</p>',
+            f'<p class="note">作成台帳の確認値: 第{anchor["seq"]}行 SHA-256 {esc(anchor["checksum"])}</p>'
+            if anchor and anchor.get("seq")
+            else "",
             "</main>",
         ]
     )
@@ -71,9 +77,11 @@ def _dataset(r: RegisteredRelease) -> str:
     )
 
 
-def render_site(releases: list[RegisteredRelease], site: Path, today: dt.date | None = None) -> list[Path]:
+def render_site(releases: list[RegisteredRelease], site: Path, today: dt.date | None = None,
+                anchor: dict[str, Any] | None = None) -> list[Path]:
     """Write the whole site to a temporary sibling, then swap it in: readers never see half a site.
-    Refuses to replace a directory that is not a site made by this command."""
+    Refuses to replace a directory that is not a site made by this command. ``anchor`` (the register's head,
+    :mod:`pipeline.publication.anchors`) is published as ``register-head.json`` and in the index's footer."""
     site = Path(site)
     if site.exists() and (not site.is_dir() or (any(site.iterdir()) and not (site / MARKER).is_file())):
         raise ReleaseExistsError(
@@ -87,7 +95,9 @@ def render_site(releases: list[RegisteredRelease], site: Path, today: dt.date | 
         (tmp / MARKER).write_text(
             "written by anonymize publish; replaced as a whole on every run\n", encoding="utf-8"
         )
-        (tmp / "index.html").write_text(_index(releases, today or dt.date.today()), encoding="utf-8")
+        (tmp / "index.html").write_text(_index(releases, today or dt.date.today(), anchor), encoding="utf-8")
+        if anchor is not None:
+            (tmp / SITE_HEAD).write_text(json.dumps(anchor, sort_keys=True) + "\n", encoding="utf-8")
         for r in releases:
             (tmp / dataset_page_path(r.release_id)).write_text(_dataset(r), encoding="utf-8")
         os.chmod(tmp, 0o755)

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from pipeline import __version__
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
@@ -69,6 +71,31 @@ def build_manifest(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -> di
         "inputs": c.inputs,
         "tables": tables,
     }
+
+
+def linked_persons(data: pd.DataFrame, key: str, source: pd.DataFrame, source_key: str) -> dict[str, int]:
+    """Distinct persons of ``data`` and how many of them the ``source`` table does not hold (suppressed
+    there, or never in its input). Distinct keys only, one vectorised ``isin``."""
+    keys = pd.Series(data[key].dropna().unique())
+    present = keys.isin(pd.Series(source[source_key].dropna().unique()))
+    return {"persons": len(keys), "absent": int((~present).sum())}
+
+
+def add_linked_persons(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -> None:
+    """``linked_persons`` per table that links quasi-identifiers of earlier tables (``{source: {persons,
+    absent}}``): what ``anonymize verify`` re-counts on the released files, so a table swapped in from another
+    release (whose keys match no person of the source table) cannot pass."""
+    for name, t in c.tables.items():
+        linked = t.metrics.get("linked_quasi_identifiers") or {}
+        sources = {str(q).split(".", 1)[0] for q in linked if "." in str(q)}
+        figures = {}
+        for src in sorted(sources):
+            other = c.tables.get(src)
+            if other is None or not t.person_key or not other.person_key:
+                continue
+            figures[src] = linked_persons(t.data, t.person_key, other.data, other.person_key)
+        if figures:
+            tables[name]["linked_persons"] = figures
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -82,6 +82,7 @@ def test_class_smaller_than_k_is_caught_even_with_new_checksums(release: Path) -
     _write(release, df)
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     manifest["tables"]["policyholders"]["rows"] = len(df)  # a consistent tamperer fixes the row count too
+    manifest["tables"]["policyholders"]["rows_in"] = len(df)  # (and the count before suppression)
     reseal(release, manifest)
     problems = verify_release(release)
     assert len(problems) == 1 and "expect_classes_to_have_k_persons" in problems[0], problems
