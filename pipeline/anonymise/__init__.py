@@ -15,7 +15,6 @@ One module per job:
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from pipeline import progress
@@ -26,6 +25,7 @@ from pipeline.errors import PrivacyError
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared
 from pipeline.release.candidate import TableResult
+from pipeline.search.histogram import sorted_unique
 
 __all__ = ["anonymise_prepared"]
 
@@ -45,7 +45,7 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
         surrogates = {name: SurrogateSpace(cols) for name, cols in by_name.items()}
     try:
         for name, t in prepared.tables.items():
-            persons = len(np.unique(t.person))
+            persons = len(sorted_unique(t.person))
             if k > persons:
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
         searched, view = search_tables(config, prepared, surrogates, k, limit)

@@ -15,7 +15,7 @@ def test_reinsurer_profile_differs_from_demo_only_in_its_release_block():
     demo, reinsurer = load_config(CONFIGS / "demo.yaml"), load_config(CONFIGS / "reinsurer.yaml")
     assert _without_priorities(reinsurer.tables) == _without_priorities(demo.tables)
     ages = [t.column("生年月日") for t in (demo.table("policyholders"), reinsurer.table("policyholders"))]
-    assert [c.max_level for c in ages] == [2, 2]  # both users need ten-year age bands at least
+    assert [c.weight for c in ages] == [4.0, 4.0]  # both users need age bands
     assert reinsurer.privacy == demo.privacy
     assert reinsurer.detection == demo.detection
     rel = reinsurer.release
