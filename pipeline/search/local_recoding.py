@@ -138,17 +138,19 @@ def _merge_round(ls: LocalSpace, lev: np.ndarray, key: np.ndarray, cls: np.ndarr
     g = inv[len(closed):]
     own, att, dc = np.concatenate(owner), np.concatenate(attr), np.concatenate(dcost)
     w_c = w_o[own]
+    # a class that holds k persons yet fails (l-diversity, t-closeness, …) needs company, not just k
+    alone_ok = w_c < ls.k
     alive = np.ones(len(g), dtype=bool)
     chosen = np.full(len(oc), -2, dtype=np.int64)  # −2 undecided, −1 stays, else the attribute raised
     while True:
         live = alive & (chosen[own] == -2)
         pot = there + np.bincount(g[live], weights=w_c[live], minlength=n_g)
-        cand = np.flatnonzero(live & (pot[g] >= ls.k))
+        cand = np.flatnonzero(live & (pot[g] >= ls.k) & (alone_ok | (pot[g] > w_c)))
         if not len(cand):
             break
         pick = _cheapest(cand, own, dc)
         got = there + np.bincount(g[pick], weights=w_c[pick], minlength=n_g)
-        ok = got[g[pick]] >= ls.k
+        ok = (got[g[pick]] >= ls.k) & ((alone_ok[pick] & (att[pick] >= 0)) | (got[g[pick]] > w_c[pick]))
         chosen[own[pick[ok]]] = att[pick[ok]]
         there += np.bincount(g[pick[ok]], weights=w_c[pick[ok]], minlength=n_g)
         alive[pick[~ok]] = False
