@@ -32,6 +32,8 @@ from pipeline.prepare import Prepared, PreparedTable
 from pipeline.privacy import build_models
 from pipeline.release.candidate import TableResult
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, risk_profile, search
+from pipeline.search.local_recoding import search_local
+from pipeline.search.mixed_levels import generalise_rows, shares_of
 
 
 def _sensitive_codes(values: pd.Series, numeric: bool) -> tuple[np.ndarray, int]:
@@ -111,11 +113,14 @@ def search_table(
     linked: dict[str, Linked],
     min_levels: dict[str, int] | None = None,
     linked_fixed: bool = False,
+    row_floors: dict[str, np.ndarray] | None = None,
 ) -> Searched:
     """Search one table's levels; raises PrivacyError when infeasible. ``min_levels`` (output name → level)
     keeps a quasi-identifier at least that general; ``linked`` holds earlier releases' per-person
     quasi-identifiers for the joined view, fixed at their released levels when ``linked_fixed``, else
-    searched from there up. :func:`assemble_table` turns the outcome into the release table."""
+    searched from there up. :func:`assemble_table` turns the outcome into the release table. With local
+    recoding, ``row_floors`` (output name → level per row) keeps rows at least that general, and a linked
+    quasi-identifier starts at each person's released level (its floor)."""
     spec = prepared.spec
     min_levels = min_levels or {}
     person = prepared.person
@@ -145,6 +150,7 @@ def search_table(
             leaf_frame[col.output_name] = leaves
     link_key = spec.column(spec.person_key).name if spec.person_key else None
     linked_names: list[str] = []
+    floors: dict[str, np.ndarray] = dict(row_floors or {})
     with progress.phase("joined view"):
         if link_key is not None and link_key in linked:
             # the joined view: each row carries its person's quasi-identifiers as the earlier table released
@@ -155,8 +161,13 @@ def search_table(
                 codes = earlier.leaf_codes(name, keys, h.n_leaves)
                 qname = f"{earlier.table}.{name}"
                 originals[qname] = (h, codes, level)
-                at = _fixed if linked_fixed else _at_least
-                qis.append(at(qname, h, codes, level))
+                if earlier.person_levels is not None:  # locally recoded: from each person's released level
+                    originals[qname] = (h, codes, 0)  # row levels are absolute here
+                    qis.append(QuasiIdentifier(qname, codes, h))
+                    floors[qname] = earlier.levels_of(name, keys, h.height - 1)
+                else:
+                    at = _fixed if linked_fixed else _at_least
+                    qis.append(at(qname, h, codes, level))
                 linked_names.append(qname)
     numeric = {name: spec.column(_input_of(spec, name)).type in ("amount", "integer")
                for name in sensitive_values}
@@ -167,14 +178,19 @@ def search_table(
         raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; "
                            "k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
-        result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
-                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
+        if config.privacy.recoding == "local":
+            result = search_local(qis, sens_cols, person if spec.person_key else None, models,
+                                  suppression_limit, floors=floors)
+        else:
+            result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
+                            metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice)
         bar.advance(n)
     keep = result.keep
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
     loss = dict(result.loss)
     if min_levels or linked_names:
-        loss.update(_lm_against_full(originals, absolute, keep, exclude=linked_names))
+        loss.update(_lm_against_full(originals, absolute, keep, exclude=linked_names,
+                                     row_levels=result.row_levels))
     return Searched(prepared, k, result, originals, absolute, loss, qis, linked_names, sensitive_values,
                     rare_counts, leaf_frame)
 
@@ -206,8 +222,11 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
             if col.role == "linking_code":
                 out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
             elif col.role == "quasi_identifier":
-                h, codes, _ = originals[name]
-                out[name] = h.generalise(codes[keep], absolute[name])
+                h, codes, floor = originals[name]
+                if result.row_levels is not None:  # local recoding: each row at its own level
+                    out[name] = generalise_rows(h, codes[keep], floor + result.row_levels[name][keep])
+                else:
+                    out[name] = h.generalise(codes[keep], absolute[name])
             elif col.role == "sensitive":
                 v = sensitive_values[name][keep].reset_index(drop=True)
                 if col.type == "string" or col.name in prepared.leaves:
@@ -284,6 +303,8 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
         invalid_nulled=dict(prepared.invalid_nulled),
         before=before,
         before_person=None,
+        level_shares=({name: shares_of(originals[name][2] + result.row_levels[name][keep]) for name in own}
+                      if result.row_levels is not None else {}),
     )
 
 
@@ -296,6 +317,14 @@ class Linked:
     table: str
     hierarchies: dict[str, tuple[Hierarchy, int]]
     codes: dict[str, np.ndarray]
+    #: Locally recoded release: per quasi-identifier, each person's released level (dense like ``codes``).
+    person_levels: dict[str, np.ndarray] | None = None
+
+    def levels_of(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
+        """Released level of ``name`` for rows with person ``keys``; ``unknown`` (the root) when absent."""
+        assert self.person_levels is not None
+        lv = np.where(keys >= 0, self.person_levels[name][np.maximum(keys, 0)], -1)
+        return np.where(lv < 0, unknown, lv)
 
     def leaf_codes(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
         """Leaf codes of ``name`` for rows with person ``keys`` (surrogate-space positions, -1 for null);
@@ -343,13 +372,22 @@ def _encode_present(target: Hierarchy, at_level: np.ndarray, present: np.ndarray
 
 
 def _lm_against_full(originals: dict[str, tuple[Hierarchy, np.ndarray, int]], levels: dict[str, int],
-                     keep: np.ndarray, exclude: list[str]) -> dict:
-    """Iyengar's LM against the full hierarchies (a truncated search measures loss from its own leaves)."""
+                     keep: np.ndarray, exclude: list[str],
+                     row_levels: dict[str, np.ndarray] | None = None) -> dict:
+    """Iyengar's LM against the full hierarchies (a truncated search measures loss from its own leaves);
+    ``row_levels`` (local recoding): each row's level above the column's floor."""
     per = {}
-    for name, (h, codes, _) in originals.items():
+    for name, (h, codes, floor) in originals.items():
         if name in exclude:
             continue
-        cell = np.where(keep, h.loss(levels[name])[codes], 1.0)
+        if row_levels is not None:
+            lv = floor + np.asarray(row_levels[name], dtype=np.int64)
+            cell = np.ones(len(codes))
+            for b in np.unique(lv):
+                at = (lv == b) & keep
+                cell[at] = h.loss(int(b))[codes[at]]
+        else:
+            cell = np.where(keep, h.loss(levels[name])[codes], 1.0)
         per[name] = float(cell.mean()) if len(cell) else 0.0
     lm = float(np.mean(list(per.values()))) if per else 0.0
     return {"lm": lm, "per_attribute": per}
@@ -397,7 +435,12 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
         with progress.phase("joined view: earlier first"):
             searched = _settle(config, prepared, surrogates, k, limit, joint=False)
         view = None
-        if any(s.linked_names for s in searched.values()):
+        if config.privacy.recoding == "local" and any(s.linked_names for s in searched.values()):
+            # the joined view starts each person's linked values at their released level; where it needs
+            # them coarser, only those persons' earlier rows are raised (_raise_floors)
+            view = {"strategy": "earlier first (local recoding)",
+                    "total_lm": {"earlier first": _total_loss(searched)}}
+        elif any(s.linked_names for s in searched.values()):
             # Two ways to make the joined view k-anonymous: keep the earlier table as released and coarsen
             # the later one's own quasi-identifiers ("earlier first"), or let the later search coarsen the
             # earlier table's quasi-identifiers too and redo the earlier table at those levels ("joint").
@@ -439,13 +482,14 @@ def _settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateS
     """
     names = list(prepared.tables)
     min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
+    row_floors: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}  # local recoding
     searched: dict[str, Searched] = {}
-    for round_ in range(4):
+    for round_ in range(12 if config.privacy.recoding == "local" else 4):
         searched = {}
         linked: dict[str, Linked] = {}
         with progress.phase(f"joined-view round {round_ + 1}"):
             raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched,
-                                   linked, joint)
+                                   linked, joint, row_floors)
         if not raised:
             return searched
     raise PrivacyError("tables linked by a person key did not settle on common levels")
@@ -462,7 +506,8 @@ def _total_loss(searched: dict[str, Searched]) -> float:
 
 def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
                   limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
-                  results: dict[str, Searched], linked: dict[str, Linked], joint: bool) -> bool:
+                  results: dict[str, Searched], linked: dict[str, Linked], joint: bool,
+                  row_floors: dict[str, dict[str, np.ndarray]]) -> bool:
     """One pass over the tables in config order; True if an earlier table's minimum levels were raised."""
     raised = False
     for name in names:
@@ -472,28 +517,65 @@ def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, Surr
             # the joined view with the earlier release as it is, unless the joint strategy is searched
             with progress.phase(f"search {name}"):
                 res = search_table(config, t, surrogates, k, limit, linked, min_levels[name],
-                                   not (joint and shares_key))
-        except PrivacyError:
+                                   not (joint and shares_key), row_floors[name])
+        except PrivacyError as exc:
             if not shares_key or joint:
                 raise
+            if config.privacy.recoding == "local":
+                raise PrivacyError(f"table {name}, on the joined view: {exc}") from exc
             # infeasible: let the earlier table's QIs get coarser (the joined search's own loss decides how
             # much; the earlier table is then redone at those levels)
             with progress.phase(f"search {name} (earlier levels free)"):
                 res = search_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
         results[name] = res
-        for qname, level in res.linked_levels.items():
+        if config.privacy.recoding == "local":
+            raised |= _raise_floors(prepared, surrogates, res, results, row_floors)
+        for qname, level in res.linked_levels.items() if config.privacy.recoding != "local" else ():
             src, _, col = qname.partition(".")
             if level > results[src].levels[col]:
                 min_levels[src][col] = level
                 raised = True
         if t.spec.person_key and res.own and t.spec.person_key not in linked:
             with progress.phase(f"link {name}"):
-                linked[t.spec.person_key] = _linked(t, res.levels, res.kept, surrogates)
+                linked[t.spec.person_key] = _linked(t, res.levels, res.kept, surrogates,
+                                                    res.result.row_levels)
+    return raised
+
+
+def _raise_floors(prepared: Prepared, surrogates: dict[str, SurrogateSpace], res: Searched,
+                  results: dict[str, Searched], row_floors: dict[str, dict[str, np.ndarray]]) -> bool:
+    """Local recoding on the joined view: where the later table's search released a person's linked
+    quasi-identifier coarser than the earlier table did, that person's rows of the earlier table get that
+    level as their floor (only theirs: the other persons keep their detail). True if a floor rose; the
+    earlier table is then redone and the pass repeats (floors only rise, so this ends)."""
+    if res.result.row_levels is None or not res.linked_names:
+        return False
+    t = res.prepared
+    key = t.spec.person_key
+    assert key is not None
+    space = surrogates[key]
+    keys = space.codes(t.values[key])
+    rows = res.kept & (keys >= 0)
+    raised = False
+    for qname in res.linked_names:
+        src, _, col = qname.partition(".")
+        need = np.full(space.size, -1, dtype=np.int64)
+        np.maximum.at(need, keys[rows], res.result.row_levels[qname][rows].astype(np.int64))
+        earlier = results[src]
+        src_keys = space.codes(earlier.prepared.values[key])
+        need_rows = np.where(src_keys >= 0, need[np.maximum(src_keys, 0)], -1)
+        assert earlier.result.row_levels is not None
+        released = earlier.result.row_levels[col].astype(np.int64)
+        higher = earlier.kept & (need_rows > released)
+        if higher.any():
+            current = row_floors[src].get(col, np.zeros(len(need_rows), dtype=np.int64))
+            row_floors[src][col] = np.where(higher, np.maximum(current, need_rows), current)
+            raised = True
     return raised
 
 
 def _linked(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
-            surrogates: dict[str, SurrogateSpace]) -> Linked:
+            surrogates: dict[str, SurrogateSpace], row_levels: dict[str, np.ndarray] | None = None) -> Linked:
     """Per person, the leaf codes of the QIs released at ``levels`` from the ``kept`` rows (suppressed
     persons absent)."""
     key = t.spec.person_key
@@ -506,10 +588,15 @@ def _linked(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
     persons, first = np.unique(keys[present], return_index=True)  # a person's values: their first row's
     codes = {}
     hierarchies = {}
+    person_levels: dict[str, np.ndarray] | None = None if row_levels is None else {}
     for col in t.spec.by_role("quasi_identifier"):
         h = t.leaves[col.name][1]
         dense = np.full(space.size, -1, dtype=np.int32)
         dense[persons] = t.leaf_codes(col.name)[present][first]
         codes[col.output_name] = dense
         hierarchies[col.output_name] = (h, levels[col.output_name])
-    return Linked(t.spec.name, hierarchies, codes)
+        if person_levels is not None and row_levels is not None:
+            lv = np.full(space.size, -1, dtype=np.int64)
+            lv[persons] = row_levels[col.output_name][present][first]
+            person_levels[col.output_name] = lv
+    return Linked(t.spec.name, hierarchies, codes, person_levels)

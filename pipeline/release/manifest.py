@@ -17,7 +17,8 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
     value_sets = {}
     for name in t.quasi_identifiers:
         h = t.hierarchies[name]
-        value_sets[name] = [str(x) for x in h.labels[t.levels[name]]]
+        used = sorted(t.level_shares.get(name) or {t.levels[name]: 1.0})  # local recoding: several levels
+        value_sets[name] = list(dict.fromkeys(str(x) for b in used for x in h.labels[b]))
     codes = {}
     for c in t.spec.kept_columns:
         if c.role == "attribute" and (c.top_code is not None or c.bottom_code is not None):
@@ -39,6 +40,7 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "suppressed_rows": int(t.suppressed_rows),
         "levels": {k: int(v) for k, v in t.levels.items()},
         "granularity": {k: t.hierarchies[k].level_descriptions[v] for k, v in t.levels.items()},
+        "level_shares": {k: {str(b): round(v, 6) for b, v in sh.items()} for k, sh in t.level_shares.items()},
         "value_sets": value_sets,
         "top_bottom_codes": codes,
         "models": t.metrics.get("models", []),

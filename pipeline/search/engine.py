@@ -61,6 +61,10 @@ class SearchResult:
     nodes_evaluated: int
     lattice_size: int
     fallback: str | None = None  # why the result is not proven optimal (None when exact)
+    #: Local recoding only: per quasi-identifier, the level of every row (``levels`` then holds the level
+    #: most rows are released at), and the share of released rows per level.
+    row_levels: dict[str, np.ndarray] | None = None
+    level_shares: dict[str, dict[int, float]] | None = None
 
 
 def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:

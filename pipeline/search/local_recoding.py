@@ -41,8 +41,8 @@ import numpy as np
 
 from pipeline.errors import PrivacyError
 from pipeline.privacy.base import PrivacyModel
-from pipeline.search.engine import QuasiIdentifier, SensitiveColumn, _check_inputs, _space
-from pipeline.search.histogram import base_snapshot
+from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, _check_inputs, _space
+from pipeline.search.histogram import base_snapshot, group
 from pipeline.search.local_refine import refine
 from pipeline.search.local_space import LocalSpace, build
 
@@ -68,15 +68,25 @@ def local_recoding(
     suppression_limit: float,
     weights: Mapping[str, float] | None = None,
     max_levels: Mapping[str, int] | None = None,
+    floors: Mapping[str, np.ndarray] | None = None,
 ) -> LocalResult:
-    """Per-row levels of every quasi-identifier such that every released class meets every model."""
+    """Per-row levels of every quasi-identifier such that every released class meets every model.
+    ``floors`` (quasi-identifier → level per row): rows never released finer than that (the joined view:
+    a person's label as an earlier table released it)."""
     n_rows = _check_inputs(qis, sensitive, person, models, suppression_limit, "loss", ())
     used = {m.column for m in models}
     sensitive = [s for s in sensitive if s.name in used]
     heights = [q.hierarchy.height for q in qis]
     space = _space(qis, heights, sensitive)
+    floor_rows = np.zeros((n_rows, len(qis)), dtype=np.int64)
+    for q, qi in enumerate(qis):
+        if floors and qi.name in floors:
+            floor_rows[:, q] = np.minimum(np.asarray(floors[qi.name], dtype=np.int64), heights[q] - 1)
+    # rows with one leaf tuple but different floors are different tuples (an extra grouping column)
+    fk, _, n_fk = group([floor_rows[:, q] for q in range(len(qis))], heights) if floors else (
+        np.zeros(n_rows, dtype=np.int64), None, 1)
     base, row_class, n_persons = base_snapshot(
-        [np.asarray(q.codes) for q in qis], [q.hierarchy.n_leaves + 1 for q in qis], person,
+        [np.asarray(q.codes) for q in qis] + [fk], [q.hierarchy.n_leaves + 1 for q in qis] + [n_fk], person,
         [np.asarray(s.codes) for s in sensitive], [s.n_values for s in sensitive])
     space.n_persons = n_persons
     space.references = [np.bincount(np.asarray(s.codes), minlength=s.n_values) / n_rows for s in sensitive]
@@ -88,8 +98,10 @@ def local_recoding(
     w = np.array([float((weights or {}).get(q.name, 1.0)) for q in qis])
     top = np.array([min((max_levels or {}).get(q.name, h - 1), h - 1)
                     for q, h in zip(qis, heights, strict=True)])
-    ls = build(base, space, [q.hierarchy for q in qis], w, top, models, k)
-    lev = np.zeros((base.n, len(qis)), dtype=np.int64)
+    first_row = np.zeros(base.n, dtype=np.int64)
+    first_row[row_class] = np.arange(n_rows)
+    ls = build(base, space, [q.hierarchy for q in qis], w, top, models, k, floor_rows[first_row])
+    lev = ls.floor.copy()
     key = ls.hkey(ls.labels(lev))  # per tuple, kept up to date as tuples move
     rounds = 0
     while True:
@@ -108,6 +120,27 @@ def local_recoding(
     if _valid(ls, refined, keep_t):  # the refinement keeps classes valid; a label clash could merge two
         lev, rounds = refined, rounds + more
     return _result(ls, lev, keep_t, row_class, qis, n_rows, rounds)
+
+
+def search_local(qis: Sequence[QuasiIdentifier], sensitive: Sequence[SensitiveColumn],
+                 person: np.ndarray | None, models: Sequence[PrivacyModel], suppression_limit: float,
+                 weights: Mapping[str, float] | None = None,
+                 max_levels: Mapping[str, int] | None = None,
+                 floors: Mapping[str, np.ndarray] | None = None) -> SearchResult:
+    """:func:`local_recoding` as a :class:`SearchResult` (what the per-table search returns): ``levels`` is
+    each column's most frequent level, ``row_levels`` every row's."""
+    res = local_recoding(qis, sensitive, person, models, suppression_limit, weights, max_levels, floors)
+    rows = np.bincount(res.class_id[res.keep], minlength=res.classes).astype(np.float64)
+    n = len(res.keep)
+    loss = {**res.loss, "metric": "loss", "value": res.loss["lm"],
+            "discernibility": float((rows ** 2).sum() + res.suppressed_rows * float(n)),
+            "aecs": float(rows.sum() / len(rows)) if len(rows) else float(n)}
+    levels = {name: max(shares, key=lambda b: shares[b]) if shares else 0
+              for name, shares in res.level_shares.items()}
+    return SearchResult(levels, res.keep, res.class_id, res.classes, res.min_class_size, res.suppressed_rows,
+                        loss, exact=False, nodes_evaluated=res.rounds, lattice_size=0,
+                        fallback="local recoding: a heuristic, not a proven optimum",
+                        row_levels=res.row_levels, level_shares=res.level_shares)
 
 
 def _merge_round(ls: LocalSpace, lev: np.ndarray, key: np.ndarray, cls: np.ndarray, n_cls: int,
@@ -134,7 +167,8 @@ def _merge_round(ls: LocalSpace, lev: np.ndarray, key: np.ndarray, cls: np.ndarr
             dcost.append(ls.cost[q][lq + 1, rc] - ls.cost[q][lq, rc])
     _, inv = np.unique(np.concatenate(keys), return_inverse=True)
     n_g = int(inv.max()) + 1
-    there = np.bincount(inv[: len(closed)], weights=persons[closed].astype(np.float64), minlength=n_g)
+    there = np.bincount(inv[: len(closed)], weights=persons[closed].astype(np.float64),
+                        minlength=n_g).astype(np.float64)
     g = inv[len(closed):]
     own, att, dc = np.concatenate(owner), np.concatenate(attr), np.concatenate(dcost)
     w_c = w_o[own]
@@ -183,13 +217,13 @@ def _settle(ls: LocalSpace, lev: np.ndarray, allowed: int, n_rows: int) -> np.nd
     that are cheapest to coarsen (added loss per person) until it passes; what still fails is suppressed,
     within the limit (else :class:`PrivacyError`)."""
     t_all = np.arange(ls.n)
-    top_lev = np.broadcast_to(ls.top, lev.shape)
-    _, top_key = np.unique(ls.pack(ls.labels(np.asarray(top_lev), t_all)), return_inverse=True)
+    top_lev = np.maximum(ls.top, lev)
+    _, top_key = np.unique(ls.pack(ls.labels(top_lev, t_all)), return_inverse=True)
     rows = ls.base.rows.astype(np.float64)
     for _ in range(64):
         cls, n_cls = ls.classes(lev)
         fail, stats = ls.fails(cls, n_cls)
-        bad = np.unique(cls[fail[cls] & (lev == ls.top).all(axis=1)])
+        bad = np.unique(cls[fail[cls] & (lev >= ls.top).all(axis=1)])
         if not len(bad):
             break
         for c in bad:
@@ -197,13 +231,15 @@ def _settle(ls: LocalSpace, lev: np.ndarray, allowed: int, n_rows: int) -> np.nd
             pool = np.flatnonzero((top_key == top_key[np.argmax(members)]) & ~members & ~fail[cls])
             if not len(pool):
                 continue
-            extra = sum((ls.cost[q][ls.top[q], pool] - ls.cost[q][lev[pool, q], pool]) for q in range(ls.q))
+            up = np.maximum(ls.top, lev[pool])
+            extra = sum(ls.cost[q][up[:, q], pool] - ls.cost[q][lev[pool, q], pool] for q in range(ls.q))
             per_cls = np.bincount(cls[pool], weights=extra * rows[pool], minlength=n_cls)
             cands = np.unique(cls[pool])
             order = cands[np.argsort(per_cls[cands] / np.maximum(stats.persons[cands], 1), kind="stable")]
             cum = np.cumsum(stats.persons[order])
             take = order[: int(np.searchsorted(cum, max(ls.k - stats.persons[c], 0))) + 1]
-            lev[np.isin(cls, take)] = ls.top
+            moved = np.isin(cls, take)
+            lev[moved] = np.maximum(lev[moved], ls.top)
     cls, n_cls = ls.classes(lev)
     fail, _ = ls.fails(cls, n_cls)
     drop = fail[cls]

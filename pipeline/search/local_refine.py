@@ -59,7 +59,9 @@ def _round(ls: LocalSpace, state: _State) -> bool:
     plans: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for q in range(ls.q):
         lv = state.levels[p, q]
-        can = (lv > 0) & ~state.done[p, q]
+        # a class splits on q only if none of its tuples would go below its floor
+        below = np.bincount(p[ls.floor[t_idx, q] >= lv], minlength=n_p) > 0
+        can = (lv > 0) & ~state.done[p, q] & ~below[p]
         if not can.any():
             continue
         ti, pi, li = t_idx[can], p[can], lv[can]

@@ -32,6 +32,7 @@ class LocalSpace:
     k: int  # persons a class needs at least (the models' necessary condition)
     stride: np.ndarray | None  # packing of label ids into one int64 key; None when it would overflow
     mult: np.ndarray  # ``stride``, or random multipliers (wrapping int64) when packing would overflow
+    floor: np.ndarray  # (tuples, attributes) the lowest level each tuple may be released at
 
     def hkey(self, labels: np.ndarray) -> np.ndarray:
         """A key per row of label ids: exact when packing fits, else a 64-bit hash. Used only to *find*
@@ -80,7 +81,7 @@ class LocalSpace:
 
 
 def build(base: Snapshot, space: Space, hierarchies: Sequence[Hierarchy], weights: np.ndarray,
-          top: np.ndarray, models: Sequence[PrivacyModel], k: int) -> LocalSpace:
+          top: np.ndarray, models: Sequence[PrivacyModel], k: int, floor: np.ndarray) -> LocalSpace:
     """Per tuple and level: codes, weighted loss and released-label ids; the key packing."""
     anc, cost, lab = [], [], []
     for q, h in enumerate(hierarchies):
@@ -111,4 +112,4 @@ def build(base: Snapshot, space: Space, hierarchies: Sequence[Hierarchy], weight
             stride[q] = stride[q + 1] * cards[q + 1]
     mult = stride if stride is not None else (
         np.random.default_rng(0).integers(1, _MAX_KEY, size=len(cards), dtype=np.int64) | 1)
-    return LocalSpace(base, space, anc, cost, lab, top, list(models), k, stride, mult)
+    return LocalSpace(base, space, anc, cost, lab, top, list(models), k, stride, mult, floor)
