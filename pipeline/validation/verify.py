@@ -6,6 +6,8 @@
    in ``validation/results.json``, else the stricter ``third_party``) and re-run on ``data/*.parquet``.
    The expected columns are the published items (``published_items.json``, the release's legal
    statement of its contents) when that file exists, else the manifest's ``columns``.
+3. Classes (``pipeline.validation.classes``): k persons per class of equal released labels, on each table
+   and joined view, recounted with plain pandas (independent of the suite and the engine).
 Problems are returned as sentences naming files, tables and columns, never values.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.errors import PipelineError
+from pipeline.validation.classes import check_classes
 from pipeline.validation.gate import RESULTS, read_manifest
 from pipeline.validation.rules import rules_from_manifest
 from pipeline.validation.runner import run_suites
@@ -130,4 +133,5 @@ def verify_release(release_dir: Path) -> list[str]:
         manifest = read_manifest(release_dir)
     except PipelineError as exc:
         return [str(exc)]
-    return check_files(release_dir, manifest) + check_suite(release_dir, manifest)
+    return check_files(release_dir, manifest) + check_suite(release_dir, manifest) + check_classes(
+        release_dir, manifest)
