@@ -95,8 +95,9 @@ def local_recoding(
     if k > n_persons:
         raise PrivacyError(f"k = {k} is larger than the number of persons in the table ({n_persons}); "
                            f"lower k or release more data")
-    w = np.array([float((weights or {}).get(q.name, 1.0)) for q in qis])
-    top = np.array([min((max_levels or {}).get(q.name, h - 1), h - 1)
+    # the analyst's priorities: the quasi-identifier's own weight / max_level unless overridden here
+    w = np.array([float((weights or {}).get(q.name, q.weight)) for q in qis])
+    top = np.array([min(h - 1, (max_levels or {}).get(q.name, h - 1 if q.max_level is None else q.max_level))
                     for q, h in zip(qis, heights, strict=True)])
     first_row = np.zeros(base.n, dtype=np.int64)
     first_row[row_class] = np.arange(n_rows)
