@@ -133,8 +133,10 @@ def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, Surr
 def raise_floors(surrogates: dict[str, SurrogateSpace], res: Searched, results: dict[str, Searched],
                  row_floors: dict[str, dict[str, np.ndarray]]) -> bool:
     """Local recoding: where the later table's search released a person's linked quasi-identifier coarser
-    than the earlier table did, that person's rows of the earlier table get that level as their floor (only
-    theirs). True if a floor rose; the earlier table is then redone (floors only rise, so this ends)."""
+    than the earlier table did, that person's rows of the earlier table get that level as their floor. True
+    if so; then the earlier table is redone from its current release up (every kept row's level becomes its
+    floor too: it only gets coarser from round to round, so the rounds end) and the later table searched
+    again on the new joined view."""
     if res.result.row_levels is None or not res.linked:
         return False
     key = res.prepared.spec.person_key
@@ -142,18 +144,25 @@ def raise_floors(surrogates: dict[str, SurrogateSpace], res: Searched, results: 
     space = surrogates[key]
     keys = space.codes(res.prepared.values[key])
     rows = res.kept & (keys >= 0)
-    raised = False
+    needs: dict[tuple[str, str], np.ndarray] = {}
     for qname, column in res.linked.items():
         need = np.full(space.size, -1, dtype=np.int64)
         np.maximum.at(need, keys[rows], res.result.row_levels[qname][rows].astype(np.int64))
-        earlier = results[column.table]
-        src_keys = space.codes(earlier.prepared.values[key])
-        need_rows = np.where(src_keys >= 0, need[np.maximum(src_keys, 0)], -1)
-        assert earlier.result.row_levels is not None
-        higher = earlier.kept & (need_rows > earlier.result.row_levels[column.column].astype(np.int64))
-        if higher.any():
-            floors = row_floors[column.table]
-            current = floors.get(column.column, np.zeros(len(need_rows), dtype=np.int64))
-            floors[column.column] = np.where(higher, np.maximum(current, need_rows), current)
-            raised = True
-    return raised
+        src_keys = space.codes(results[column.table].prepared.values[key])
+        needs[(column.table, column.column)] = np.where(src_keys >= 0, need[np.maximum(src_keys, 0)], -1)
+    if not any((results[t].kept & (need > _released(results[t], c))).any() for (t, c), need in needs.items()):
+        return False
+    for searched, extra in [(results[t], {c: n for (t2, c), n in needs.items() if t2 == t})
+                            for t in {t for t, _ in needs}]:
+        floors = row_floors[searched.prepared.spec.name]
+        for col in searched.own:
+            current = floors.get(col, np.zeros(len(searched.kept), dtype=np.int64))
+            level = np.maximum(current, np.where(searched.kept, _released(searched, col), 0))
+            floors[col] = np.maximum(level, extra.get(col, -1))
+    return True
+
+
+def _released(searched: Searched, column: str) -> np.ndarray:
+    row_levels = searched.result.row_levels
+    assert row_levels is not None
+    return searched.originals[column][2] + row_levels[column].astype(np.int64)

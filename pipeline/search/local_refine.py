@@ -51,9 +51,14 @@ def refine(ls: LocalSpace, lev: np.ndarray, keep_t: np.ndarray) -> tuple[np.ndar
 
 def _round(ls: LocalSpace, state: _State) -> bool:
     """Split every class on its best attribute; False when nothing could split."""
-    t_idx = np.flatnonzero(state.part >= 0)
-    p = state.part[t_idx]
     n_p = state.n
+    # only classes that may still split somewhere (most classes sit at their original values)
+    active = ((state.levels > 0) & ~state.done).any(axis=1)
+    t_idx = np.flatnonzero(state.part >= 0)
+    t_idx = t_idx[active[state.part[t_idx]]]
+    if not len(t_idx):
+        return False
+    p = state.part[t_idx]
     best_gain = np.zeros(n_p)
     best_q = np.full(n_p, -1, dtype=np.int64)
     plans: dict[int, tuple[np.ndarray, np.ndarray]] = {}
