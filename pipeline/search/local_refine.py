@@ -53,7 +53,7 @@ def _round(ls: LocalSpace, state: _State) -> bool:
     """Split every class on its best attribute; False when nothing could split."""
     n_p = state.n
     # only classes that may still split somewhere (most classes sit at their original values)
-    active = ((state.levels > 0) & ~state.done).any(axis=1)
+    active = np.asarray(((state.levels > 0) & ~state.done).any(axis=1), dtype=bool)
     t_idx = np.flatnonzero(state.part >= 0)
     t_idx = t_idx[active[state.part[t_idx]]]
     if not len(t_idx):
