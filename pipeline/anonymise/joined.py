@@ -72,12 +72,12 @@ def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSp
     min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
     row_floors: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}  # local recoding
     searched: dict[str, Searched] = {}
-    for round_ in range(12 if config.privacy.recoding == "local" else 4):
+    for round_ in range(16 if config.privacy.recoding == "local" else 4):
         searched = {}
         linked: dict[str, Linked] = {}
         with progress.phase(f"joined-view round {round_ + 1}"):
             raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched,
-                                   linked, joint, row_floors)
+                                   linked, joint, row_floors, round_)
         if not raised:
             return searched
     raise PrivacyError("tables linked by a person key did not settle on common levels")
@@ -95,7 +95,7 @@ def total_loss(searched: dict[str, Searched]) -> float:
 def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
                   limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
                   results: dict[str, Searched], linked: dict[str, Linked], joint: bool,
-                  row_floors: dict[str, dict[str, np.ndarray]]) -> bool:
+                  row_floors: dict[str, dict[str, np.ndarray]], round_: int = 0) -> bool:
     """One pass over the tables in config order; True if an earlier table's minimum levels were raised."""
     local = config.privacy.recoding == "local"
     raised = False
@@ -118,7 +118,7 @@ def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, Surr
                 res = search_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
         results[name] = res
         if local:
-            raised |= raise_floors(surrogates, res, results, row_floors)
+            raised |= raise_floors(surrogates, res, results, row_floors, freeze_later=round_ >= 2)
         for column, level in res.linked_levels.items() if not local else ():
             if level > results[column.table].levels[column.column]:
                 min_levels[column.table][column.column] = level
@@ -131,12 +131,14 @@ def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, Surr
 
 
 def raise_floors(surrogates: dict[str, SurrogateSpace], res: Searched, results: dict[str, Searched],
-                 row_floors: dict[str, dict[str, np.ndarray]]) -> bool:
+                 row_floors: dict[str, dict[str, np.ndarray]], freeze_later: bool = False) -> bool:
     """Local recoding: where the later table's search released a person's linked quasi-identifier coarser
     than the earlier table did, that person's rows of the earlier table get that level as their floor. True
     if so; then the earlier table is redone from its current release up (every kept row's level becomes its
-    floor too: it only gets coarser from round to round, so the rounds end) and the later table searched
-    again on the new joined view."""
+    floor too: it only gets coarser from round to round) and the later table searched again on the new
+    joined view, freely in the first rounds, from its own release up once ``freeze_later`` (from the third
+    round): then every level only rises and the rounds end. Measured: the demo settles in two rounds; a
+    100,000-policyholder extract needs the freeze (without it, 16 rounds did not settle)."""
     if res.result.row_levels is None or not res.linked:
         return False
     key = res.prepared.spec.person_key
@@ -153,7 +155,7 @@ def raise_floors(surrogates: dict[str, SurrogateSpace], res: Searched, results: 
     if not any((results[t].kept & (need > _released(results[t], c))).any() for (t, c), need in needs.items()):
         return False
     for searched, extra in [(results[t], {c: n for (t2, c), n in needs.items() if t2 == t})
-                            for t in {t for t, _ in needs}]:
+                            for t in {t for t, _ in needs}] + ([(res, {})] if freeze_later else []):
         floors = row_floors[searched.prepared.spec.name]
         for col in searched.own:
             current = floors.get(col, np.zeros(len(searched.kept), dtype=np.int64))
