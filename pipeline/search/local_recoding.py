@@ -23,7 +23,7 @@ so a sparse record pays for its whole layer's coarsest attribute. Merging along 
 coarsens a sparse combination only as far as it needs to meet k persons, and dense combinations keep their
 original values. Tried and measured on Adult (``benchmarks/adult.py``): the global search iterated over the
 failing records alone (LM 0.061 at k=2), top-down specialisation alone (0.030), bottom-up merging without
-the proposal rounds (0.022); the combination above: 0.0143 / 0.0315 / 0.0473 at k = 2 / 5 / 10, against
+the proposal rounds (0.022); the combination above: 0.0143 / 0.0315 / 0.0472 at k = 2 / 5 / 10, against
 ARX's 0.0178 / 0.0329 / 0.0484, suppressing nothing.
 
 The guarantee is ARX's: at least k persons per class of equal *released labels*. A remainder released as
