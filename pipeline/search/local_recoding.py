@@ -190,6 +190,9 @@ def _merge_round(ls: LocalSpace, lev: np.ndarray, key: np.ndarray, cls: np.ndarr
         there += np.bincount(g[pick[ok]], weights=w_c[pick[ok]], minlength=n_g)
         alive[pick[~ok]] = False
     blind = np.flatnonzero((att >= 0) & (chosen[own] == -2))
+    if not len(blind) and not (chosen >= 0).any():
+        # nobody moves (only possible when hashed keys collide): every movable class moves, so rounds end
+        blind = np.flatnonzero(att >= 0)
     if len(blind):
         pick = _cheapest(blind, own, dc)
         chosen[own[pick]] = att[pick]

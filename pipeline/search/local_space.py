@@ -111,5 +111,5 @@ def build(base: Snapshot, space: Space, hierarchies: Sequence[Hierarchy], weight
         for q in range(len(cards) - 2, -1, -1):
             stride[q] = stride[q + 1] * cards[q + 1]
     mult = stride if stride is not None else (
-        np.random.default_rng(0).integers(1, _MAX_KEY, size=len(cards), dtype=np.int64) | 1)
+        np.random.default_rng(0).integers(1, 1 << 62, size=len(cards), dtype=np.int64) | 1)
     return LocalSpace(base, space, anc, cost, lab, top, list(models), k, stride, mult, floor)

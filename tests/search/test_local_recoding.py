@@ -165,3 +165,19 @@ def test_dense_data_keeps_original_values() -> None:
     result = local_recoding(qis, sens, None, [KAnonymity(5)], 0.0)
     assert result.loss["lm"] == 0.0
     assert all(s == {0: 1.0} for s in result.level_shares.values())
+
+
+def test_wide_keys_that_do_not_pack_still_give_exact_classes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the label ids of all columns do not fit one int64, candidates are found by a hash and classes
+    are formed exactly; the release is as valid (and here the same) as with packed keys."""
+    import pipeline.search.local_space as local_space
+
+    df = small_data.frame(rows=500, seed=6)
+    qis, sens = small_data.encode(df)
+    person = df["person"].to_numpy()
+    packed = local_recoding(qis, sens, person, [KAnonymity(3)], 0.05)
+    monkeypatch.setattr(local_space, "_MAX_KEY", 16)
+    hashed = local_recoding(qis, sens, person, [KAnonymity(3)], 0.05)
+    table = released(qis, hashed, {"person": person})
+    assert smallest_class(table, ["age", "sex", "region"], "person") == hashed.min_class_size >= 3
+    assert hashed.loss["lm"] == pytest.approx(packed.loss["lm"])
