@@ -17,6 +17,7 @@ from pipeline.identifiers.rare import merge_rare, top_bottom_code
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.release.candidate import TableResult
 from pipeline.search.engine import risk_profile
+from pipeline.search.mixed_levels import generalise_rows, shares_of
 
 
 def assemble_table(config: Config, searched: Searched, surrogates: dict[str, SurrogateSpace]) -> TableResult:
@@ -87,6 +88,8 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
         invalid_nulled=dict(prepared.invalid_nulled),
         before=before,
         before_person=None,
+        level_shares=({name: shares_of(originals[name][2] + result.row_levels[name][result.keep])
+                       for name in own} if result.row_levels is not None else {}),
     )
 
 
@@ -105,8 +108,12 @@ def _columns(config: Config, searched: Searched, surrogates: dict[str, Surrogate
         if col.role == "linking_code":
             out[name] = surrogates[col.name].replace(prepared.values[col.name]).to_numpy()[keep]
         elif col.role == "quasi_identifier":
-            h, codes, _ = searched.originals[name]
-            out[name] = h.generalise(codes[keep], searched.absolute[name])
+            h, codes, floor = searched.originals[name]
+            row_levels = searched.result.row_levels
+            if row_levels is not None:  # local recoding: each row at its own level
+                out[name] = generalise_rows(h, codes[keep], floor + row_levels[name][keep])
+            else:
+                out[name] = h.generalise(codes[keep], searched.absolute[name])
         elif col.role == "sensitive":
             v = searched.sensitive_values[name][keep].reset_index(drop=True)
             if col.type == "string" or col.name in prepared.leaves:

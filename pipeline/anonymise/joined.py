@@ -7,11 +7,18 @@ needs them coarser, the earlier table is redone at those levels and the pass rep
 releases on the surrogate key cannot single out fewer than k persons. Whether the joined view coarsens the
 earlier table's quasi-identifiers or only the later table's own is decided by computing both and keeping the
 lower total information loss (:func:`search_tables`, recorded in the manifest under ``search.joined_view``).
+
+With ``privacy.recoding: local`` the joined view starts each person's linked values at the level that
+person's row was released at; where it needs a person coarser, only that person's rows of the earlier table
+get that level as their floor (:func:`raise_floors`), the earlier table is redone and the pass repeats. The
+other policyholders keep their detail, so there is one strategy ("earlier first (local recoding)").
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from pipeline import progress
 from pipeline.anonymise.linked import Linked, linked_release
@@ -30,6 +37,9 @@ def search_tables(config: Config, prepared: Prepared, surrogates: dict[str, Surr
         searched = settle(config, prepared, surrogates, k, limit, joint=False)
     if not any(s.linked for s in searched.values()):
         return searched, None
+    if config.privacy.recoding == "local":
+        return searched, {"strategy": "earlier first (local recoding)",
+                          "total_lm": {"earlier first": total_loss(searched)}}
     # Two ways to make the joined view k-anonymous: keep the earlier table as released and coarsen
     # the later one's own quasi-identifiers ("earlier first"), or let the later search coarsen the
     # earlier table's quasi-identifiers too and redo the earlier table at those levels ("joint").
@@ -61,13 +71,14 @@ def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSp
     """
     names = list(prepared.tables)
     min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
+    row_floors: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}  # local recoding
     searched: dict[str, Searched] = {}
-    for round_ in range(4):
+    for round_ in range(16 if config.privacy.recoding == "local" else 4):
         searched = {}
         linked: dict[str, Linked] = {}
         with progress.phase(f"joined-view round {round_ + 1}"):
             raised = _search_round(config, prepared, surrogates, k, limit, names, min_levels, searched,
-                                   linked, joint)
+                                   linked, joint, row_floors, round_)
         if not raised:
             return searched
     raise PrivacyError("tables linked by a person key did not settle on common levels")
@@ -89,8 +100,10 @@ def total_loss(searched: dict[str, Searched]) -> float:
 
 def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,
                   limit: float, names: list[str], min_levels: dict[str, dict[str, int]],
-                  results: dict[str, Searched], linked: dict[str, Linked], joint: bool) -> bool:
+                  results: dict[str, Searched], linked: dict[str, Linked], joint: bool,
+                  row_floors: dict[str, dict[str, np.ndarray]], round_: int = 0) -> bool:
     """One pass over the tables in config order; True if an earlier table's minimum levels were raised."""
+    local = config.privacy.recoding == "local"
     raised = False
     for name in names:
         t = prepared.tables[name]
@@ -99,20 +112,65 @@ def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, Surr
             # the joined view with the earlier release as it is, unless the joint strategy is searched
             with progress.phase(f"search {name}"):
                 res = search_table(config, t, surrogates, k, limit, linked, min_levels[name],
-                                   not (joint and shares_key))
-        except PrivacyError:
+                                   not (joint and shares_key), row_floors[name])
+        except PrivacyError as exc:
             if not shares_key or joint:
                 raise
+            if local:
+                raise PrivacyError(f"table {name}, on the joined view: {exc}") from exc
             # infeasible: let the earlier table's QIs get coarser (the joined search's own loss decides how
             # much; the earlier table is then redone at those levels)
             with progress.phase(f"search {name} (earlier levels free)"):
                 res = search_table(config, t, surrogates, k, limit, linked, min_levels[name], False)
         results[name] = res
-        for column, level in res.linked_levels.items():
+        if local:
+            raised |= raise_floors(surrogates, res, results, row_floors, freeze_later=round_ >= 2)
+        for column, level in res.linked_levels.items() if not local else ():
             if level > results[column.table].levels[column.column]:
                 min_levels[column.table][column.column] = level
                 raised = True
         if t.spec.person_key and res.own and t.spec.person_key not in linked:
             with progress.phase(f"link {name}"):
-                linked[t.spec.person_key] = linked_release(t, res.levels, res.kept, surrogates)
+                linked[t.spec.person_key] = linked_release(t, res.levels, res.kept, surrogates,
+                                                           res.result.row_levels)
     return raised
+
+
+def raise_floors(surrogates: dict[str, SurrogateSpace], res: Searched, results: dict[str, Searched],
+                 row_floors: dict[str, dict[str, np.ndarray]], freeze_later: bool = False) -> bool:
+    """Local recoding: where the later table's search released a person's linked quasi-identifier coarser
+    than the earlier table did, that person's rows of the earlier table get that level as their floor. True
+    if so; then the earlier table is redone from its current release up (every kept row's level becomes its
+    floor too: it only gets coarser from round to round) and the later table searched again on the new
+    joined view, freely in the first rounds, from its own release up once ``freeze_later`` (from the third
+    round): then every level only rises and the rounds end. Measured: the demo settles in two rounds; a
+    100,000-policyholder extract needs the freeze (without it, 16 rounds did not settle)."""
+    if res.result.row_levels is None or not res.linked:
+        return False
+    key = res.prepared.spec.person_key
+    assert key is not None
+    space = surrogates[key]
+    keys = space.codes(res.prepared.values[key])
+    rows = res.kept & (keys >= 0)
+    needs: dict[tuple[str, str], np.ndarray] = {}
+    for qname, column in res.linked.items():
+        need = np.full(space.size, -1, dtype=np.int64)
+        np.maximum.at(need, keys[rows], res.result.row_levels[qname][rows].astype(np.int64))
+        src_keys = space.codes(results[column.table].prepared.values[key])
+        needs[(column.table, column.column)] = np.where(src_keys >= 0, need[np.maximum(src_keys, 0)], -1)
+    if not any((results[t].kept & (need > _released(results[t], c))).any() for (t, c), need in needs.items()):
+        return False
+    for searched, extra in [(results[t], {c: n for (t2, c), n in needs.items() if t2 == t})
+                            for t in {t for t, _ in needs}] + ([(res, {})] if freeze_later else []):
+        floors = row_floors[searched.prepared.spec.name]
+        for col in searched.own:
+            current = floors.get(col, np.zeros(len(searched.kept), dtype=np.int64))
+            level = np.maximum(current, np.where(searched.kept, _released(searched, col), 0))
+            floors[col] = np.maximum(level, extra.get(col, -1))
+    return True
+
+
+def _released(searched: Searched, column: str) -> np.ndarray:
+    row_levels = searched.result.row_levels
+    assert row_levels is not None
+    return searched.originals[column][2] + row_levels[column].astype(np.int64)

@@ -44,6 +44,14 @@ class Linked:
     codes: dict[str, np.ndarray]
     #: Column → (weight, max_level) of the earlier table's config: the joined view honours them too.
     priorities: dict[str, tuple[float, int | None]] = field(default_factory=dict)
+    #: Locally recoded release: per quasi-identifier, each person's released level (dense like ``codes``).
+    person_levels: dict[str, np.ndarray] | None = None
+
+    def levels_of(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
+        """Released level of ``name`` for rows with person ``keys``; ``unknown`` (the root) when absent."""
+        assert self.person_levels is not None
+        lv = np.where(keys >= 0, self.person_levels[name][np.maximum(keys, 0)], -1)
+        return np.where(lv < 0, unknown, lv)
 
     def leaf_codes(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
         """Leaf codes of ``name`` for rows with person ``keys`` (surrogate-space positions, -1 for null);
@@ -63,9 +71,10 @@ class Linked:
 
 
 def linked_release(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
-                   surrogates: dict[str, SurrogateSpace]) -> Linked:
+                   surrogates: dict[str, SurrogateSpace],
+                   row_levels: dict[str, np.ndarray] | None = None) -> Linked:
     """Per person, the leaf codes of the QIs released at ``levels`` from the ``kept`` rows (suppressed
-    persons absent)."""
+    persons absent); with local recoding (``row_levels``: level per row) each person's level too."""
     key = t.spec.person_key
     assert key is not None
     space = surrogates[key]
@@ -77,6 +86,7 @@ def linked_release(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
     codes = {}
     hierarchies = {}
     priorities = {}
+    person_levels: dict[str, np.ndarray] | None = None if row_levels is None else {}
     for col in t.spec.by_role("quasi_identifier"):
         priorities[col.output_name] = (col.weight, col.max_level)
         h = t.leaves[col.name][1]
@@ -84,7 +94,11 @@ def linked_release(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
         dense[persons] = t.leaf_codes(col.name)[present][first]
         codes[col.output_name] = dense
         hierarchies[col.output_name] = (h, levels[col.output_name])
-    return Linked(t.spec.name, hierarchies, codes, priorities)
+        if person_levels is not None and row_levels is not None:
+            lv = np.full(space.size, -1, dtype=np.int64)
+            lv[persons] = row_levels[col.output_name][present][first]
+            person_levels[col.output_name] = lv
+    return Linked(t.spec.name, hierarchies, codes, priorities, person_levels)
 
 
 def at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:

@@ -24,6 +24,7 @@ from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import PreparedTable
 from pipeline.privacy import build_models
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, search
+from pipeline.search.local_recoding import search_local
 
 
 @dataclass
@@ -80,11 +81,14 @@ def search_table(
     linked: dict[str, Linked],
     min_levels: dict[str, int] | None = None,
     linked_fixed: bool = False,
+    row_floors: dict[str, np.ndarray] | None = None,
 ) -> Searched:
     """Search one table's levels; raises PrivacyError when infeasible. ``min_levels`` (output name → level)
     keeps a quasi-identifier at least that general; ``linked`` holds earlier releases' per-person
     quasi-identifiers for the joined view, fixed at their released levels when ``linked_fixed``, else
-    searched from there up. ``pipeline.anonymise.assemble`` turns the outcome into the release table."""
+    searched from there up. ``pipeline.anonymise.assemble`` turns the outcome into the release table.
+    With ``privacy.recoding: local``, ``row_floors`` (output name → level per row) keeps rows at least that
+    general, and a linked quasi-identifier starts at each person's released level (its floor)."""
     spec = prepared.spec
     min_levels = min_levels or {}
     person = prepared.person
@@ -115,6 +119,7 @@ def search_table(
     link_key = spec.column(spec.person_key).name if spec.person_key else None
     linked_columns: dict[str, LinkedColumn] = {}
     with_person = np.zeros(n, dtype=bool)  # rows removed with their person (absent from the earlier release)
+    floors: dict[str, np.ndarray] = dict(row_floors or {})
     with progress.phase("joined view"):
         if link_key is not None and link_key in linked:
             # the joined view: each row carries its person's quasi-identifiers as the earlier table released
@@ -129,8 +134,13 @@ def search_table(
                 qname = str(column)
                 originals[qname] = (h, codes, level)
                 weight, max_level = earlier.priorities.get(name, (1.0, None))
-                q = fixed(qname, h, codes, level) if linked_fixed else at_least(qname, h, codes, level)
-                qis.append(prioritised(q, weight, max_level, level))
+                if earlier.person_levels is not None:  # locally recoded: from each person's released level
+                    originals[qname] = (h, codes, 0)  # row levels are absolute here
+                    floors[qname] = earlier.levels_of(name, keys, h.height - 1)
+                    qis.append(prioritised(QuasiIdentifier(qname, codes, h), weight, max_level, 0))
+                else:
+                    q = fixed(qname, h, codes, level) if linked_fixed else at_least(qname, h, codes, level)
+                    qis.append(prioritised(q, weight, max_level, level))
                 linked_columns[qname] = column
     numeric = {name: spec.column(input_of(spec, name)).type in ("amount", "integer")
                for name in sensitive_values}
@@ -142,41 +152,57 @@ def search_table(
                            "k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
         result = _search_rows(config, qis, sens_cols, person if spec.person_key else None, models,
-                              suppression_limit, with_person)
+                              suppression_limit, with_person, floors)
         bar.advance(n)
     keep = result.keep
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
     loss = dict(result.loss)
-    if min_levels or linked_columns or with_person.any():
-        loss.update(lm_against_full(originals, absolute, keep, exclude=list(linked_columns)))
+    if min_levels or linked_columns or with_person.any() or result.row_levels is not None:
+        loss.update(lm_against_full(originals, absolute, keep, exclude=list(linked_columns),
+                                    row_levels=result.row_levels))
     return Searched(prepared, k, result, originals, absolute, loss, qis, linked_columns, sensitive_values,
                     rare_counts, leaf_frame)
 
 
 def _search_rows(config: Config, qis: list[QuasiIdentifier], sens: list[SensitiveColumn],
-                 person: np.ndarray | None, models: list, limit: float, removed: np.ndarray) -> SearchResult:
-    """The engine's search on the rows not ``removed`` (removed with their person elsewhere), expanded back
-    to every row: a removed row is suppressed and counted in ``suppressed_rows``.
+                 person: np.ndarray | None, models: list, limit: float, removed: np.ndarray,
+                 floors: dict[str, np.ndarray]) -> SearchResult:
+    """The engine's search (global, or local recoding with per-row ``floors``) on the rows not ``removed``
+    (removed with their person elsewhere), expanded back to every row: a removed row is suppressed and
+    counted in ``suppressed_rows``.
 
     Why not charged to this table's limit: the person was suppressed (and charged) in the earlier table;
     taking their rows here with them is what keeps rates unbiased, not a choice of this search. The limit
     keeps its meaning for the rows this search may remove, out of the rows it was given."""
     p = config.privacy
-    if not removed.any():
-        return search(qis, sens, person, models, limit, metric=p.metric,
+
+    def run(qs: list[QuasiIdentifier], ss: list[SensitiveColumn], pers: np.ndarray | None,
+            fl: dict[str, np.ndarray]) -> SearchResult:
+        if p.recoding == "local":
+            return search_local(qs, ss, pers, models, limit, floors=fl)
+        return search(qs, ss, pers, models, limit, metric=p.metric,
                       max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+
+    if not removed.any():
+        return run(qis, sens, person, floors)
     rows = ~removed
     if not rows.any():
         raise PrivacyError("every row belongs to a person suppressed in the earlier table")
-    sub = search([replace(q, codes=np.asarray(q.codes)[rows]) for q in qis],
-                 [replace(s, codes=np.asarray(s.codes)[rows]) for s in sens],
-                 None if person is None else person[rows], models, limit, metric=p.metric,
-                 max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+    sub = run([replace(q, codes=np.asarray(q.codes)[rows]) for q in qis],
+              [replace(s, codes=np.asarray(s.codes)[rows]) for s in sens],
+              None if person is None else person[rows], {name: f[rows] for name, f in floors.items()})
     keep = np.zeros(len(removed), dtype=bool)
     keep[rows] = sub.keep
     class_id = np.full(len(removed), -1, dtype=np.int64)
     class_id[rows] = sub.class_id
-    return replace(sub, keep=keep, class_id=class_id,
+    row_levels = None
+    if sub.row_levels is not None:  # a removed row is suppressed: its level is never released
+        row_levels = {}
+        for name, lv in sub.row_levels.items():
+            full = np.zeros(len(removed), dtype=np.asarray(lv).dtype)
+            full[rows] = lv
+            row_levels[name] = full
+    return replace(sub, keep=keep, class_id=class_id, row_levels=row_levels,
                    suppressed_rows=sub.suppressed_rows + int(removed.sum()),
                    removed_with_person=int(removed.sum()))
 
@@ -189,13 +215,22 @@ def prioritised(q: QuasiIdentifier, weight: float, max_level: int | None, from_l
 
 
 def lm_against_full(originals: dict[str, tuple[Hierarchy, np.ndarray, int]], levels: dict[str, int],
-                    keep: np.ndarray, exclude: list[str]) -> dict:
-    """Iyengar's LM against the full hierarchies (a truncated search measures loss from its own leaves)."""
+                    keep: np.ndarray, exclude: list[str],
+                    row_levels: dict[str, np.ndarray] | None = None) -> dict:
+    """Iyengar's LM against the full hierarchies (a truncated search measures loss from its own leaves);
+    ``row_levels`` (local recoding): each row's level above the column's floor."""
     per = {}
-    for name, (h, codes, _) in originals.items():
+    for name, (h, codes, floor) in originals.items():
         if name in exclude:
             continue
-        cell = np.where(keep, h.loss(levels[name])[codes], 1.0)
+        if row_levels is not None:
+            lv = floor + np.asarray(row_levels[name], dtype=np.int64)
+            cell = np.ones(len(codes))
+            for b in np.unique(lv):
+                at = (lv == b) & keep
+                cell[at] = h.loss(int(b))[codes[at]]
+        else:
+            cell = np.where(keep, h.loss(levels[name])[codes], 1.0)
         per[name] = float(cell.mean()) if len(cell) else 0.0
     lm = float(np.mean(list(per.values()))) if per else 0.0
     return {"lm": lm, "per_attribute": per}

@@ -21,6 +21,7 @@ from pipeline.config.model import (
     HIERARCHY_KINDS,
     METRICS,
     MODEL_NAMES,
+    RECODINGS,
     ROLES,
     VALUE_TYPES,
     ColumnSpec,
@@ -194,7 +195,7 @@ def _release(n: _Node) -> ReleaseSpec:
 
 def _privacy(n: _Node) -> PrivacySpec:
     n.only(["k", "suppression_limit", "reference_date", "metric", "risk_threshold", "max_exact_lattice",
-            "max_search_nodes"])
+            "max_search_nodes", "recoding"])
     k = n.get("k", int)
     if k < 2:
         n.fail(f"k must be at least 2, found {k}", "k")
@@ -207,6 +208,9 @@ def _privacy(n: _Node) -> PrivacySpec:
             ref = dt.date.fromisoformat(ref)
         except ValueError:
             n.fail("expected a date YYYY-MM-DD", "reference_date")
+    if n.data.get("recoding") == "local" and n.data.get("metric", "loss") != "loss":
+        n.fail("local recoding minimises the loss metric (LM); use metric: loss or recoding: global",
+               "metric")
     threshold = n.get("risk_threshold", float, 1.0 / k)
     if not 0.0 < threshold <= 1.0:
         n.fail(f"must be in (0, 1], found {threshold}", "risk_threshold")
@@ -218,6 +222,7 @@ def _privacy(n: _Node) -> PrivacySpec:
         risk_threshold=threshold,
         max_exact_lattice=_positive(n, "max_exact_lattice", PrivacySpec.max_exact_lattice),
         max_search_nodes=_positive(n, "max_search_nodes", PrivacySpec.max_search_nodes),
+        recoding=n.choice("recoding", RECODINGS, "global"),
     )
 
 

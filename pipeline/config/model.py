@@ -57,6 +57,9 @@ MODEL_NAMES: tuple[str, ...] = (
     "ordered-distance-t-closeness",
 )
 METRICS: tuple[str, ...] = ("loss", "discernibility", "aecs", "precision", "entropy")
+#: ``global``: one level per quasi-identifier (full-domain, the optimal lattice search); ``local``: rows of a
+#: column at different levels of its hierarchy (``pipeline.search.local_recoding``).
+RECODINGS: tuple[str, ...] = ("global", "local")
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ class PrivacySpec:
     #: Nodes the exact search may evaluate before it stops and returns the better of its best node so far and
     #: the greedy descent's, marked not exact (a deterministic budget, unlike a time limit).
     max_search_nodes: int = 20_000
+    #: ``global`` (default) or ``local`` recoding, see RECODINGS.
+    recoding: str = "global"
 
 
 @dataclass(frozen=True)

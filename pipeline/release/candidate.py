@@ -51,6 +51,9 @@ class TableResult:
     before: pd.DataFrame | None = None
     #: Persons per row before anonymisation (for risk-before per person); in memory only.
     before_person: Any = None
+    #: Local recoding: output quasi-identifier → {level: share of released rows}; empty for global
+    #: recoding (every row at ``levels``).
+    level_shares: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import __version__
+from pipeline.publication.granularity import describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
 MANIFEST = "manifest.json"
@@ -19,7 +20,8 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
     value_sets = {}
     for name in t.quasi_identifiers:
         h = t.hierarchies[name]
-        value_sets[name] = [str(x) for x in h.labels[t.levels[name]]]
+        used = sorted(t.level_shares.get(name) or {t.levels[name]: 1.0})  # local recoding: several levels
+        value_sets[name] = list(dict.fromkeys(str(x) for b in used for x in h.labels[b]))
     codes = {}
     for c in t.spec.kept_columns:
         if c.role == "attribute" and (c.top_code is not None or c.bottom_code is not None):
@@ -40,7 +42,8 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "classes": int(t.classes),
         "suppressed_rows": int(t.suppressed_rows),
         "levels": {k: int(v) for k, v in t.levels.items()},
-        "granularity": {k: t.hierarchies[k].level_descriptions[v] for k, v in t.levels.items()},
+        "granularity": {k: _granularity(t, k, v) for k, v in t.levels.items()},
+        "level_shares": {k: {str(b): round(v, 6) for b, v in sh.items()} for k, sh in t.level_shares.items()},
         "value_sets": value_sets,
         "top_bottom_codes": codes,
         "models": t.metrics.get("models", []),
@@ -52,6 +55,15 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "rare_values_changed": dict(t.rare_values),
         "invalid_cells_nulled": dict(t.invalid_nulled),
     }
+
+
+def _granularity(t: TableResult, column: str, level: int) -> str:
+    """The level's description; a column released at several levels (local recoding) states the range."""
+    shares = t.level_shares.get(column, {})
+    if len(shares) > 1:
+        spec = next(c for c in t.spec.kept_columns if c.output_name == column)
+        return describe_levels(column, spec, t.hierarchies[column], shares).label
+    return str(t.hierarchies[column].level_descriptions[level])
 
 
 def build_manifest(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -76,6 +76,10 @@ class SearchResult:
     #: Of ``suppressed_rows``, those removed before the search because their person was suppressed in an
     #: earlier table of the release (``pipeline.anonymise.table``).
     removed_with_person: int = 0
+    #: Local recoding only: per quasi-identifier, the level of every row (``levels`` then holds the level
+    #: most rows are released at), and the share of released rows per level.
+    row_levels: dict[str, np.ndarray] | None = None
+    level_shares: dict[str, dict[int, float]] | None = None
 
 
 def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:

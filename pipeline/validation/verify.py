@@ -11,6 +11,8 @@
    The expected columns are the published items (``published_items.json``, the release's legal
    statement of its contents) when that file exists, else the manifest's ``columns``.
 4. With ``--register``, the release against its register lines (:mod:`pipeline.validation.against_register`).
+5. Classes (``pipeline.validation.classes``): k persons per class of equal released labels, on each table
+   and joined view, recounted with plain pandas (independent of the suite and the engine).
 Problems are returned as sentences naming files, tables and columns, never values.
 """
 
@@ -26,6 +28,7 @@ import pandas as pd
 from pipeline.errors import PipelineError
 from pipeline.publication.bundle import SUMS, check_bundle
 from pipeline.validation.against_register import register_problems
+from pipeline.validation.classes import check_classes
 from pipeline.validation.consistency import linked_problems, manifest_problems, results_problems
 from pipeline.validation.gate import RESULTS, read_manifest
 from pipeline.validation.rules import rules_from_manifest
@@ -153,7 +156,7 @@ def verify_release(release_dir: Path, register: Path | None = None) -> list[str]
     bundle = is_bundle(release_dir)
     files = check_bundle(release_dir, manifest, sha256_of) if bundle else check_files(release_dir, manifest)
     problems = files + manifest_problems(manifest) + results_problems(release_dir, manifest)
-    problems += check_suite(release_dir, manifest)
+    problems += check_suite(release_dir, manifest) + check_classes(release_dir, manifest)
     if register is not None:
         problems += register_problems(release_dir, manifest, register, sha256_of, bundle)
     return problems
