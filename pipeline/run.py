@@ -45,12 +45,20 @@ class RunSummary:
 
 
 def build_candidate(prepared: Prepared) -> ReleaseCandidate:
-    tables = anonymise_prepared(prepared)
+    """Anonymise and measure risk over all released columns (``pipeline.attributes``: with
+    ``protect_attributes`` the attributes driving special uniques become quasi-identifiers); raise
+    PrivacyError under ``attribute_risk: fail`` when a view stays over the threshold."""
+    from pipeline.attributes import anonymise_with_attribute_policy
+
+    tables, prepared, assessment = anonymise_with_attribute_policy(prepared)
+    assessment.raise_if_failed()
     now = dt.datetime.now(dt.UTC).astimezone()
     release_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
               for name, t in prepared.tables.items()}
-    return ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+    candidate = ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+    candidate.attribute_risk = assessment.as_dict()
+    return candidate
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -66,8 +74,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, "
                                  "choose a new --out")
     prepared = prepare(config, inputs)
-    with progress.phase("anonymise"):
-        candidate = build_candidate(prepared)
+    candidate = build_candidate(prepared)
     del prepared
     from pipeline.detection.gate import check_candidate
 
@@ -86,6 +93,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         with progress.phase("manifest"):
             manifest = build_manifest(candidate, tables)
             manifest["residual_pii_scan"] = detection_summary
+            manifest["attribute_risk"] = candidate.attribute_risk
             write_json(tmp / MANIFEST, manifest)
         with progress.phase("published items"):
             from pipeline.publication.items import write_published_items

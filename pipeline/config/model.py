@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from pipeline.config.attribute_risk import AttributeRiskSpec
+
 Role = Literal[
     "identifier",
     "identification_code",
@@ -171,6 +173,8 @@ class PrivacySpec:
     #: Nodes the exact search may evaluate before it stops and returns the better of its best node so far and
     #: the greedy descent's, marked not exact (a deterministic budget, unlike a time limit).
     max_search_nodes: int = 20_000
+    #: Risk over all released columns: policy, threshold, SUDA's m, protect_attributes (issue 15).
+    attribute_risk: AttributeRiskSpec = field(default_factory=AttributeRiskSpec)
 
 
 @dataclass(frozen=True)
