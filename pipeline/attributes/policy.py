@@ -66,8 +66,8 @@ class Assessment:
         if self.status != "fail":
             return
         parts = [
-            f"{f.view}: {f.risk.unique_rows:,} of {f.risk.rows:,} rows ({f.risk.unique_share:.1%}) unique over "
-            f"all released columns, most from {', '.join(f.columns) or 'combinations beyond m columns'}"
+            f"{f.view}: {f.risk.unique_rows:,} of {f.risk.rows:,} rows ({f.risk.unique_share:.1%}) unique "
+            f"over all released columns, most from {', '.join(f.columns) or 'combinations beyond m columns'}"
             for f in self.findings
         ]
         raise PrivacyError(
@@ -109,7 +109,8 @@ def assess(views: Mapping[str, AttributeRisk], spec: AttributeRiskSpec,
         if r.unique_share <= spec.threshold:
             continue
         ranked = r.ranked_columns()[:NAMED]
-        contrib_ja = "、".join(f"{c}({r.contribution[c]:.0%})" for c in ranked) or f"{spec.max_columns}項目を超える組合せ"
+        contrib_ja = ("、".join(f"{c}({r.contribution[c]:.0%})" for c in ranked)
+                      or f"{spec.max_columns}項目を超える組合せ")
         contrib_en = ", ".join(f"{c} ({r.contribution[c]:.0%})" for c in ranked) or (
             f"combinations of more than {spec.max_columns} columns")
         fixes = [_fix(c, view, tables) for c in ranked]

@@ -38,7 +38,9 @@ from pipeline.prepare import Prepared, PreparedTable
 from pipeline.release.candidate import TableResult
 
 
-def anonymise_with_attribute_policy(prepared: Prepared) -> tuple[dict[str, TableResult], Prepared, Assessment]:
+def anonymise_with_attribute_policy(
+    prepared: Prepared,
+) -> tuple[dict[str, TableResult], Prepared, Assessment]:
     """Anonymise, measure risk over all released columns, and (with ``protect_attributes``) promote and
     search again until no view exceeds the threshold or nothing is left to promote. Does not raise for the
     policy itself: the caller decides (``Assessment.raise_if_failed``)."""
@@ -64,9 +66,14 @@ def anonymise_with_attribute_policy(prepared: Prepared) -> tuple[dict[str, Table
             tables = anonymise_prepared(prepared)
     assessment.protected, assessment.rounds = protected, rounds
     for name, t in tables.items():
-        t.metrics["attribute_risk"] = views[name].as_dict()
+        t.metrics["attribute_risk"] = {"policy": spec.policy, "threshold": spec.threshold,
+                                       **views[name].as_dict()}
         if f"{name}_joined" in views:
             t.metrics["attribute_risk"]["joined"] = views[f"{name}_joined"].as_dict()
+    for f in assessment.findings:
+        table = f.view.removesuffix("_joined")
+        warning = {"view": f.view, "columns": list(f.columns), "ja": f.ja, "en": f.en}
+        tables[table].metrics["attribute_risk"].setdefault("warnings", []).append(warning)
     return tables, prepared, assessment
 
 
@@ -98,16 +105,19 @@ def promote_attributes(prepared: Prepared, columns: dict[str, list[str]]) -> Pre
             if col.role == "attribute" and col.output_name in wanted:
                 leaves[col.name] = attribute_hierarchy(col, t, prepared.config.privacy.k,
                                                        prepared.config.privacy.reference_date)
-                col = replace(col, role="quasi_identifier", level=0)
+                col = replace(col, role="quasi_identifier", level=0,
+                              hierarchy=col.hierarchy or default_spec(col))
             specs.append(col)
         spec = replace(t.spec, columns=tuple(specs))
-        codes = {c: v for c, v in t._codes.items() if c not in {s.name for s in specs if s.output_name in wanted}}
+        promoted = {s.name for s in specs if s.output_name in wanted}
+        codes = {c: v for c, v in t._codes.items() if c not in promoted}
         tables[name] = replace(t, spec=spec, leaves=leaves, _codes=codes)
     config = replace(prepared.config, tables=tuple(tables[s.name].spec for s in prepared.config.tables))
     return Prepared(config, tables)
 
 
-def attribute_hierarchy(col: ColumnSpec, t: PreparedTable, k: int, reference: object) -> tuple[pd.Series, Hierarchy]:
+def attribute_hierarchy(col: ColumnSpec, t: PreparedTable, k: int,
+                        reference: object) -> tuple[pd.Series, Hierarchy]:
     """(leaf label per row, hierarchy) of an attribute searched as a quasi-identifier."""
     values = t.values[col.name]
     if col.name in t.leaves:
@@ -118,16 +128,20 @@ def attribute_hierarchy(col: ColumnSpec, t: PreparedTable, k: int, reference: ob
         labels = pd.Series(h.generalise(t.leaf_codes(col.name), level), dtype=object)
         root = str(h.labels[-1][0])
         return labels.where(labels != root, None), truncate(h, level)
-    if col.type in ("amount", "integer"):
-        spec = HierarchySpec(kind=col.type, bands=default_bands(col), top_code=col.top_code,
-                             bottom_code=col.bottom_code, unit="円" if col.type == "amount" else "")
-    elif col.type == "date":
-        spec = HierarchySpec(kind="date")
-    else:
-        spec = HierarchySpec(kind="flat")
-        if col.type == "string":
-            values, _ = merge_rare(values, t.person, k, "merge", col.rare_label)
+    spec = default_spec(col)
+    if spec.kind == "flat" and col.type == "string":
+        values, _ = merge_rare(values, t.person, k, "merge", col.rare_label)
     return build_hierarchy(col.output_name, values, spec, reference, col.output_name)  # type: ignore[arg-type]
+
+
+def default_spec(col: ColumnSpec) -> HierarchySpec:
+    """The hierarchy an attribute without one is searched with (see the module docstring)."""
+    if col.type in ("amount", "integer"):
+        return HierarchySpec(kind=col.type, bands=default_bands(col), top_code=col.top_code,
+                             bottom_code=col.bottom_code, unit="円" if col.type == "amount" else "")
+    if col.type == "date":
+        return HierarchySpec(kind="date")
+    return HierarchySpec(kind="flat")
 
 
 def default_bands(col: ColumnSpec) -> tuple[int, ...]:
@@ -137,7 +151,7 @@ def default_bands(col: ColumnSpec) -> tuple[int, ...]:
     span = int(top - bottom)
     if span <= 0:
         return (1,)
-    unit = 10 ** max(int(math.floor(math.log10(max(span / 20, 1)))), 0)
+    unit = 10 ** max(math.floor(math.log10(max(span / 20, 1))), 0)
     bands = [1]
     for b in (unit, 5 * unit, 10 * unit):
         if b > bands[-1] and b % bands[-1] == 0 and span % b == 0 and int(bottom) % b == 0:

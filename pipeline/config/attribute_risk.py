@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 #: The keys this module reads under ``privacy:``.
-KEYS: tuple[str, ...] = ("attribute_risk", "attribute_risk_threshold", "suda_max_columns", "protect_attributes")
+KEYS: tuple[str, ...] = ("attribute_risk", "attribute_risk_threshold", "suda_max_columns",
+                         "protect_attributes")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Risk over *all* released columns: uniqueness, smallest class and SUDA special uniques.
 
-k-anonymity holds on the declared quasi-identifiers only. A release also carries attributes (保険料 to the yen,
-代理店コード, 契約日 …) that an acquaintance may know as well; grouped over every released column a k-anonymous
-table can still leave almost every row alone in its class. This module measures that, on the released values:
+k-anonymity holds on the declared quasi-identifiers only. A release also carries attributes (保険料 to the
+yen, 代理店コード, 契約日 …) that an acquaintance may know as well; grouped over every released column a
+k-anonymous table can still leave almost every row alone in its class. This module measures that, on the
+released values:
 
 - **uniqueness**: rows whose class over all measured columns holds one person (sample uniques), their share,
   and the smallest class (in persons). Nulls are a value, as in the validation gate.
@@ -152,7 +153,7 @@ def attribute_risk(frame: pd.DataFrame, columns: Sequence[str], person: np.ndarr
     class size count distinct persons (``None``: each row is a person)."""
     columns = tuple(columns)
     n = len(frame)
-    persons = int(len(pd.unique(np.asarray(person)))) if person is not None and n else n
+    persons = len(pd.unique(np.asarray(person))) if person is not None and n else n
     m = max(1, min(int(m), len(columns)))
     if not columns or n == 0:
         return AttributeRisk(columns, n, persons, 1 if n else 0, 0, 0, persons, m, 0)
@@ -161,7 +162,7 @@ def attribute_risk(frame: pd.DataFrame, columns: Sequence[str], person: np.ndarr
     size_row, size = g.persons_per_row(range(len(columns)))
     unique = size_row == 1
     unique_rows = int(unique.sum())
-    unique_persons = (int(len(pd.unique(np.asarray(person)[unique]))) if person is not None
+    unique_persons = (len(pd.unique(np.asarray(person)[unique])) if person is not None
                       else unique_rows)
     base = dict(columns=columns, rows=n, persons=persons, classes=len(size), unique_rows=unique_rows,
                 unique_persons=unique_persons, min_class_size=int(size.min()), max_msu_size=m)
@@ -208,6 +209,6 @@ def _suda(g: _Grouper, columns: tuple[str, ...], unique: np.ndarray, m: int, bas
     row_score[rows] = score
     contribution = {c: (float(column_score[j]) / total if total else 0.0) for j, c in enumerate(columns)}
     top = tuple(sorted(found, key=lambda x: (-x[1], len(x[0])))[:5])
-    return AttributeRisk(**base, special_unique_rows=int(has_msu.sum()),  # type: ignore[arg-type]
+    return AttributeRisk(**base, special_unique_rows=int(has_msu.sum()),
                          msu_rows_by_size=by_size, contribution=contribution, top_msus=top,
                          row_score=row_score)
