@@ -29,7 +29,8 @@ class AttributeRiskSection(Section):
     def body(self, table: TableResult) -> str | None:
         own: dict[str, Any] = table.metrics.get("attribute_risk") or {}
         if not own:
-            return None
+            return markup.note("公開する全項目でのリスクは記録されていません。",
+                               "No risk over all released columns was recorded for this table.")
         declared = (table.metrics.get("risk") or {}).get("after") or {}
         views = [(table.name, own)] + ([(f"{table.name}_joined", own["joined"])] if own.get("joined") else [])
         rows = [("準識別子のみ / declared quasi-identifiers", declared.get("records"),
