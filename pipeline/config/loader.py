@@ -34,6 +34,7 @@ from pipeline.config.model import (
     ReleaseSpec,
     TableSpec,
 )
+from pipeline.config.priorities import resolve_max_level
 from pipeline.errors import ConfigError
 
 _MISSING = object()
@@ -258,7 +259,7 @@ def _hierarchy(file: Path, n: _Node) -> HierarchySpec:
 
 def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
     n.only(["role", "type", "output", "hierarchy", "level", "on_invalid", "rare", "rare_label", "top_code",
-            "bottom_code", "free_text", "description"])
+            "bottom_code", "free_text", "description", "weight", "max_level"])
     role = n.choice("role", ROLES)
     hnode = n.child("hierarchy", None)
     hierarchy = _hierarchy(file, hnode) if hnode else None
@@ -284,6 +285,7 @@ def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
         bottom_code=n.get("bottom_code", float, None),
         free_text=n.choice("free_text", ["delete", "scrub"], "delete"),
         description=n.get("description", str, ""),
+        **_priorities(n, role, hierarchy),
     )
     if spec.free_text == "scrub" and role != "free_text":
         n.fail("only a free_text column can be scrubbed", "free_text")
@@ -293,6 +295,25 @@ def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
         n.fail("a numeric attribute needs top_code (and usually bottom_code): extreme values are 特異な記述",
                "top_code")
     return spec
+
+
+def _priorities(n: _Node, role: str, hierarchy: HierarchySpec | None) -> dict[str, Any]:
+    """``weight`` and ``max_level`` of a quasi-identifier (``pipeline.config.priorities``)."""
+    weight = n.get("weight", float, 1.0)
+    raw_max = n.get("max_level", (int, str), None)
+    for key, given in (("weight", "weight" in n.data), ("max_level", raw_max is not None)):
+        if given and role != "quasi_identifier":
+            n.fail(f"only a quasi_identifier has a {key} (this column's role is {role})", key)
+    if not weight > 0:
+        n.fail(f"must be a positive number, found {weight}", "weight")
+    max_level = None
+    if raw_max is not None:
+        assert hierarchy is not None  # a quasi_identifier without one failed above
+        try:
+            max_level = resolve_max_level(raw_max, hierarchy)
+        except ValueError as exc:
+            n.fail(str(exc), "max_level")
+    return {"weight": weight, "max_level": max_level}
 
 
 def _model(n: _Node) -> ModelSpec:

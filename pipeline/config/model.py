@@ -107,6 +107,12 @@ class ColumnSpec:
     free_text: Literal["delete", "scrub"] = "delete"
     #: Plain-words meaning for the data dictionary and the published item list.
     description: str = ""
+    #: Analyst priority of a quasi-identifier (ARX's attribute weight): its share of the loss the search
+    #: minimises is multiplied by this (> 0; default 1, equal weights give the unweighted metric).
+    weight: float = 1.0
+    #: The coarsest level a quasi-identifier may be released at (0 = as normalised); ``None``: up to ``*``.
+    #: The search considers no node above it and pays with other attributes or suppression instead.
+    max_level: int | None = None
 
     @property
     def output_name(self) -> str:

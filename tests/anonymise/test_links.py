@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.anonymise import _linked
+from pipeline.anonymise.linked import linked_release as _linked
 from pipeline.config.model import ColumnSpec, HierarchySpec, TableSpec
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.identifiers.surrogate import SurrogateSpace
@@ -143,7 +143,8 @@ def _fixed_by_rows(name: str, h: Hierarchy, codes: np.ndarray, level: int):
 
 @pytest.mark.parametrize("level", [0, 1, 2, 3])
 def test_relabelling_per_value_same_as_per_row(level: int) -> None:
-    from pipeline.anonymise import _at_least, _fixed
+    from pipeline.anonymise.linked import at_least as _at_least
+    from pipeline.anonymise.linked import fixed as _fixed
     from pipeline.hierarchies.base import truncate
 
     h = Hierarchy.from_rows("年齢", [[f"{a}歳", f"{a // 5 * 5}-{a // 5 * 5 + 4}歳", f"{a // 10 * 10}代", "*"]

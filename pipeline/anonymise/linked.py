@@ -1,0 +1,118 @@
+"""The joined view's building blocks: an earlier release's quasi-identifiers per person, named by a typed
+:class:`LinkedColumn`, and their encodings for a later table's search (from the released level up, or fixed).
+
+Why per person and per value: a later table (claims) has a row per claim, but an earlier release holds one
+value per person and a few hundred values per level; looking values up by surrogate-space position and
+relabelling per value avoids a string per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipeline.hierarchies.base import Hierarchy, truncate
+from pipeline.identifiers.surrogate import SurrogateSpace
+from pipeline.prepare import PreparedTable
+from pipeline.search.engine import QuasiIdentifier
+
+
+@dataclass(frozen=True, order=True)
+class LinkedColumn:
+    """An earlier table's released quasi-identifier as it appears in a later table's joined view.
+
+    ``str()`` gives ``table.column``: the name the search and the manifest (``linked_quasi_identifiers``)
+    know it by; code compares the typed fields, never the string."""
+
+    table: str
+    column: str
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.column}"
+
+
+@dataclass
+class Linked:
+    """An earlier table's released quasi-identifiers per person, memory only: for each distinct person-key
+    value (its position in the release's surrogate space), the leaf code of each quasi-identifier, or -1
+    for a person absent from that release (suppressed there, or not in that table)."""
+
+    table: str
+    hierarchies: dict[str, tuple[Hierarchy, int]]
+    codes: dict[str, np.ndarray]
+    #: Column → (weight, max_level) of the earlier table's config: the joined view honours them too.
+    priorities: dict[str, tuple[float, int | None]] = field(default_factory=dict)
+
+    def leaf_codes(self, name: str, keys: np.ndarray, unknown: int) -> np.ndarray:
+        """Leaf codes of ``name`` for rows with person ``keys`` (surrogate-space positions, -1 for null);
+        an absent or null person gets ``unknown`` (the hierarchy's null leaf: the root)."""
+        codes = np.where(keys >= 0, self.codes[name][np.maximum(keys, 0)], -1)
+        return np.where(codes < 0, unknown, codes).astype(np.int32)
+
+    def column(self, name: str) -> LinkedColumn:
+        return LinkedColumn(self.table, name)
+
+
+def linked_release(t: PreparedTable, levels: dict[str, int], kept: np.ndarray,
+                   surrogates: dict[str, SurrogateSpace]) -> Linked:
+    """Per person, the leaf codes of the QIs released at ``levels`` from the ``kept`` rows (suppressed
+    persons absent)."""
+    key = t.spec.person_key
+    assert key is not None
+    space = surrogates[key]
+    keys = space.codes(t.values[key])
+    released = np.zeros(space.size, dtype=bool)
+    released[keys[kept & (keys >= 0)]] = True  # a person is present if any of their rows was kept
+    present = (keys >= 0) & released[np.maximum(keys, 0)]
+    persons, first = np.unique(keys[present], return_index=True)  # a person's values: their first row's
+    codes = {}
+    hierarchies = {}
+    priorities = {}
+    for col in t.spec.by_role("quasi_identifier"):
+        priorities[col.output_name] = (col.weight, col.max_level)
+        h = t.leaves[col.name][1]
+        dense = np.full(space.size, -1, dtype=np.int32)
+        dense[persons] = t.leaf_codes(col.name)[present][first]
+        codes[col.output_name] = dense
+        hierarchies[col.output_name] = (h, levels[col.output_name])
+    return Linked(t.spec.name, hierarchies, codes, priorities)
+
+
+def at_least(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
+    """The quasi-identifier searched from ``level`` up (its values at ``level`` become the leaves)."""
+    if level <= 0:
+        return QuasiIdentifier(name, codes, h)
+    t = truncate(h, level)
+    at_level, present, labels = _labels_at(h, codes, level)
+    return QuasiIdentifier(name, _encode_present(t, at_level, present, labels, len(h.labels[level])), t)
+
+
+def fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdentifier:
+    """The quasi-identifier held at ``level`` exactly (a one-level hierarchy: the search cannot move it)."""
+    at_level, present, labels = _labels_at(h, codes, level)
+    uniq = sorted(set(labels.dropna())) or ["-"]
+    one = Hierarchy.from_rows(name, [[u] for u in uniq], None, source=f"{h.source} fixed at level {level}")
+    codes_fixed = _encode_present(one, at_level, present, labels, len(h.labels[level]))
+    return QuasiIdentifier(name, codes_fixed, one)
+
+
+def _labels_at(h: Hierarchy, codes: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Each row's value code at ``level``, the value codes present, and their labels (root / unknown → null).
+
+    Why per value: a linked column has a row per claim but a few hundred values at its level; relabelling
+    the values and mapping the codes back gives the rows' labels without a string per row.
+    """
+    at_level = h.maps[level][codes]
+    present = np.flatnonzero(np.bincount(at_level, minlength=len(h.labels[level])))
+    labels = pd.Series(h.labels[level][present], dtype=object)
+    return at_level, present, labels.where(labels != str(h.labels[-1][0]), None)
+
+
+def _encode_present(target: Hierarchy, at_level: np.ndarray, present: np.ndarray, labels: pd.Series,
+                    n_values: int) -> np.ndarray:
+    """``target.encode`` of every row's label, computed once per value present and mapped back."""
+    lookup = np.zeros(n_values, dtype=np.int32)
+    lookup[present] = target.encode(labels)
+    return lookup[at_level]
