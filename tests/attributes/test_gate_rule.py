@@ -37,7 +37,8 @@ def _failed(tables: dict) -> dict[str, int]:  # type: ignore[type-arg]
              for name, (_, suite) in suites.items()}
     summary = summarise(run_suites(suites))
     failed = [f for f in summary["failed"] if f.get("expectation") == RULE or RULE in str(f)]
-    return {"bound": sum(bound.values()), "failed": len(failed), "joined_bound": bound.get("claims_joined", 0)}
+    return {"bound": sum(bound.values()), "failed": len(failed),
+            "joined_bound": bound.get("claims_joined", 0)}
 
 
 def test_unique_premium_fails_the_gate_on_the_table_and_the_joined_view() -> None:
