@@ -95,6 +95,7 @@ def _to_promote(assessment: Assessment, tables: dict[str, TableResult]) -> dict[
 def promote_attributes(prepared: Prepared, columns: dict[str, list[str]]) -> Prepared:
     """A copy of ``prepared`` with the named attributes (table → output names) as quasi-identifiers."""
     tables = {}
+    attribute_spec = prepared.config.privacy.attribute_risk
     for name, t in prepared.tables.items():
         wanted = set(columns.get(name, ()))
         if not wanted:
@@ -105,7 +106,7 @@ def promote_attributes(prepared: Prepared, columns: dict[str, list[str]]) -> Pre
             if col.role == "attribute" and col.output_name in wanted:
                 leaves[col.name] = attribute_hierarchy(col, t, prepared.config.privacy.k,
                                                        prepared.config.privacy.reference_date)
-                col = replace(col, role="quasi_identifier", level=0,
+                col = replace(col, role="quasi_identifier", level=0, weight=attribute_spec.weight,
                               hierarchy=col.hierarchy or default_spec(col))
             specs.append(col)
         spec = replace(t.spec, columns=tuple(specs))

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 #: The keys this module reads under ``privacy:``.
 KEYS: tuple[str, ...] = ("attribute_risk", "attribute_risk_threshold", "suda_max_columns",
-                         "protect_attributes")
+                         "protect_attributes", "protected_attribute_weight")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class AttributeRiskSpec:
     threshold: float = 0.0
     max_columns: int = 3
     protect: bool = False
+    #: The search weight (``weight`` of a quasi-identifier) of a promoted attribute.
+    weight: float = 1.0
 
 
 def parse(n: Any, audience: str) -> AttributeRiskSpec:
@@ -42,5 +44,8 @@ def parse(n: Any, audience: str) -> AttributeRiskSpec:
     m = n.get("suda_max_columns", int, 3)
     if m < 1:
         n.fail(f"must be at least 1 column, found {m}", "suda_max_columns")
+    weight = n.get("protected_attribute_weight", float, AttributeRiskSpec.weight)
+    if not weight > 0:
+        n.fail(f"must be a positive number, found {weight}", "protected_attribute_weight")
     return AttributeRiskSpec(policy=policy, threshold=threshold, max_columns=m,
-                             protect=n.get("protect_attributes", bool, False))
+                             protect=n.get("protect_attributes", bool, False), weight=weight)
