@@ -9,6 +9,8 @@ Keys (all optional, under ``privacy:``):
 - ``attribute_risk_threshold`` — the share of rows (0 ≤ share < 1) that may be unique over all released
   columns before the policy applies; default 0: no unique row at all.
 - ``suda_max_columns`` — m, the largest column subset searched for special uniques (SUDA); default 3.
+- ``protected_attribute_weight`` — the search weight of a promoted attribute (default 0.5, half a declared
+  quasi-identifier's: the attribute is coarsened before the analyst's research dimensions).
 - ``protect_attributes: true`` — attributes that drive special uniques become extra quasi-identifiers (with
   their hierarchy, or a default one: amounts in bands, dates by month and year, codes with rare values in
   その他), so the search finds the least-loss release k-anonymous on them too (``pipeline.attributes``).
@@ -30,8 +32,11 @@ class AttributeRiskSpec:
     threshold: float = 0.0
     max_columns: int = 3
     protect: bool = False
-    #: The search weight (``weight`` of a quasi-identifier) of a promoted attribute.
-    weight: float = 1.0
+    #: The search weight (``weight`` of a quasi-identifier) of a promoted attribute. Below the declared
+    #: quasi-identifiers' 1 so that the search coarsens the attribute before the analyst's dimensions:
+    #: on the 5,000-policyholder demo, 1.0 deletes 年齢 to keep 保険金額; 0.5 keeps 年齢 in 10-year bands
+    #: (its level without the promotion) and bands 保険料 instead (README, "Risk over all released columns").
+    weight: float = 0.5
 
 
 def parse(n: Any, audience: str) -> AttributeRiskSpec:
