@@ -87,12 +87,12 @@ def column_spec(view_column: str, view: str, tables: Mapping[str, TableResult]) 
     return next((c for c in t.spec.columns if c.output_name == name), None)
 
 
-def _fix(column: str, view: str, tables: Mapping[str, TableResult]) -> tuple[str, str]:
+def _fix(column: str, view: str, tables: Mapping[str, TableResult]) -> tuple[str, str] | None:
+    """The fix for one contributing column (None for a quasi-identifier: the search generalises it)."""
     col = column_spec(column, view, tables)
     kind = col.type if col is not None else "string"
     if col is not None and col.role == "quasi_identifier":
-        return (f"{column} は準識別子としてすでに一般化の対象です",
-                f"{column} is already a quasi-identifier the search generalises")
+        return None
     if kind in ("amount", "integer"):
         return f"{column} を金額帯(階級)にまとめる", f"release {column} in bands (a hierarchy and a level)"
     if kind == "date":
@@ -113,7 +113,7 @@ def assess(views: Mapping[str, AttributeRisk], spec: AttributeRiskSpec,
                       or f"{spec.max_columns}項目を超える組合せ")
         contrib_en = ", ".join(f"{c} ({r.contribution[c]:.0%})" for c in ranked) or (
             f"combinations of more than {spec.max_columns} columns")
-        fixes = [_fix(c, view, tables) for c in ranked]
+        fixes = [f for f in (_fix(c, view, tables) for c in ranked) if f is not None]
         fix_ja = "、".join(f[0] for f in fixes)
         fix_en = "; ".join(f[1] for f in fixes)
         ja = (f"{view}: 公開する全項目の組合せで、{r.rows:,}行のうち{r.unique_rows:,}行"
