@@ -51,16 +51,19 @@ def joined_frame(t: TableResult, earlier: Mapping[str, TableResult]) -> tuple[pd
     return (frame, columns) if linked else None
 
 
-def measure_release(tables: Mapping[str, TableResult], m: int) -> dict[str, AttributeRisk]:
-    """View name (table, or ``<table>_joined``) → its risk over all measured columns, in release order."""
+def measure_release(tables: Mapping[str, TableResult], m: int,
+                    suda_sample: int | None = None) -> dict[str, AttributeRisk]:
+    """View name (table, or ``<table>_joined``) → its risk over all measured columns, in release order
+    (``suda_sample``: see :func:`~pipeline.metrics.attribute_risk.attribute_risk`)."""
     out: dict[str, AttributeRisk] = {}
     earlier: dict[str, TableResult] = {}
     for name, t in tables.items():
         person = t.data[t.person_key].to_numpy() if t.person_key else None
-        out[name] = attribute_risk(t.data, measured_columns(t), person, m)
+        out[name] = attribute_risk(t.data, measured_columns(t), person, m, suda_sample)
         joined = joined_frame(t, earlier)
         if joined is not None:
             frame, columns = joined
-            out[f"{name}_joined"] = attribute_risk(frame, columns, frame[t.person_key].to_numpy(), m)
+            out[f"{name}_joined"] = attribute_risk(frame, columns, frame[t.person_key].to_numpy(), m,
+                                                   suda_sample)
         earlier[name] = t
     return out

@@ -37,6 +37,11 @@ from pipeline.identifiers.rare import merge_rare
 from pipeline.prepare import Prepared, PreparedTable
 from pipeline.release.candidate import TableResult
 
+#: Rows above which ``protect_attributes`` decides what to promote from SUDA on a sample (the uniqueness that
+#: decides *whether* is always counted on every row; a release without uniques skips SUDA anyway). On a
+#: million policyholders with 保険料 to the yen, SUDA over every row costs about 7 s of CPU per table.
+DECISION_SAMPLE = 200_000
+
 
 def anonymise_with_attribute_policy(
     prepared: Prepared,
@@ -49,9 +54,10 @@ def anonymise_with_attribute_policy(
     rounds = 1
     with progress.phase("anonymise"):
         tables = anonymise_prepared(prepared)
+    sample = DECISION_SAMPLE if spec.protect else None
     while True:
         with progress.phase("attribute risk"):
-            views = measure_release(tables, spec.max_columns)
+            views = measure_release(tables, spec.max_columns, sample)
             assessment = assess(views, spec, tables)
         if not spec.protect or not assessment.findings:
             break
@@ -64,6 +70,10 @@ def anonymise_with_attribute_policy(
         rounds += 1
         with progress.phase(f"anonymise (attributes protected, round {rounds})"):
             tables = anonymise_prepared(prepared)
+    if sample is not None and any(v.unique_rows and v.rows > sample for v in views.values()):
+        with progress.phase("attribute risk"):  # the figures reported: SUDA over every row
+            views = measure_release(tables, spec.max_columns)
+            assessment = assess(views, spec, tables)
     assessment.protected, assessment.rounds = protected, rounds
     for name, t in tables.items():
         t.metrics["attribute_risk"] = {"policy": spec.policy, "threshold": spec.threshold,

@@ -148,9 +148,14 @@ def suda_weight(size: int, m: int, p: int) -> float:
 
 
 def attribute_risk(frame: pd.DataFrame, columns: Sequence[str], person: np.ndarray | None = None,
-                   m: int = 3) -> AttributeRisk:
+                   m: int = 3, suda_sample: int | None = None) -> AttributeRisk:
     """Uniqueness and special uniques of ``frame`` over ``columns``; ``person`` (one id per row) makes every
-    class size count distinct persons (``None``: each row is a person)."""
+    class size count distinct persons (``None``: each row is a person).
+
+    ``suda_sample``: above this many rows, the SUDA part (not the uniqueness) runs on a fixed random sample of
+    rows. Only for deciding *which* columns drive uniques (``protect_attributes``' first round): a sample has
+    more uniques than the whole, so it flags at least the columns the whole would; reported figures are
+    always computed on every row."""
     columns = tuple(columns)
     n = len(frame)
     persons = len(pd.unique(np.asarray(person))) if person is not None and n else n
@@ -168,6 +173,11 @@ def attribute_risk(frame: pd.DataFrame, columns: Sequence[str], person: np.ndarr
                 unique_persons=unique_persons, min_class_size=int(size.min()), max_msu_size=m)
     if unique_rows == 0:
         return AttributeRisk(**base, special_unique_rows=0, row_score=np.zeros(n))  # type: ignore[arg-type]
+    if suda_sample is not None and n > suda_sample:
+        rows = np.sort(np.random.default_rng(0).choice(n, suda_sample, replace=False))
+        g = _Grouper([c[rows] for c in g.codes], g.cards,
+                     None if person is None else np.asarray(person)[rows])
+        unique = g.persons_per_row(range(len(columns)))[0] == 1
     return _suda(g, columns, unique, m, base)
 
 

@@ -71,3 +71,15 @@ def test_two_rows_of_one_person_are_still_that_person_alone() -> None:
     frame = pd.DataFrame({"a": ["x", "x", "y", "y"]})
     r = attribute_risk(frame, ["a"], person=np.array([1, 1, 2, 3]))
     assert r.unique_rows == 2 and r.unique_persons == 1 and r.min_class_size == 1
+
+
+def test_suda_on_a_sample_flags_the_same_driving_columns() -> None:
+    rng = np.random.default_rng(5)
+    n = 5000
+    frame = pd.DataFrame({"premium": rng.integers(0, 3000, n), "sex": rng.choice(["M", "F"], n),
+                          "band": rng.integers(0, 3, n)})
+    full = attribute_risk(frame, list(frame.columns))
+    sampled = attribute_risk(frame, list(frame.columns), suda_sample=1000)
+    assert sampled.unique_rows == full.unique_rows  # uniqueness always counted on every row
+    assert set(sampled.ranked_columns()) >= set(full.ranked_columns())
+    assert sampled.ranked_columns()[0] == full.ranked_columns()[0] == "premium"
