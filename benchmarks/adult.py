@@ -1,4 +1,5 @@
-"""Benchmark the privacy engine on the Adult data set against ARX 3.9.2 (../shared/benchmarks/adult).
+"""Benchmark the privacy engine on the Adult data set against ARX 3.9.2 (benchmarks/data/adult:
+the data, ARX's hierarchies and ARX_RESULTS.md, copied into the project).
 
 For each case of ARX_RESULTS.md (k = 2, 5, 10; distinct 2-diversity and equal-distance 0.2-closeness on
 occupation; suppression limit 0 % and 2 %) it times ``pipeline.search.engine.search`` on data already

@@ -17,7 +17,8 @@ from pipeline import progress
 from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.hierarchies.builtin import build_hierarchy
+from pipeline.hierarchies.builtin import build_hierarchy, unknown_municipalities
+from pipeline.io.header import describe_positions, header_hint, looks_like_data_row
 from pipeline.io.reader import read_table, sha256_file
 from pipeline.normalise import normalise_column
 
@@ -35,6 +36,8 @@ class PreparedTable:
     #: Person id per row (int64): distinct values of the person key, or the row number.
     person: np.ndarray
     invalid_nulled: dict[str, int] = field(default_factory=dict)
+    #: Output column → rows whose address names no 市区町村 of the official list (leaf: the 都道府県).
+    addresses_coarsened: dict[str, int] = field(default_factory=dict)
     #: Leaf codes already computed by :meth:`leaf_codes` (read-only arrays).
     _codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -60,17 +63,25 @@ class Prepared:
 
 
 def check_schema(spec: TableSpec, columns: list[str], file: Path) -> None:
-    """Every data column classified, every configured column present (fail closed)."""
+    """Every data column classified, every configured column present (fail closed).
+
+    The file's own column names are never quoted: without its header row, they are a customer's record
+    (pipeline.io.header). Unclassified columns are named by position, with the configured name they are
+    closest to (the config's vocabulary, not the data's) and a hint when the header looks like data.
+    """
     configured = [c.name for c in spec.columns]
-    unknown = [c for c in columns if c not in configured]
+    unknown = [i for i, c in enumerate(columns, start=1) if c not in configured]
     if unknown:
-        hints = []
-        for u in unknown:
-            close = difflib.get_close_matches(u, configured, n=1)
-            hints.append(f"{u!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        near = []
+        for i in unknown:
+            close = difflib.get_close_matches(str(columns[i - 1]), configured, n=1)
+            if close and close[0] not in columns:
+                near.append(f"column {i} is close to {close[0]!r}")
+        hint = f" ({'; '.join(near[:5])})" if near and not looks_like_data_row(columns) else ""
         raise ConfigError(
             f"table {spec.name}, file {file}: {len(unknown)} column(s) not classified in the config: "
-            f"{', '.join(hints)}; give each a role (unclassified columns are never passed through)"
+            f"{describe_positions(unknown, len(columns))}{hint}{header_hint(columns)}; give each a role "
+            "(unclassified columns are never passed through)"
         )
     missing = [c for c in configured if c not in columns]
     if missing:
@@ -94,6 +105,7 @@ def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
     values: dict[str, pd.Series] = {}
     leaves: dict[str, tuple[pd.Series, Hierarchy]] = {}
     nulled: dict[str, int] = {}
+    coarsened: dict[str, int] = {}
     with progress.step(f"normalise {spec.name}", total=len(raw)) as bar:
         for col in spec.columns:
             if col.role in ("identifier", "identification_code") or (
@@ -111,12 +123,14 @@ def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
                                                            config.privacy.reference_date, _item_name(col))
                 except PipelineError as exc:
                     raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+                if col.hierarchy.kind == "address" and unknown_municipalities(leaves[col.name][0]):
+                    coarsened[col.output_name] = unknown_municipalities(leaves[col.name][0])
         bar.advance(len(raw))
     with progress.phase(f"person ids {spec.name}"):
         person = _person_ids(spec, values, len(raw), path)
     with progress.phase(f"checksum {spec.name}"):
         digest = sha256_file(path)
-    return PreparedTable(spec, path, digest, len(raw), values, leaves, person, nulled)
+    return PreparedTable(spec, path, digest, len(raw), values, leaves, person, nulled, coarsened)
 
 
 def _person_ids(spec: TableSpec, values: dict[str, pd.Series], rows: int, path: Path) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from pipeline.release.manifest import (
     table_entry,
     write_json,
 )
-from pipeline.release.writer import publish_dir, staging
+from pipeline.release.writer import inside, publish_dir, staging
 
 __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
 
@@ -53,7 +54,8 @@ def build_candidate(prepared: Prepared) -> ReleaseCandidate:
     tables, prepared, assessment = anonymise_with_attribute_policy(prepared)
     assessment.raise_if_failed()
     now = dt.datetime.now(dt.UTC).astimezone()
-    release_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    # letters only after the time: a hex tail could join the time's digits into a My-Number-shaped run
+    release_id = f"{now:%Y%m%dT%H%M%S}-{''.join(secrets.choice(string.ascii_lowercase) for _ in range(6))}"
     inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
               for name, t in prepared.tables.items()}
     candidate = ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
@@ -66,7 +68,9 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None = None,
-                 register: Path | None = None) -> RunSummary:
+                 register: Path | None = None, demo: bool = False) -> RunSummary:
+    """``demo``: the release is marked ``"demo": true`` in its manifest (synthetic data; ``anonymize demo``
+    replaces only releases so marked)."""
     out_dir = Path(out_dir).resolve()  # GX Data Docs and the register want absolute paths
     if out_dir.exists():
         from pipeline.errors import ReleaseExistsError
@@ -74,7 +78,8 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, "
                                  "choose a new --out")
     prepared = prepare(config, inputs)
-    candidate = build_candidate(prepared)
+    coarsened = {name: t.addresses_coarsened for name, t in prepared.tables.items()}
+    candidate = build_candidate(prepared)  # its phases: "anonymise", "attribute risk" (pipeline.attributes)
     del prepared
     from pipeline.detection.gate import check_candidate
 
@@ -87,11 +92,16 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         with progress.step("write", total=sum(len(t.data) for t in candidate.tables.values())) as bar:
             for name, t in candidate.tables.items():
                 rel = f"data/{name}.parquet"
-                _write_parquet(t.data, tmp / rel)
-                tables[name] = table_entry(t, rel, sha256_bytes((tmp / rel).read_bytes()))
+                path = inside(tmp, rel)
+                _write_parquet(t.data, path)
+                tables[name] = table_entry(t, rel, sha256_bytes(path.read_bytes()))
+                if coarsened.get(name):
+                    tables[name]["addresses_coarsened_to_prefecture"] = coarsened[name]
                 bar.advance(len(t.data))
         with progress.phase("manifest"):
             manifest = build_manifest(candidate, tables)
+            if demo:
+                manifest["demo"] = True
             manifest["residual_pii_scan"] = detection_summary
             manifest["attribute_risk"] = candidate.attribute_risk
             write_json(tmp / MANIFEST, manifest)

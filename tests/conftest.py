@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -12,6 +13,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "configs" / "demo.yaml"
+
+
+@functools.cache
+def browser_missing() -> tuple[str, ...]:
+    """The Debian packages the browser tests lack: ``chromium``, and ``fonts-noto-cjk`` (a system Japanese
+    font for the pages' HTML text; charts carry their own). ``make test`` installs them when it can
+    (tools/system-deps)."""
+    missing = [] if shutil.which("chromium") else ["chromium"]
+    fonts = ""
+    if shutil.which("fc-list"):
+        fonts = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, check=False).stdout
+    return (*missing, *([] if fonts.strip() else ["fonts-noto-cjk"]))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip every ``browser`` test from this one place, so the summary says once what to install."""
+    if item.get_closest_marker("browser") and (missing := " ".join(browser_missing())):
+        pytest.skip(f"browser tests need the Debian packages {missing}: apt-get install {missing} "
+                    "(make test does it when run as root)")
 
 
 def anonymize(*args: str, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,7 @@ One module per job:
 - ``linked``: an earlier release's quasi-identifiers per person, as typed linked columns of a later table;
 - ``joined``: the joined view of tables linked by a person key (the rounds and the strategy choice);
 - ``assemble``: the released columns of a finished search (risk, generalised values, shuffled rows);
+- ``utility``: the release's measured utility (levels released, research questions) for manifest and report;
 - ``columns``: helpers the search and the assembly share.
 """
 
@@ -20,6 +21,7 @@ import pandas as pd
 from pipeline import progress
 from pipeline.anonymise.assemble import assemble_table
 from pipeline.anonymise.joined import search_tables
+from pipeline.anonymise.utility import record_utility
 from pipeline.errors import PrivacyError
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared
@@ -56,4 +58,5 @@ def anonymise_prepared(prepared: Prepared, k: int | None = None,
     finally:
         for s in surrogates.values():
             s.discard()
+    record_utility(prepared, results)
     return results

@@ -34,7 +34,8 @@ def search_tables(config: Config, prepared: Prepared, surrogates: dict[str, Surr
     # the later one's own quasi-identifiers ("earlier first"), or let the later search coarsen the
     # earlier table's quasi-identifiers too and redo the earlier table at those levels ("joint").
     # Neither dominates (small extracts favour joint), so both are searched and the one with the
-    # lower information loss over every released quasi-identifier cell of both tables is kept.
+    # lower (analyst-weighted) information loss over every released quasi-identifier cell of both tables
+    # is kept.
     try:
         with progress.phase("joined view: joint"):
             joint: dict[str, Searched] | None = settle(config, prepared, surrogates, k, limit, joint=True)
@@ -73,12 +74,17 @@ def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSp
 
 
 def total_loss(searched: dict[str, Searched]) -> float:
-    """Iyengar's LM over every released quasi-identifier cell of every table (each table's own QIs)."""
-    weights = {name: s.prepared.rows * len(s.own) for name, s in searched.items()}
-    cells = sum(weights.values())
-    if not cells:
-        return 0.0
-    return sum(float(s.loss["lm"]) * weights[name] for name, s in searched.items()) / cells
+    """What the users lose: Iyengar's LM over every released quasi-identifier cell of every table (each
+    table's own QIs), each cell weighted by its column's analyst ``weight`` (equal weights: the plain mean
+    over cells)."""
+    total = cells = 0.0
+    for s in searched.values():
+        weight = {c.output_name: c.weight for c in s.prepared.spec.by_role("quasi_identifier")}
+        per = s.loss["per_attribute"]
+        for name in s.own:
+            total += s.prepared.rows * weight[name] * float(per[name])
+            cells += s.prepared.rows * weight[name]
+    return total / cells if cells else 0.0
 
 
 def _search_round(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int,

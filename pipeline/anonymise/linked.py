@@ -51,6 +51,13 @@ class Linked:
         codes = np.where(keys >= 0, self.codes[name][np.maximum(keys, 0)], -1)
         return np.where(codes < 0, unknown, codes).astype(np.int32)
 
+    def released(self, keys: np.ndarray) -> np.ndarray:
+        """Per row of a later table (person ``keys``): whether the person is in this release."""
+        first = next(iter(self.codes.values()), None)
+        if first is None:
+            return np.ones(len(keys), dtype=bool)
+        return (keys >= 0) & (first[np.maximum(keys, 0)] >= 0)
+
     def column(self, name: str) -> LinkedColumn:
         return LinkedColumn(self.table, name)
 

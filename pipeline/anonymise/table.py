@@ -114,12 +114,15 @@ def search_table(
             leaf_frame[col.output_name] = leaves
     link_key = spec.column(spec.person_key).name if spec.person_key else None
     linked_columns: dict[str, LinkedColumn] = {}
+    with_person = np.zeros(n, dtype=bool)  # rows removed with their person (absent from the earlier release)
     with progress.phase("joined view"):
         if link_key is not None and link_key in linked:
             # the joined view: each row carries its person's quasi-identifiers as the earlier table released
-            # them (a person suppressed there is unknown: null → root); they may only get coarser from here
+            # them; they may only get coarser from here. A person the earlier release suppressed (or lacks)
+            # is suppressed here too, so that no row of this table lacks its person there (no bias)
             earlier = linked[link_key]
             keys = surrogates[link_key].codes(prepared.values[link_key])
+            with_person = ~earlier.released(keys)
             for name, (h, level) in earlier.hierarchies.items():
                 codes = earlier.leaf_codes(name, keys, h.n_leaves)
                 column = earlier.column(name)
@@ -138,17 +141,44 @@ def search_table(
         raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; "
                            "k-anonymity cannot be assessed")
     with progress.step(f"search {spec.name}") as bar:
-        result = search(qis, sens_cols, person if spec.person_key else None, models, suppression_limit,
-                        metric=config.privacy.metric, max_exact_lattice=config.privacy.max_exact_lattice,
-                        max_search_nodes=config.privacy.max_search_nodes)
+        result = _search_rows(config, qis, sens_cols, person if spec.person_key else None, models,
+                              suppression_limit, with_person)
         bar.advance(n)
     keep = result.keep
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
     loss = dict(result.loss)
-    if min_levels or linked_columns:
+    if min_levels or linked_columns or with_person.any():
         loss.update(lm_against_full(originals, absolute, keep, exclude=list(linked_columns)))
     return Searched(prepared, k, result, originals, absolute, loss, qis, linked_columns, sensitive_values,
                     rare_counts, leaf_frame)
+
+
+def _search_rows(config: Config, qis: list[QuasiIdentifier], sens: list[SensitiveColumn],
+                 person: np.ndarray | None, models: list, limit: float, removed: np.ndarray) -> SearchResult:
+    """The engine's search on the rows not ``removed`` (removed with their person elsewhere), expanded back
+    to every row: a removed row is suppressed and counted in ``suppressed_rows``.
+
+    Why not charged to this table's limit: the person was suppressed (and charged) in the earlier table;
+    taking their rows here with them is what keeps rates unbiased, not a choice of this search. The limit
+    keeps its meaning for the rows this search may remove, out of the rows it was given."""
+    p = config.privacy
+    if not removed.any():
+        return search(qis, sens, person, models, limit, metric=p.metric,
+                      max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+    rows = ~removed
+    if not rows.any():
+        raise PrivacyError("every row belongs to a person suppressed in the earlier table")
+    sub = search([replace(q, codes=np.asarray(q.codes)[rows]) for q in qis],
+                 [replace(s, codes=np.asarray(s.codes)[rows]) for s in sens],
+                 None if person is None else person[rows], models, limit, metric=p.metric,
+                 max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+    keep = np.zeros(len(removed), dtype=bool)
+    keep[rows] = sub.keep
+    class_id = np.full(len(removed), -1, dtype=np.int64)
+    class_id[rows] = sub.class_id
+    return replace(sub, keep=keep, class_id=class_id,
+                   suppressed_rows=sub.suppressed_rows + int(removed.sum()),
+                   removed_with_person=int(removed.sum()))
 
 
 def prioritised(q: QuasiIdentifier, weight: float, max_level: int | None, from_level: int) -> QuasiIdentifier:

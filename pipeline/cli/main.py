@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
+import os
 import sys
 import time
+import traceback
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from pipeline import __version__, progress
 from pipeline.errors import PipelineError
@@ -64,11 +68,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(module.run(args) or 0)
         except PipelineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {_one_line(str(exc))}", file=sys.stderr)
             return exc.exit_code
         except KeyboardInterrupt:
             print("error: interrupted; no release was written", file=sys.stderr)
             return 130
+        except Exception as exc:  # the last resort: one line, never the exception's own message
+            print(f"error: {unexpected(exc)}", file=sys.stderr)
+            return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an exception no layer turned into a :class:`PipelineError`.
+
+    Why without ``str(exc)``: library messages quote what they choke on (pandas prints the timestamp it
+    cannot hold, csv the line it cannot split): a cell, perhaps a birth date or a name. The line carries only
+    the exception's type, an errno name for operating-system errors, and where in the code it was raised.
+    """
+    if isinstance(exc, MemoryError):
+        return "out of memory; the command stopped (try a machine with more memory, or fewer rows)"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        name = errno.errorcode.get(exc.errno, str(exc.errno))
+        return (f"operating system error {name} ({os.strerror(exc.errno)}); "
+                "the command stopped (check free space, permissions and the paths given)")
+    tb = traceback.extract_tb(exc.__traceback__)
+    at = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return (f"internal error {type(exc).__name__}{at} (its message is withheld: it may quote the data); "
+            "the command stopped; please report it with the command line")
 
 
 @contextlib.contextmanager

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
 from pipeline import progress
-from pipeline.cli.common import add_register_argument
+from pipeline.cli.common import add_register_argument, check_register_path
 from pipeline.cli.summary import format_run_summary
 from pipeline.config import load_config
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, OutputError, RegisterError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,13 +33,38 @@ def parse_inputs(items: list[str]) -> dict[str, Path]:
     return out
 
 
-def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path) -> int:
+def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path,
+            demo: bool = False) -> int:
     from pipeline.run import run_pipeline
 
     config = load_config(config_path)
-    summary = run_pipeline(config, out, inputs, register)
+    check_register_path(register)
+    check_output_path(out)
+    try:
+        summary = run_pipeline(config, out, inputs, register, demo=demo)
+    except OSError as exc:
+        # a full disk, a read-only file system, a quota: the staging directory is already removed
+        # (pipeline.release.writer); errno only, the message could name a file holding personal data
+        name = errno.errorcode.get(exc.errno or 0, "EIO")
+        why = f"{name} ({os.strerror(exc.errno or errno.EIO)})"
+        if out.exists():  # the rename happened: it is the register that could not be written
+            raise RegisterError(f"{register}: {why} while recording the release {out}; "
+                                "the release is not registered") from None
+        raise OutputError(f"{out}: {why} while reading the inputs or writing the release; no release was "
+                          "written (check free space and permissions)") from None
     print(format_run_summary(summary.manifest, summary.release_dir), file=sys.stdout)
     return 0
+
+
+def check_output_path(out: Path) -> None:
+    """``--out`` must be creatable: its nearest existing ancestor a writable directory. Checked before any
+    work, so a read-only target fails in a second, not after the anonymisation (one line, not a traceback)."""
+    parent = next((p for p in out.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise OutputError(f"{out}: a parent of --out is a file, not a directory; choose another --out")
+    if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: {parent} is not writable (read-only file system or permissions); "
+                          "choose another --out")
 
 
 def run(args: argparse.Namespace) -> int:

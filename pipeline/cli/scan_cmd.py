@@ -14,6 +14,8 @@ import unicodedata
 from pathlib import Path
 
 from pipeline.config.model import DetectionSpec
+from pipeline.errors import InputError
+from pipeline.io.header import header_hint, looks_like_data_row
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -26,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, default=None,
                    help="take the score threshold and the insurer's own patterns from this config")
     p.add_argument("--no-ner", action="store_true", help="patterns only (no GiNZA NER: much faster)")
+    p.add_argument("--no-header", action="store_true",
+                   help="the file has no header row: its first row is data, columns are named 列1, 列2, …")
 
 
 def _detection(args: argparse.Namespace) -> DetectionSpec:
@@ -45,12 +49,25 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _check_header(names: list[str], file: Path) -> None:
+    """Refuse to print column names that look like a data row (``--no-header`` reads it as data).
+
+    Why: the profile prints every column name, and a file exported without its header has a customer's
+    record there (pipeline.io.header).
+    """
+    if looks_like_data_row(names):
+        raise InputError(f"file {file}, line 1: {header_hint(names)[2:]} The profile would print them: "
+                         "scan it with --no-header")
+
+
 def run(args: argparse.Namespace) -> int:
     from pipeline.detection.scan import scan_frame
     from pipeline.io import read_table
 
     detection = _detection(args)
-    frame = read_table(args.file, encoding=args.encoding)
+    frame = read_table(args.file, encoding=args.encoding, header=not args.no_header)
+    if not args.no_header:
+        _check_header([str(c) for c in frame.columns], args.file)
     if args.sample is not None and args.sample < len(frame):
         frame = frame.sample(n=max(args.sample, 0), random_state=0).sort_index()
     rows = frame.index.to_numpy()

@@ -217,6 +217,14 @@ class DetectionSpec:
 
 
 @dataclass(frozen=True)
+class UtilitySpec:
+    """What the release's utility is measured on (``pipeline.metrics.research_questions``)."""
+
+    #: Column (input name) of the person table whose mix by region is a standard research question.
+    product: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     sha256: str
@@ -224,6 +232,7 @@ class Config:
     privacy: PrivacySpec
     tables: tuple[TableSpec, ...]
     detection: DetectionSpec = field(default_factory=DetectionSpec)
+    utility: UtilitySpec = field(default_factory=UtilitySpec)
 
     @property
     def base_dir(self) -> Path:

@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipeline.errors import InputError
+from pipeline.io.header import header_hint
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -61,7 +62,9 @@ def decode(data: bytes, encoding: str, file: Path) -> str:
         ) from None
 
 
-def read_csv(path: Path, encoding: str = "auto", delimiter: str = ",") -> pd.DataFrame:
+def read_csv(path: Path, encoding: str = "auto", delimiter: str = ",", header: bool = True) -> pd.DataFrame:
+    """``header=False``: the first row is data; columns are named 列1, 列2, …
+    (``anonymize scan --no-header``)."""
     data = path.read_bytes()
     text = decode(data, encoding, path)
     if not text.strip():
@@ -73,17 +76,29 @@ def read_csv(path: Path, encoding: str = "auto", delimiter: str = ",") -> pd.Dat
         bad.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=delimiter))
-    if len(set(header)) != len(header):
-        raise InputError(f"file {path}, line 1: duplicate column names in the header")
-    types = {name: pa.string() for name in header}
+    if "\n" not in text and "\r" in text:
+        # CR-only line ends (classic Mac OS, some old exporters): Arrow splits on CR too, the header reader
+        # must as well.
+        text = text.replace("\r", "\n")
+    try:
+        first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=delimiter))
+    except csv.Error:
+        # csv's messages do not quote the line, but say nothing useful either
+        raise InputError(f"file {path}, line 1: the header row cannot be parsed (a NUL byte, or a quote "
+                         "left open)") from None
+    names = None
+    if not header:
+        names = first = [f"列{i}" for i in range(1, len(first) + 1)]
+    if len(set(first)) != len(first):
+        raise InputError(f"file {path}, line 1: duplicate column names in the header{header_hint(first)}")
+    types = {name: pa.string() for name in first}
     encoded = text.encode("utf-8")
     del text
-    table = _parse(path, encoded, delimiter, on_invalid, types, threads=True)
+    table = _parse(path, encoded, delimiter, on_invalid, types, threads=True, names=names)
     if bad and bad[0][0] is None:
         # Arrow numbers rows only when parsing serially: re-parse (the rare error path) to name the line.
         bad.clear()
-        _parse(path, encoded, delimiter, on_invalid, types, threads=False)
+        _parse(path, encoded, delimiter, on_invalid, types, threads=False, names=names)
     if bad:
         number, expected, actual = bad[0]
         line = f"line {number}" if number is not None else "a row"
@@ -99,11 +114,12 @@ def read_csv(path: Path, encoding: str = "auto", delimiter: str = ",") -> pd.Dat
     return table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
 
 
-def _parse(path: Path, encoded: bytes, delimiter: str, on_invalid, types: dict, threads: bool) -> pa.Table:
+def _parse(path: Path, encoded: bytes, delimiter: str, on_invalid, types: dict, threads: bool,
+           names: list[str] | None = None) -> pa.Table:
     try:
         return pacsv.read_csv(
             io.BytesIO(encoded),
-            read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(use_threads=threads, block_size=1 << 24, column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -119,20 +135,40 @@ def _parse(path: Path, encoded: bytes, delimiter: str, on_invalid, types: dict, 
         raise InputError(f"file {path}: {kind}; the file could not be parsed") from None
 
 
+def _scalar(t: pa.DataType) -> bool:
+    """Types whose values have one text spelling: strings, numbers, booleans, dates, times, decimals."""
+    if pa.types.is_dictionary(t):
+        return _scalar(t.value_type)
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t)
+                or pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_temporal(t)
+                or pa.types.is_decimal(t) or pa.types.is_null(t))
+
+
 def read_parquet(path: Path) -> pd.DataFrame:
     try:
         table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError) as exc:
         raise InputError(f"file {path}: not a readable Parquet file ({type(exc).__name__})") from None
+    if len(set(table.column_names)) != len(table.column_names):
+        raise InputError(f"file {path}: duplicate column names{header_hint(table.column_names)}")
     columns = {}
-    for name, col in zip(table.column_names, table.columns, strict=True):
-        columns[name] = col if col.type == pa.string() else col.cast(pa.string())
+    for i, (name, col) in enumerate(zip(table.column_names, table.columns, strict=True), start=1):
+        if not _scalar(col.type):
+            # position and Arrow type only: a column name may be anything, a header row of data included
+            raise InputError(f"file {path}, column {i} of {table.num_columns}: Parquet type {col.type} is "
+                             "not supported (lists, structs and maps have no single text value); flatten it")
+        try:
+            columns[name] = col if col.type == pa.string() else col.cast(pa.string())
+        except pa.ArrowException as exc:
+            raise InputError(f"file {path}, column {i} of {table.num_columns}: type {col.type} cannot be "
+                             f"read as text ({type(exc).__name__})") from None
     return pa.table(columns).to_pandas(
         types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None
     )
 
 
-def read_table(path: Path, fmt: str = "auto", encoding: str = "auto", delimiter: str = ",") -> pd.DataFrame:
+def read_table(path: Path, fmt: str = "auto", encoding: str = "auto", delimiter: str = ",",
+               header: bool = True) -> pd.DataFrame:
     """Read ``path`` as text columns; ``fmt`` auto picks by suffix (.parquet/.pq, else CSV)."""
     path = Path(path)
     if not path.is_file():
@@ -140,5 +176,8 @@ def read_table(path: Path, fmt: str = "auto", encoding: str = "auto", delimiter:
     if fmt == "auto":
         fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
     if fmt == "parquet":
-        return read_parquet(path)
-    return read_csv(path, encoding, delimiter)
+        frame = read_parquet(path)
+        if not header:  # Parquet always has names; positional ones keep them out of the output
+            frame.columns = [f"列{i}" for i in range(1, frame.shape[1] + 1)]
+        return frame
+    return read_csv(path, encoding, delimiter, header)

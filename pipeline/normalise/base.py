@@ -7,6 +7,7 @@ value — unless the column says ``on_invalid: null``, in which case it becomes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,40 @@ NORMALISERS: dict[str, Normaliser] = {
 }
 
 
+_HINTS = {
+    "date": f" (a calendar day from {dates.EARLIEST.year} to {dates.LATEST.year}; placeholders such as "
+            "9999-12-31 are invalid)",
+    "amount": " (yen below 10^15)",
+    "integer": " (below 10^15)",
+}
+
+#: C0/C1 control characters except TAB, LF, CR, and the bidirectional overrides/isolates (which make a
+#: report or a dictionary display something else than the data holds).
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def reject_control_characters(text: pd.Series, table: str | None, file: Path | str | None) -> None:
+    """A kept or linking value holding a NUL or another control character stops the run (row and column named,
+    and the code point, never the value).
+
+    Why reject rather than strip: such a byte means the export is broken (a binary field, a wrong column
+    mapping); stripping would silently merge it into another category or key, and a NUL would become a
+    category of its own. The fix belongs in the extract.
+    """
+    arr = pa.array(text.array)
+    hit = pc.fill_null(pc.match_substring_regex(arr, _CONTROL_RE2), False).to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return
+    row = int(np.flatnonzero(hit)[0])
+    found = _CONTROL.search(str(text.iloc[row]))
+    code = f"U+{ord(found.group()):04X}" if found else "a control character"
+    raise InputError(
+        f"{where(table=table, file=file, row=row + 1, column=str(text.name))}: control character "
+        f"{code} in a value ({int(hit.sum())} such cells in this column); re-export the file"
+    )
+
+
 def normalise_column(
     values: pd.Series,
     value_type: str,
@@ -56,6 +91,7 @@ def normalise_column(
 ) -> tuple[pd.Series, int]:
     """Return the typed column and how many cells were nulled as invalid (only with ``on_invalid: null``)."""
     text = nfkc(values)
+    reject_control_characters(text, table, file)
     if value_type == "string":
         return text, 0
     norm = NORMALISERS[value_type]
@@ -76,8 +112,8 @@ def normalise_column(
             row = int(np.flatnonzero(bad_mask)[0]) + 1
             raise InputError(
                 f"{where(table=table, file=file, row=row, column=str(values.name))}: "
-                f"not a valid {value_type} ({int(bad_mask.sum())} invalid cells in this column; "
-                "fix the extract or set on_invalid: null)"
+                f"not a valid {value_type}{_HINTS.get(value_type, '')} ({int(bad_mask.sum())} invalid cells "
+                "in this column; fix the extract or set on_invalid: null)"
             )
         n_nulled = int(bad_mask.sum())
     if norm.dtype == "datetime64[ns]":

@@ -47,6 +47,7 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "risk": t.metrics.get("risk", {}),
         "attribute_risk": t.metrics.get("attribute_risk", {}),
         "search": t.metrics.get("search", {}),
+        "utility": t.metrics.get("utility", {}),
         "rare_values_changed": dict(t.rare_values),
         "invalid_cells_nulled": dict(t.invalid_nulled),
     }

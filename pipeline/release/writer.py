@@ -13,7 +13,19 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.errors import ReleaseExistsError
+from pipeline.errors import OutputError, ReleaseExistsError
+
+
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel``, checked to resolve inside ``root``: no file of a release is written elsewhere.
+
+    Table names are validated identifiers already (pipeline.config.names); this is the second wall, at the
+    point where a name becomes a path.
+    """
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()) or target == root.resolve():
+        raise OutputError(f"{rel!r} does not resolve inside the release directory; nothing was written")
+    return target
 
 
 @contextlib.contextmanager
@@ -24,9 +36,13 @@ def staging(target: Path) -> Iterator[Path]:
         raise ReleaseExistsError(
             f"{target} already exists; releases are never overwritten, choose a new --out"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.partial-{secrets.token_hex(4)}"
-    tmp.mkdir()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{target.name}.partial-{secrets.token_hex(4)}"
+        tmp.mkdir()
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot create the release directory ({os.strerror(exc.errno or 0)}; "
+                          "is a parent a file, or the file system read-only?)") from None
     try:
         yield tmp
     except BaseException:

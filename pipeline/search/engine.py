@@ -73,6 +73,9 @@ class SearchResult:
     nodes_evaluated: int
     lattice_size: int
     fallback: str | None = None  # why the result is not proven optimal (None when exact)
+    #: Of ``suppressed_rows``, those removed before the search because their person was suppressed in an
+    #: earlier table of the release (``pipeline.anonymise.table``).
+    removed_with_person: int = 0
 
 
 def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:
@@ -226,8 +229,8 @@ def _infeasible(outcome: Outcome, models, allowed: int, n_rows: int, limit: floa
                 f"{detail}. Raise the suppression limit, relax the models, or release fewer "
                 f"quasi-identifiers")
     persons = int(top.snap.persons[top.fail].sum()) if top is not None else 0
-    caps = ", ".join(f"{q.name} max_level {q.height - 1} "
-                     f"({q.hierarchy.level_descriptions[q.height - 1]})" for q in capped)
+    caps = ", ".join(f"{q.name} at most {q.hierarchy.level_descriptions[q.height - 1]} (max_level)"
+                     for q in capped)
     return (f"the analyst constraint {caps} cannot be met: even at that level with every other "
             f"quasi-identifier fully generalised, {persons:,} persons could not be placed in a class meeting "
             f"{', '.join(str(m) for m in models)} within the suppression limit {limit:.1%} ({allowed} rows; "

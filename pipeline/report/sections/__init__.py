@@ -10,6 +10,7 @@ from pipeline.report.sections.generalisation import GeneralisationSection
 from pipeline.report.sections.loss import LossSection
 from pipeline.report.sections.records import RecordsSection
 from pipeline.report.sections.risk import RiskSection
+from pipeline.report.sections.utility import UtilitySection
 
 SECTIONS: dict[str, type[Section]] = {
     "risk": RiskSection,
@@ -19,6 +20,7 @@ SECTIONS: dict[str, type[Section]] = {
     "loss": LossSection,
     "classes": ClassesSection,
     "distributions": DistributionsSection,
+    "utility": UtilitySection,
 }
 
 __all__ = ["SECTIONS", "Block", "Section"]

@@ -1,0 +1,27 @@
+"""The utility section and the manifest's ``utility`` entry of a real release, written through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.metrics.utility import share_at_most
+
+
+def test_manifest_and_report_show_levels_and_research_questions(release_cp932):
+    manifest = json.loads((release_cp932 / "manifest.json").read_text(encoding="utf-8"))
+    ph = manifest["tables"]["policyholders"]["utility"]
+    assert set(ph["levels"]) == {"年齢", "性別", "居住地", "職業"}
+    entry = manifest["tables"]["policyholders"]
+    for shares in ph["levels"].values():  # every input row: at one level, or suppressed
+        assert sum(s["rows"] for s in shares) + entry["suppressed_rows"] == entry["rows_in"]
+    # demo.yaml: 年齢 at most ten-year bands (level 2), 居住地 at most 地方 (level 2)
+    assert share_at_most(ph["levels"]["年齢"], 2) == 1 - ph["suppressed_share"]
+    assert share_at_most(ph["levels"]["居住地"], 2) == 1 - ph["suppressed_share"]
+    asked = {q["question"] for q in ph["questions"]}
+    assert asked == {"claim rate by 年齢 × 性別", "claim rate by 居住地", "保険種類 mix by 居住地"}
+    html = (release_cp932 / "report.html").read_text(encoding="utf-8")
+    assert 'id="policyholders-utility"' in html and 'id="claims-utility"' in html
+    for q in ph["questions"]:
+        assert q["question"] in html
+        if q.get("answerable", True):
+            assert f"{q['mean_relative_error']:.1%}" in html
