@@ -34,8 +34,8 @@ class AttributeRiskSpec:
     protect: bool = False
     #: The search weight (``weight`` of a quasi-identifier) of a promoted attribute. Below the declared
     #: quasi-identifiers' 1 so that the search coarsens the attribute before the analyst's dimensions:
-    #: on the 5,000-policyholder demo, 1.0 deletes 年齢 to keep 保険金額; 0.5 keeps 年齢 in 10-year bands
-    #: (its level without the promotion) and bands 保険料 instead (README, "Risk over all released columns").
+    #: on the 5,000-policyholder demo without analyst weights, 1.0 deletes 年齢 to keep 保険金額; 0.5
+    #: keeps 年齢 in 10-year bands (its level without the promotion) and bands 保険料 instead (README).
     weight: float = 0.5
 
 
