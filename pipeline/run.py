@@ -52,13 +52,21 @@ class RunSummary:
 
 
 def build_candidate(prepared: Prepared) -> ReleaseCandidate:
-    tables = anonymise_prepared(prepared)
+    """Anonymise and measure risk over all released columns (``pipeline.attributes``: with
+    ``protect_attributes`` the attributes driving special uniques become quasi-identifiers); raise
+    PrivacyError under ``attribute_risk: fail`` when a view stays over the threshold."""
+    from pipeline.attributes import anonymise_with_attribute_policy
+
+    tables, prepared, assessment = anonymise_with_attribute_policy(prepared)
+    assessment.raise_if_failed()
     now = dt.datetime.now(dt.UTC).astimezone()
     # letters only after the time: a hex tail could join the time's digits into a My-Number-shaped run
     release_id = f"{now:%Y%m%dT%H%M%S}-{''.join(secrets.choice(string.ascii_lowercase) for _ in range(6))}"
     inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
               for name, t in prepared.tables.items()}
-    return ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+    candidate = ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+    candidate.attribute_risk = assessment.as_dict()
+    return candidate
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -82,8 +90,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
     recovered = _recover(out_dir, register)
     prepared = prepare(config, inputs)
     coarsened = {name: t.addresses_coarsened for name, t in prepared.tables.items()}
-    with progress.phase("anonymise"):
-        candidate = build_candidate(prepared)
+    candidate = build_candidate(prepared)  # its phases: "anonymise", "attribute risk" (pipeline.attributes)
     del prepared
     from pipeline.detection.gate import check_candidate
 
@@ -110,6 +117,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
             if demo:
                 manifest["demo"] = True
             manifest["residual_pii_scan"] = detection_summary
+            manifest["attribute_risk"] = candidate.attribute_risk
             write_json(tmp / MANIFEST, manifest)
         with progress.phase("published items"):
             from pipeline.publication.items import write_published_items

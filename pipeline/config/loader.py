@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from pipeline.config import attribute_risk
 from pipeline.config.model import (
     HIERARCHY_KINDS,
     METRICS,
@@ -127,7 +128,7 @@ def load_config(path: str | Path) -> Config:
     top = _Node(file, "", data)
     top.only(["release", "privacy", "detection", "tables", "utility"])
     release = _release(top.child("release"))  # type: ignore[arg-type]
-    privacy = _privacy(top.child("privacy"))  # type: ignore[arg-type]
+    privacy = _privacy(top.child("privacy"), release.audience)  # type: ignore[arg-type]
     detection_node = top.child("detection", None)
     detection = _detection(detection_node) if detection_node else DetectionSpec()
     tables_node = top.child("tables")
@@ -193,9 +194,9 @@ def _release(n: _Node) -> ReleaseSpec:
     return spec
 
 
-def _privacy(n: _Node) -> PrivacySpec:
+def _privacy(n: _Node, audience: str = "internal") -> PrivacySpec:
     n.only(["k", "suppression_limit", "reference_date", "metric", "risk_threshold", "max_exact_lattice",
-            "max_search_nodes", "recoding"])
+            "max_search_nodes", "recoding", *attribute_risk.KEYS])
     k = n.get("k", int)
     if k < 2:
         n.fail(f"k must be at least 2, found {k}", "k")
@@ -223,6 +224,7 @@ def _privacy(n: _Node) -> PrivacySpec:
         max_exact_lattice=_positive(n, "max_exact_lattice", PrivacySpec.max_exact_lattice),
         max_search_nodes=_positive(n, "max_search_nodes", PrivacySpec.max_search_nodes),
         recoding=n.choice("recoding", RECODINGS, "global"),
+        attribute_risk=attribute_risk.parse(n, audience),
     )
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from pipeline.config.attribute_risk import AttributeRiskSpec
+
 Role = Literal[
     "identifier",
     "identification_code",
@@ -182,6 +184,8 @@ class PrivacySpec:
     max_search_nodes: int = 20_000
     #: ``global`` (default) or ``local`` recoding, see RECODINGS.
     recoding: str = "global"
+    #: Risk over all released columns: policy, threshold, SUDA's m, protect_attributes (issue 15).
+    attribute_risk: AttributeRiskSpec = field(default_factory=AttributeRiskSpec)
 
 
 @dataclass(frozen=True)

@@ -64,5 +64,8 @@ class ReleaseCandidate:
     tables: dict[str, TableResult]
     #: Table name → {"file": name only, "sha256": digest of the input file}.
     inputs: dict[str, dict[str, str]]
+    #: Risk over all released columns: policy, status, warnings, protected attributes
+    #: (``pipeline.attributes``).
+    attribute_risk: dict[str, Any] = field(default_factory=dict)
     #: Filled by the writer: path of the staging directory while the release is being written.
     staging_dir: Path | None = None

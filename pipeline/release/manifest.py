@@ -50,6 +50,7 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "linked_quasi_identifiers": t.metrics.get("linked_quasi_identifiers", []),
         "information_loss": t.metrics.get("loss", {}),
         "risk": t.metrics.get("risk", {}),
+        "attribute_risk": t.metrics.get("attribute_risk", {}),
         "search": t.metrics.get("search", {}),
         "utility": t.metrics.get("utility", {}),
         "rare_values_changed": dict(t.rare_values),

@@ -16,7 +16,9 @@ def test_reinsurer_profile_differs_from_demo_only_in_its_release_block():
     assert _without_priorities(reinsurer.tables) == _without_priorities(demo.tables)
     ages = [t.column("生年月日") for t in (demo.table("policyholders"), reinsurer.table("policyholders"))]
     assert [c.weight for c in ages] == [4.0, 4.0]  # both users need age bands
-    assert reinsurer.privacy == demo.privacy
+    # the attribute-risk policy defaults by audience (issue 15): fail for a third party, warn inside
+    assert (demo.privacy.attribute_risk.policy, reinsurer.privacy.attribute_risk.policy) == ("warn", "fail")
+    assert replace(reinsurer.privacy, attribute_risk=demo.privacy.attribute_risk) == demo.privacy
     assert reinsurer.detection == demo.detection
     rel = reinsurer.release
     assert rel.audience == "third_party" and rel.legal_category == "匿名加工情報"

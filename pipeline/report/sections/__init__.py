@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.report.sections.attribute_risk import AttributeRiskSection
 from pipeline.report.sections.base import Block, Section
 from pipeline.report.sections.classes import ClassesSection
 from pipeline.report.sections.distributions import DistributionsSection
@@ -13,6 +14,7 @@ from pipeline.report.sections.utility import UtilitySection
 
 SECTIONS: dict[str, type[Section]] = {
     "risk": RiskSection,
+    "attribute-risk": AttributeRiskSection,
     "records": RecordsSection,
     "generalisation": GeneralisationSection,
     "loss": LossSection,

@@ -7,6 +7,7 @@ what lets a suite JSON name them. Profiles in ``expectations/*.json`` refer to t
 from __future__ import annotations
 
 import pipeline.validation.metrics  # noqa: F401 - registers the custom metrics with GX
+from pipeline.validation.expectations.attribute_risk import ExpectFewRowsUniqueOverReleasedColumns
 from pipeline.validation.expectations.class_rule import ClassRule
 from pipeline.validation.expectations.coded_bounds import ExpectValuesWithinCodes
 from pipeline.validation.expectations.distinct_l_diversity import ExpectClassesToHaveLDistinctSensitiveValues
@@ -44,6 +45,7 @@ _CLASSES = (
     ExpectClassesToBeRecursiveCLDiverse,
     ExpectClassesToBeEqualDistanceTClose,
     ExpectClassesToBeOrderedDistanceTClose,
+    ExpectFewRowsUniqueOverReleasedColumns,
 )
 
 #: GX expectation type (snake case of the class name) → class.
