@@ -31,8 +31,27 @@ NER_SCORE = 0.85
 #: Cached texts at most; beyond, the cache is emptied (a bound on memory, not a correctness matter).
 CACHE_LIMIT = 500_000
 
-Span = tuple[str, int, int]  # (Presidio entity, start, end)
+#: (Presidio entity, start, end, confirmed): ``confirmed`` for a PERSON whose words the tokenizer
+#: (SudachiPy) also reads as a personal name and that is not the first half of a compound noun.
+Span = tuple[str, int, int, bool]
 _cache: dict[str, tuple[Span, ...]] = {}
+_HONORIFICS = frozenset({"様", "さん", "さま", "氏", "殿", "君", "ちゃん", "くん"})
+
+
+def _confirmed(doc: object, ent: object) -> bool:
+    """Why: on short category values the NER alone says Person too often (``保育士``, ``東京都千代田区``, the
+    ``ヤコブ`` of ``クロイツフェルト・ヤコブ病``). A kept category is a name only if one of its words is a
+    personal name to the dictionary (品詞 ``名詞-固有名詞-人名``) and no suffix other than an honorific follows
+    (``ヤコブ病`` is a disease)."""
+    tokens = list(ent)  # type: ignore[call-overload]
+    if not any("人名" in t.tag_ for t in tokens):
+        return False
+    end = ent.end  # type: ignore[attr-defined]
+    if end < len(doc):  # type: ignore[arg-type]
+        nxt = doc[end]  # type: ignore[index]
+        if nxt.tag_.startswith("接尾辞") and nxt.text not in _HONORIFICS:
+            return False
+    return True
 
 
 def _spans(doc: object) -> tuple[Span, ...]:
@@ -42,7 +61,8 @@ def _spans(doc: object) -> tuple[Span, ...]:
     for ent in doc.ents:  # type: ignore[attr-defined]
         entity = LABEL_MAP.get(ent.label_)
         if entity is not None:
-            out.append((entity, int(ent.start_char), int(ent.end_char)))
+            confirmed = entity == "PERSON" and _confirmed(doc, ent)
+            out.append((entity, int(ent.start_char), int(ent.end_char), confirmed))
     return tuple(out)
 
 
@@ -68,11 +88,12 @@ def _single(text: str) -> tuple[Span, ...]:
     return _spans(ginza_engine().nlp["ja"](text))  # type: ignore[index]
 
 
-def to_results(spans: Iterable[Span], entities: frozenset[str], score: float) -> list[RecognizerResult]:
-    """Presidio results for the spans of the wanted entity types."""
+def to_results(spans: Iterable[Span], entities: frozenset[str], score: float, confirmed_only: bool = False
+               ) -> list[RecognizerResult]:
+    """Presidio results for the spans of the wanted entity types (``confirmed_only``: confirmed names)."""
     out = []
-    for entity, start, end in spans:
-        if entity not in entities or end <= start:
+    for entity, start, end, confirmed in spans:
+        if entity not in entities or end <= start or (confirmed_only and not confirmed):
             continue
         explanation = AnalysisExplanation(recognizer=RECOGNIZER, original_score=score,
                                           textual_explanation=f"Identified as {entity} by GiNZA NER")

@@ -136,7 +136,7 @@ NAME_ENTITIES = frozenset({"PERSON"})
 def analyze_distinct(
     values: Sequence[str], detection: DetectionSpec, ner: bool = False, batch_size: int = 256,
     context: Sequence[str] = (), cleared: set[str] | None = None,
-    ner_entities: frozenset[str] | None = None, n_process: int = 1,
+    ner_entities: frozenset[str] | None = None, n_process: int = 1, confirmed_names: bool = False,
 ) -> dict[int, list[RecognizerResult]]:
     """Findings (score >= ``detection.score_threshold``) by index into ``values``; values without any absent.
 
@@ -147,6 +147,8 @@ def analyze_distinct(
     name), e.g. ``電話`` lifts a bare 10-digit number. ``cleared``: values known to fail the pre-filter,
     skipped, and extended with those failing it here (the pre-filter depends on neither column nor context,
     so one set serves several columns: a person key released in two tables is tested once).
+    ``confirmed_names``: NER names count only when the dictionary confirms them (category columns; see
+    :func:`pipeline.detection.ner._confirmed`).
     """
     entities = ner_entities if ner_entities is not None else (TEXT_ENTITIES if ner else frozenset())
     ctx = list(context) or None
@@ -173,7 +175,7 @@ def analyze_distinct(
         spans = entity_spans([values[i] for i in ner_idx], n_process=n_process)
         for i, per_text in zip(ner_idx, spans, strict=True):
             if per_text:
-                results = to_results(per_text, entities, NER_SCORE)
+                results = to_results(per_text, entities, NER_SCORE, confirmed_names)
                 if results:
                     found[i] = found.get(i, []) + results
     out: dict[int, list[RecognizerResult]] = {}
@@ -250,7 +252,8 @@ def scan_series(series: pd.Series, detection: DetectionSpec, ner: bool = False, 
     name = str(column if column is not None else series.name)
     codes, values = factorise(series)
     hits = analyze_distinct(values, detection, ner=ner, context=[name] if name_as_context else (),
-                            cleared=cleared, ner_entities=ner_entities)
+                            cleared=cleared, ner_entities=ner_entities,
+                            confirmed_names=ner_entities == NAME_ENTITIES)
     return ColumnScan(name, codes, len(values), hits)
 
 
