@@ -40,9 +40,9 @@ _HONORIFICS = frozenset({"様", "さん", "さま", "氏", "殿", "君", "ちゃ
 
 def _confirmed(doc: object, ent: object) -> bool:
     """Why: on short category values the NER alone says Person too often (``保育士``, ``東京都千代田区``, the
-    ``ヤコブ`` of ``クロイツフェルト・ヤコブ病``). A kept category is a name only if one of its words is a
-    personal name to the dictionary (品詞 ``名詞-固有名詞-人名``) and no suffix other than an honorific follows
-    (``ヤコブ病`` is a disease)."""
+    ``ヤコブ`` of ``クロイツフェルト・ヤコブ病``). A kept category is a name only if one of its words is
+    a personal name to the dictionary (品詞 ``名詞-固有名詞-人名``) and no suffix other than an honorific
+    follows (``ヤコブ病`` is a disease)."""
     tokens = list(ent)  # type: ignore[call-overload]
     if not any("人名" in t.tag_ for t in tokens):
         return False
