@@ -49,3 +49,25 @@ def test_names_in_a_category_column_are_found(value: str) -> None:
     (found,) = analyze_distinct([value], DetectionSpec(), ner_entities=NAME_ENTITIES,
                                 confirmed_names=True).values()
     assert [r.entity_type for r in found] == ["PERSON"]
+
+
+def test_verify_fails_on_a_release_with_a_name_in_a_kept_category(tmp_path: Path,
+                                                                  release_cp932: Path) -> None:
+    """A forged release (checksums rewritten) with a name in 保険種類: ``verify`` must refuse it."""
+    import hashlib
+    import shutil
+
+    forged = tmp_path / "forged"
+    shutil.copytree(release_cp932, forged)
+    path = forged / "data" / "policyholders.parquet"
+    data = pd.read_parquet(path)
+    data.loc[data.index[:40], "保険種類"] = NAME
+    data.to_parquet(path, index=False)
+    manifest = json.loads((forged / "manifest.json").read_text("utf-8"))
+    manifest["files"]["data/policyholders.parquet"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (forged / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    proc = anonymize("verify", str(forged))
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    assert "保険種類" in output and "person's name" in output
+    assert "山田" not in output
