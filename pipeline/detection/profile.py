@@ -8,7 +8,9 @@ texts per second here (a 200,000-row extract has over a million distinct text va
 - GiNZA NER (PERSON, LOCATION) runs on the distinct values of a seeded random sample of ``ner_sample``
   filled cells per column; the share of those cells holding a name or a place estimates the column's share,
   reported with its 95 % Wilson interval (a column whose sample holds no name at all is below 3/n with 95 %
-  confidence: the rule of three). ``full`` runs NER on every distinct value instead (exact shares).
+  confidence: the rule of three). ``full`` runs NER on every distinct value instead (exact shares);
+- NER is skipped on a column whose cells are >= 90 % phone numbers, My Numbers, e-mails or postal codes by
+  the patterns (it is an identifier column whatever else it holds), unless ``full``.
 
 Shares are of filled cells (a column whose 2,988 filled cells are all My Numbers shows 100 %, not the share
 of the 5,000 rows). Nothing here holds or returns a value: counts, entity names, row numbers and spans.
@@ -30,6 +32,10 @@ from pipeline.detection.scan import TEXT_ENTITIES, Finding, analyze_distinct, fa
 
 #: Filled cells per column whose values NER reads by default.
 DEFAULT_NER_SAMPLE = 400
+#: Entities whose pattern findings in >= 90 % of a column's filled cells make NER on it pointless (the column
+#: is an identifier column whatever names it may also hold); skipped unless ``full``.
+EXACT_KINDS = frozenset({"JP_MY_NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "JP_POSTAL_CODE",
+                         "JP_CORPORATE_NUMBER"})
 #: z of the 95 % interval.
 _Z = 1.959963984540054
 
@@ -111,6 +117,8 @@ def profile_column(series: pd.Series, detection: DetectionSpec, ner_sample: int 
                          codes=codes, hits=hits)
     if not detection.ner or detection.score_threshold > NER_SCORE or not len(filled_rows):
         return prof
+    if not full and any(n >= 0.9 * prof.filled for e, n in prof.pattern_cells.items() if e in EXACT_KINDS):
+        return prof  # a column of phone numbers or My Numbers: the patterns have said it all
     if full or len(filled_rows) <= ner_sample:
         chosen = np.arange(len(values))
         sample_codes = codes[filled_rows]
