@@ -6,8 +6,8 @@ values, so each column is factorised once and the analyzer runs per distinct val
 back to
 rows through the codes. Even a column of a million distinct values (surrogate keys) stays cheap: one union
 regex of every pattern, run on the NFKC text, picks the values any recognizer could match at all (a recognizer
-reports nothing unless one of its patterns matches), and only those reach Presidio. NER (text columns only)
-runs through Presidio's ``BatchAnalyzerEngine``, i.e. ``nlp.pipe`` in batches.
+reports nothing unless one of its patterns matches), and only those reach Presidio. NER runs on the distinct
+values that hold a letter, kana or kanji, through ``nlp.pipe`` in batches (:mod:`pipeline.detection.ner`).
 
 Findings carry column, row, entity type, span and score, never the value.
 """
@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import regex
-from presidio_analyzer import BatchAnalyzerEngine, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.engine import LANGUAGE, build_analyzer, pattern_recognizers
-from pipeline.detection.recognizers.base import FLAGS
-
-#: Texts with none of these characters cannot hold a Japanese or Latin name or place: no NER for them.
-_NER_WORTHY = regex.compile(r"[A-Za-z\p{Han}\p{Hiragana}\p{Katakana}]")
+from pipeline.detection.engine import pattern_recognizers
+from pipeline.detection.ner import NER_SCORE, NER_WORTHY, RECOGNIZER, entity_spans, to_results
+from pipeline.detection.recognizers.base import FLAGS, JapanesePatternRecognizer
+from pipeline.detection.tags import inside_tags, tag_spans
 
 
 @dataclass(frozen=True)
@@ -59,17 +58,58 @@ def prefilter(detection: DetectionSpec) -> regex.Pattern[str]:
     return regex.compile("|".join(f"(?:{p})" for p in parts), FLAGS)
 
 
+@functools.lru_cache(maxsize=8)
+def triggered_recognizers(detection: DetectionSpec
+                          ) -> tuple[tuple[JapanesePatternRecognizer, regex.Pattern[str]], ...]:
+    """Each pattern recognizer with its own pre-filter (its trigger, or its patterns)."""
+    out = []
+    for rec in pattern_recognizers(detection):
+        union = "|".join(f"(?:{p})" for p in dict.fromkeys(rec.raw_regexes()))
+        out.append((rec, regex.compile(union, FLAGS)))
+    return tuple(out)
+
+
+def analyze_patterns(value: str, nfkc: str, detection: DetectionSpec, context: list[str] | None
+                     ) -> list[RecognizerResult]:
+    """The pattern recognizers on one value, as Presidio's ``AnalyzerEngine.analyze`` runs them, but only
+    those whose own pre-filter matches the NFKC text (``nfkc``) and without the engine's per-call set-up.
+
+    Why: a profile of a raw extract sends every phone number, e-mail and My Number of a column through the
+    patterns (hundreds of thousands of values); the engine's per-call cost (registry lookup, NLP artifacts,
+    the lemma context enhancer, which our recognizers opt out of) was most of the time. Same steps: each
+    recognizer's findings, its context enhancement with the caller's context, the score threshold, Presidio's
+    duplicate removal.
+    """
+    threshold = detection.score_threshold
+    results: list[RecognizerResult] = []
+    for rec, trigger in triggered_recognizers(detection):
+        if trigger.search(nfkc) is None:
+            continue
+        found = rec.analyze(value, rec.supported_entities)
+        if found and context:
+            found = rec.enhance_using_context(value, found, [], None, context)
+        results.extend(r for r in found if r.score >= threshold)
+    return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+
+
 def _is_ner(r: RecognizerResult) -> bool:
-    return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) == "SpacyRecognizer"
+    return (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) == RECOGNIZER
+
+
+#: Entities found by context around a malformed number: a more specific pattern finding on the same
+#: characters (a valid phone number, a valid My Number) replaces them.
+WEAK = frozenset({"JP_CONTACT_NUMBER", "JP_MY_NUMBER_INVALID"})
 
 
 def _dominated(r: RecognizerResult, o: RecognizerResult) -> bool:
     if o is r or o.entity_type == r.entity_type:
         return False
+    if r.entity_type in WEAK and not _is_ner(o) and o.entity_type not in WEAK:
+        return o.start <= r.start and r.end <= o.end
     if _is_ner(r) and not _is_ner(o):
         return o.start < r.end and r.start < o.end
     inside = o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start)
-    return inside and o.score > r.score
+    return inside and (o.score > r.score or (o.entity_type in WEAK and o.score >= r.score))
 
 
 def resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -87,47 +127,65 @@ def resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
     return [r for r in results if not any(_dominated(r, o) for o in results)]
 
 
+#: NER entity sets: free text (names and places), any other released text (names only: places such as
+#: ``東京都`` or ``千代田区`` are generalisation levels by design).
+TEXT_ENTITIES = frozenset({"PERSON", "LOCATION"})
+NAME_ENTITIES = frozenset({"PERSON"})
+
+
 def analyze_distinct(
-    values: Sequence[str], detection: DetectionSpec, ner: bool = False, batch_size: int = 64,
+    values: Sequence[str], detection: DetectionSpec, ner: bool = False, batch_size: int = 256,
     context: Sequence[str] = (), cleared: set[str] | None = None,
+    ner_entities: frozenset[str] | None = None, n_process: int = 1, confirmed_names: bool = False,
 ) -> dict[int, list[RecognizerResult]]:
     """Findings (score >= ``detection.score_threshold``) by index into ``values``; values without any absent.
 
-    ``context``: words that hold for every value (the column name), e.g. ``電話`` lifts a bare 10-digit
-    number. ``cleared``: values known to fail the pre-filter, skipped, and extended with those failing it
-    here (the pre-filter depends on neither column nor context, so one set serves several columns: a person
-    key released in two tables is tested once).
+    Patterns run on the values that pass the pre-filter; GiNZA NER (``ner``: PERSON and LOCATION, or the
+    entities of ``ner_entities``) on the values that hold a letter, kana or kanji, through
+    :mod:`pipeline.detection.ner` (``nlp.pipe``, cached per text). Findings covering only scrubber tags
+    are dropped (:mod:`pipeline.detection.tags`). ``context``: words that hold for every value (the column
+    name), e.g. ``電話`` lifts a bare 10-digit number. ``cleared``: values known to fail the pre-filter,
+    skipped, and extended with those failing it here (the pre-filter depends on neither column nor context,
+    so one set serves several columns: a person key released in two tables is tested once).
+    ``confirmed_names``: NER names count only when the dictionary confirms them (category columns; see
+    :func:`pipeline.detection.ner._confirmed`).
     """
+    entities = ner_entities if ner_entities is not None else (TEXT_ENTITIES if ner else frozenset())
     ctx = list(context) or None
     threshold = detection.score_threshold
-    analyzer = build_analyzer(detection, False)
     candidates = prefilter(detection)
-    out: dict[int, list[RecognizerResult]] = {}
+    found: dict[int, list[RecognizerResult]] = {}
     ner_idx: list[int] = []
     for i, value in enumerate(values):
         if not value:
             continue
-        if ner and _NER_WORTHY.search(value):
+        if entities and NER_WORTHY.search(value):
             ner_idx.append(i)
-            continue
         if cleared is not None and value in cleared:
             continue
-        if candidates.search(unicodedata.normalize("NFKC", value)) is None:
+        nfkc = unicodedata.normalize("NFKC", value)
+        if candidates.search(nfkc) is None:
             if cleared is not None:
                 cleared.add(value)
             continue
-        found = resolve(analyzer.analyze(value, language=LANGUAGE, score_threshold=threshold, context=ctx))
-        if found:
-            out[i] = found
-    if ner_idx:
-        batch = BatchAnalyzerEngine(build_analyzer(detection, True))
-        results = batch.analyze_iterator(
-            [values[i] for i in ner_idx], language=LANGUAGE, batch_size=batch_size, score_threshold=threshold,
-            context=ctx,
-        )
-        for i, found in zip(ner_idx, results, strict=True):
-            if found:
-                out[i] = resolve(found)
+        results = analyze_patterns(value, nfkc, detection, ctx)
+        if results:
+            found[i] = results
+    if ner_idx and threshold <= NER_SCORE:
+        spans = entity_spans([values[i] for i in ner_idx], n_process=n_process)
+        for i, per_text in zip(ner_idx, spans, strict=True):
+            if per_text:
+                results = to_results(per_text, entities, NER_SCORE, confirmed_names)
+                if results:
+                    found[i] = found.get(i, []) + results
+    out: dict[int, list[RecognizerResult]] = {}
+    for i, results in found.items():
+        tags = tag_spans(values[i], detection)
+        if tags:
+            results = [r for r in results if not inside_tags(r.start, r.end, tags)]
+        kept = resolve(EntityRecognizer.remove_duplicates(results))
+        if kept:
+            out[i] = sorted(kept, key=lambda r: (r.start, r.end, r.entity_type))
     return out
 
 
@@ -186,23 +244,33 @@ def factorise(series: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def scan_series(series: pd.Series, detection: DetectionSpec, ner: bool = False, column: str | None = None,
-                cleared: set[str] | None = None) -> ColumnScan:
-    """Scan one column (distinct values only); ``ner`` for free-text columns; the column name is context.
-    ``cleared``: see :func:`analyze_distinct`."""
+                cleared: set[str] | None = None, ner_entities: frozenset[str] | None = None,
+                name_as_context: bool = True) -> ColumnScan:
+    """Scan one column (distinct values only); ``ner`` for free-text columns (PERSON and LOCATION) or the
+    NER entities of ``ner_entities``; the column name is context unless ``name_as_context`` is false (free
+    text: the scrubber does not use it either). ``cleared``: see :func:`analyze_distinct`."""
     name = str(column if column is not None else series.name)
     codes, values = factorise(series)
-    hits = analyze_distinct(values, detection, ner=ner, context=[name], cleared=cleared)
+    hits = analyze_distinct(values, detection, ner=ner, context=[name] if name_as_context else (),
+                            cleared=cleared, ner_entities=ner_entities,
+                            confirmed_names=ner_entities == NAME_ENTITIES)
     return ColumnScan(name, codes, len(values), hits)
 
 
 def scan_frame(frame: pd.DataFrame, detection: DetectionSpec, text_columns: Sequence[str] = (),
-               cleared: set[str] | None = None) -> list[ColumnScan]:
-    """Scan every column; NER (if ``detection.ner``) only on ``text_columns``. Pass one ``cleared`` set to
+               cleared: set[str] | None = None, name_columns: Sequence[str] = ()) -> list[ColumnScan]:
+    """Scan every column. With ``detection.ner``, NER looks for names and places in ``text_columns`` and
+    for names only in ``name_columns``; other columns get the patterns only. Text columns are analysed
+    without their name as context, as the scrubber analyses them (its output is then a fixed point of this
+    scan). Pass one ``cleared`` set to
     the frames of one release to test a value shared by columns against the pre-filter once."""
-    text = set(text_columns)
+    text, names = set(text_columns), set(name_columns)
     cleared = set() if cleared is None else cleared
-    return [
-        scan_series(frame[col], detection, ner=detection.ner and col in text, column=str(col),
-                    cleared=cleared)
-        for col in frame.columns
-    ]
+    out = []
+    for col in frame.columns:
+        entities: frozenset[str] = frozenset()
+        if detection.ner:
+            entities = TEXT_ENTITIES if col in text else NAME_ENTITIES if col in names else frozenset()
+        out.append(scan_series(frame[col], detection, column=str(col), cleared=cleared,
+                               ner_entities=entities, name_as_context=col not in text))
+    return out

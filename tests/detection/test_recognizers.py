@@ -48,13 +48,21 @@ POSITIVE = [
     ("ヤマダ タロウ 様", "PERSON", "ヤマダ タロウ"),
     ("新住所は東京都千代田区神田1-2-3", "LOCATION", "東京都千代田区神田1-2-3"),
     ("証券番号KZ00053813の件", "POLICY_NUMBER", "KZ00053813"),
+    # malformed identifiers after their label (issue 16 point 4): own entity, lower score
+    ("連絡先 62-6872-7483", "JP_CONTACT_NUMBER", "62-6872-7483"),
+    ("TEL：(664)206-3619（日中）", "JP_CONTACT_NUMBER", "(664)206-3619"),
+    ("携帯 090-12345-6789 不通", "JP_CONTACT_NUMBER", "090-12345-6789"),
+    (f"個人番号{BAD_MYNUM}", "JP_MY_NUMBER_INVALID", BAD_MYNUM),
+    (f"マイナンバー：{BAD_MYNUM[:4]}-{BAD_MYNUM[4:8]}-{BAD_MYNUM[8:]}", "JP_MY_NUMBER_INVALID",
+     f"{BAD_MYNUM[:4]}-{BAD_MYNUM[4:8]}-{BAD_MYNUM[8:]}"),
 ]
 
 # Released generalised values and look-alikes: nothing may reach the gate threshold.
 NEGATIVE = [
     "30-34歳", "90歳以上", "東京都", "東京都千代田区", "2023-04", "2023-04-01", "123", "10,000-19,999円", "*",
     "a3f9c01b2d4e5f60", "0123456789abcdef", "男", "会社員", "その他", "5,000,000", "年齢区分30-34歳",
-    f"個人番号{BAD_MYNUM}", "お客様より入電", "1234-5678-9012-3456", "12345678", "AB1234567", "2023年4月1日",
+    BAD_MYNUM, f"番号{BAD_MYNUM}", "62-6872-7483", "電話受付 2024-04-01", "連絡先変更 20240401",
+    "お客様より入電", "1234-5678-9012-3456", "12345678", "AB1234567", "2023年4月1日",
     "保険料12,345円", "C568790242",
 ]
 
@@ -83,6 +91,27 @@ def test_every_registered_recognizer_is_documented_and_tested() -> None:
         module = __import__(cls.__module__, fromlist=["_"])
         assert module.__doc__ and len(module.__doc__) > 40, name
         assert cls.ENTITY in entities, f"recognizer {name} has no positive case"
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [("連絡先 03-1234-5678", "PHONE_NUMBER"), (f"個人番号{MYNUM}", "JP_MY_NUMBER")],
+)
+def test_valid_number_is_reported_once_under_its_own_entity(text: str, entity: str) -> None:
+    from pipeline.detection.scan import analyze_distinct
+
+    (found,) = analyze_distinct([text], DetectionSpec(ner=False)).values()
+    assert [r.entity_type for r in found] == [entity]
+
+
+def test_malformed_identifiers_score_below_valid_ones_and_follow_the_threshold() -> None:
+    from pipeline.detection.scan import analyze_distinct
+
+    texts = ["連絡先 62-6872-7483", f"個人番号{BAD_MYNUM}"]
+    found = analyze_distinct(texts, DetectionSpec(ner=False))
+    assert {r.entity_type for f in found.values() for r in f} == {"JP_CONTACT_NUMBER", "JP_MY_NUMBER_INVALID"}
+    assert all(r.score < 0.7 for f in found.values() for r in f)
+    assert analyze_distinct(texts, DetectionSpec(ner=False, score_threshold=0.7)) == {}
 
 
 def test_email_does_not_swallow_kana() -> None:

@@ -81,6 +81,7 @@ def test_class_below_k_blocks_release(tmp_path: Path) -> None:
         ("1234 5678 9012", "expect_no_my_number"),
         ("taro＠example.co.jp", "expect_no_email_address"),
         ("〒100-0001", "expect_no_postal_code"),
+        ("山田 太郎", "expect_no_person_name"),
     ],
 )
 def test_pii_in_a_kept_column_blocks_release_without_echoing_it(tmp_path: Path, cell: str, rule: str) -> None:

@@ -17,6 +17,7 @@ from pipeline.validation.expectations.hierarchy_labels import ExpectValuesToBeHi
 from pipeline.validation.expectations.k_anonymity import ExpectClassesToHaveKPersons
 from pipeline.validation.expectations.no_email_address import ExpectNoEmailAddress
 from pipeline.validation.expectations.no_my_number import ExpectNoMyNumber
+from pipeline.validation.expectations.no_person_name import ExpectNoPersonName
 from pipeline.validation.expectations.no_phone_number import ExpectNoPhoneNumber
 from pipeline.validation.expectations.no_postal_code import ExpectNoPostalCode
 from pipeline.validation.expectations.ordered_distance_t_closeness import (
@@ -35,6 +36,7 @@ _CLASSES = (
     ExpectNoPhoneNumber,
     ExpectNoEmailAddress,
     ExpectNoPostalCode,
+    ExpectNoPersonName,
     ExpectLinkingCodeToBeSurrogate,
     ExpectValuesToBeHierarchyLabels,
     ExpectValuesWithinCodes,
