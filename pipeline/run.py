@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from pipeline import progress
 from pipeline.anonymise import anonymise_prepared
+from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
@@ -28,7 +29,6 @@ from pipeline.release.manifest import (
     MANIFEST,
     build_manifest,
     file_checksums,
-    sha256_bytes,
     table_entry,
     write_json,
 )
@@ -81,7 +81,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
             for name, t in candidate.tables.items():
                 rel = f"data/{name}.parquet"
                 _write_parquet(t.data, tmp / rel)
-                tables[name] = table_entry(t, rel, sha256_bytes((tmp / rel).read_bytes()))
+                tables[name] = table_entry(t, rel, sha256_file(tmp / rel))
                 bar.advance(len(t.data))
         with progress.phase("manifest"):
             manifest = build_manifest(candidate, tables)

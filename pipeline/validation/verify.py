@@ -11,13 +11,13 @@ Problems are returned as sentences naming files, tables and columns, never value
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
+from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError
 from pipeline.validation.gate import RESULTS, read_manifest
 from pipeline.validation.rules import rules_from_manifest
@@ -26,14 +26,6 @@ from pipeline.validation.suite import PROFILES, build_suites, load_profile
 from pipeline.validation.summary import describe_failure, summarise
 
 ITEMS = "published_items.json"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
@@ -49,7 +41,7 @@ def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
         path = release_dir.joinpath(*parts)
         if not path.is_file():
             problems.append(f"{rel}: listed in manifest.json but missing")
-        elif sha256_of(path) != expected:
+        elif sha256_file(path) != expected:
             problems.append(f"{rel}: SHA-256 does not match manifest.json (the file was changed)")
     on_disk = {p.relative_to(release_dir).as_posix() for p in release_dir.rglob("*") if p.is_file()}
     for rel in sorted(on_disk - set(files) - {"manifest.json"}):
