@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from pipeline import progress
+from pipeline.checksum import sha256_file
 from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import build_hierarchy, unknown_municipalities
 from pipeline.io.header import describe_positions, header_hint, looks_like_data_row
-from pipeline.io.reader import read_table, sha256_file
+from pipeline.io.reader import read_table
 from pipeline.normalise import normalise_column
 
 

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from pipeline import progress
 from pipeline.anonymise import anonymise_prepared
+from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
@@ -33,7 +34,6 @@ from pipeline.release.manifest import (
     add_linked_persons,
     build_manifest,
     file_checksums,
-    sha256_bytes,
     table_entry,
     write_json,
 )
@@ -107,7 +107,7 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
                 rel = f"data/{name}.parquet"
                 path = inside(tmp, rel)
                 _write_parquet(t.data, path)
-                tables[name] = table_entry(t, rel, sha256_bytes(path.read_bytes()))
+                tables[name] = table_entry(t, rel, sha256_file(path))
                 if coarsened.get(name):
                     tables[name]["addresses_coarsened_to_prefecture"] = coarsened[name]
                 bar.advance(len(t.data))

@@ -9,7 +9,6 @@ Every column is read as text; typing is the normaliser's job (``pipeline.normali
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 
@@ -22,14 +21,6 @@ from pipeline.errors import InputError
 from pipeline.io.header import header_hint
 
 _BOM = b"\xef\xbb\xbf"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _line_of(data: bytes, pos: int) -> int:

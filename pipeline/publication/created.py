@@ -5,11 +5,11 @@ Only checksums, counts, privacy figures reached and paths: nothing restorable an
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.checksum import sha256_file
 from pipeline.publication.items import ITEMS_JSON
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
@@ -19,7 +19,7 @@ _MODEL_KEYS = ("models", "l", "t", "l_diversity", "t_closeness", "privacy_models
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 

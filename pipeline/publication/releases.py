@@ -6,13 +6,13 @@ from item lists whose checksum matches what the ``created`` event recorded.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.checksum import sha256_file
 from pipeline.errors import RegisterError
 from pipeline.publication.register import withdrawn
 
@@ -30,14 +30,6 @@ class RegisteredRelease:
     @property
     def created_at(self) -> str:
         return str(self.items.get("created_at") or self.created.get("created_at") or "")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def safe_id(release_id: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import __version__
+from pipeline.checksum import sha256_file
 from pipeline.publication.granularity import describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
@@ -111,16 +111,12 @@ def add_linked_persons(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -
             tables[name]["linked_persons"] = figures
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def file_checksums(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root`` except the manifest itself, by POSIX relative path."""
     out = {}
     for p in sorted(root.rglob("*")):
         if p.is_file() and p.relative_to(root).as_posix() != MANIFEST:
-            out[p.relative_to(root).as_posix()] = sha256_bytes(p.read_bytes())
+            out[p.relative_to(root).as_posix()] = sha256_file(p)
     return out
 
 

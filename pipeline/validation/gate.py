@@ -64,7 +64,8 @@ def validate_release(candidate: Any, staging_dir: Path) -> dict[str, Any]:
         entry = {**entries.get(name, {}), "columns": facts["columns"]}
         rules = rules_from_manifest(name, entry, fallback=facts)
         tables[name] = (table.data, rules)
-    results = run_suites(build_suites(profile, tables), docs_dir=staging_dir / DOCS)
+    results = run_suites(build_suites(profile, tables), docs_dir=staging_dir / DOCS,
+                         run_name=manifest.get("release_id"))
     summary = summarise(results)
     write_results(staging_dir, profile, manifest, results, summary)
     letters_only_ids(staging_dir / "validation")

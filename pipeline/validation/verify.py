@@ -18,13 +18,13 @@ Problems are returned as sentences naming files, tables and columns, never value
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
+from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError
 from pipeline.publication.bundle import SUMS, check_bundle
 from pipeline.validation.against_register import register_problems
@@ -37,14 +37,6 @@ from pipeline.validation.suite import PROFILES, build_suites, load_profile
 from pipeline.validation.summary import describe_failure, summarise
 
 ITEMS = "published_items.json"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
@@ -60,7 +52,7 @@ def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
         path = release_dir.joinpath(*parts)
         if not path.is_file():
             problems.append(f"{rel}: listed in manifest.json but missing")
-        elif sha256_of(path) != expected:
+        elif sha256_file(path) != expected:
             problems.append(f"{rel}: SHA-256 does not match manifest.json (the file was changed)")
     on_disk = {p.relative_to(release_dir).as_posix() for p in release_dir.rglob("*") if p.is_file()}
     for rel in sorted(on_disk - set(files) - {"manifest.json"}):
@@ -154,9 +146,9 @@ def verify_release(release_dir: Path, register: Path | None = None) -> list[str]
     if not isinstance(manifest, dict):
         return [f"{release_dir}/manifest.json: not a JSON object"]
     bundle = is_bundle(release_dir)
-    files = check_bundle(release_dir, manifest, sha256_of) if bundle else check_files(release_dir, manifest)
+    files = check_bundle(release_dir, manifest, sha256_file) if bundle else check_files(release_dir, manifest)
     problems = files + manifest_problems(manifest) + results_problems(release_dir, manifest)
     problems += check_suite(release_dir, manifest) + check_classes(release_dir, manifest)
     if register is not None:
-        problems += register_problems(release_dir, manifest, register, sha256_of, bundle)
+        problems += register_problems(release_dir, manifest, register, sha256_file, bundle)
     return problems

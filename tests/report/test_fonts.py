@@ -90,3 +90,21 @@ def test_the_font_comes_from_the_dependency():
     path = svg.register_font()
     assert path.name == "ipaexg.ttf" and "matplotlib_fontja" in path.parts
     assert svg.font_families()[0] == "IPAexGothic"
+
+
+def test_glyph_outlines_hold_no_my_number_shaped_run(drawn):
+    """Glyph outlines are integer font units: written ``x y x y`` they form runs like ``1550 3341 2219``,
+    one in ten with a valid My Number check digit, which the release-wide scan (test_end_to_end.py) and any
+    recipient's scanner flag. Written as ``x,y`` pairs, no such run is left."""
+    from stdnum.jp import in_ as my_number
+
+    out, _ = drawn
+    report = (out / "report.html").read_text(encoding="utf-8")
+    shaped = re.findall(r"(?<![0-9A-Za-z.])(\d{4})[ -]?(\d{4})[ -]?(\d{4})(?![0-9A-Za-z.])", report)
+    assert not shaped
+    outline = re.search(r'<path id="IPAexGothic-[0-9a-f]+" d="([^"]+)"', report).group(1)
+    assert re.search(r"[MQL] \d+,\d+", outline)
+    # the control: the same outline in matplotlib's own spelling would be flagged
+    spaced = re.sub(r"(\d),(-?\d)", r"\1 \2", report)
+    runs = re.findall(r"(?<![0-9A-Za-z.])(\d{4}) (\d{4}) (\d{4})(?![0-9A-Za-z.])", spaced)
+    assert [r for r in runs if my_number.is_valid("".join(r))]
