@@ -102,7 +102,7 @@ def test_a_register_path_that_is_a_directory_stops_the_run_at_once(small_extract
     reg = tmp_path / "register.jsonl"
     reg.mkdir()
     res = inproc(*run_args(small_extract, tmp_path / "rel", reg))
-    assert res.code == 9 and "not a file" in assert_one_error_line(res.err)
+    assert res.code == 9 and "not a regular file" in assert_one_error_line(res.err)
     assert not (tmp_path / "rel").exists() and leftovers(tmp_path) == []
     assert_no_personal_value(pii, streams=(res.out, res.err))
 
