@@ -55,7 +55,7 @@ def test_headerless_csv_scan_refuses_then_scans_by_position(tmp_path: Path,
     ok = cli("scan", str(csv), "--no-ner", "--no-header")
     assert ok.code == 0, ok.err
     assert "列1" in ok.out and "列11" in ok.out and not leaked([ok.out, ok.err])
-    assert ok.out.splitlines()[0].split()[:3] == ["列1", "60", "cells"]  # the first record is data, not lost
+    assert ok.out.splitlines()[0].split()[:3] == ["列1", "60", "filled"]  # the first record is data, not lost
 
 
 def test_headerless_parquet_run(case: Case, cli: Callable[..., Result]) -> None:
