@@ -103,8 +103,8 @@ def test_glyph_outlines_hold_no_my_number_shaped_run(drawn):
     shaped = re.findall(r"(?<![0-9A-Za-z.])(\d{4})[ -]?(\d{4})[ -]?(\d{4})(?![0-9A-Za-z.])", report)
     assert not shaped
     outline = re.search(r'<path id="IPAexGothic-[0-9a-f]+" d="([^"]+)"', report).group(1)
-    assert re.search(r"[MQL] \d+,\d+", outline)
+    assert re.search(r"[MQL] \d+, \d+", outline)
     # the control: the same outline in matplotlib's own spelling would be flagged
-    spaced = re.sub(r"(\d),(-?\d)", r"\1 \2", report)
+    spaced = re.sub(r"(\d), (-?\d)", r"\1 \2", report)
     runs = re.findall(r"(?<![0-9A-Za-z.])(\d{4}) (\d{4}) (\d{4})(?![0-9A-Za-z.])", spaced)
     assert [r for r in runs if my_number.is_valid("".join(r))]
