@@ -73,7 +73,7 @@ def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSp
     min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
     row_floors: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}  # local recoding
     searched: dict[str, Searched] = {}
-    for round_ in range(16 if config.privacy.recoding == "local" else 4):
+    for round_ in range(16):  # levels only grow, so rounds end; 16 bounds the sum of the linked heights seen
         searched = {}
         linked: dict[str, Linked] = {}
         with progress.phase(f"joined-view round {round_ + 1}"):
