@@ -12,7 +12,7 @@ from pipeline.metrics.utility import share_at_most
 def test_manifest_and_report_show_levels_and_research_questions(release_cp932):
     manifest = json.loads((release_cp932 / "manifest.json").read_text(encoding="utf-8"))
     ph = manifest["tables"]["policyholders"]["utility"]
-    assert {"年齢", "性別", "居住地", "職業"} <= set(ph["levels"])  # plus attributes protect_attributes promoted
+    assert {"年齢", "性別", "居住地", "職業"} <= set(ph["levels"])  # plus promoted attributes
     entry = manifest["tables"]["policyholders"]
     for shares in ph["levels"].values():  # every input row: at one level, or suppressed
         assert sum(s["rows"] for s in shares) + entry["suppressed_rows"] == entry["rows_in"]
