@@ -65,7 +65,13 @@ def _numeric_levels(
     hi = bottom + -(-(hi - bottom) // max(bands[-1] if bands else leaf_width, leaf_width)) * max(
         bands[-1] if bands else leaf_width, leaf_width
     )
-    starts = np.arange(bottom, hi, leaf_width)
+    # leaves are the bands that occur (every integer of 0–20,000,000 円 would be a million Python rows, and a
+    # leaf no row holds changes no class): one row per distinct band, vectorised
+    present = v.dropna().to_numpy(dtype=np.int64)
+    present = present[(present >= bottom) & (present < hi)]
+    starts = np.unique((present - bottom) // leaf_width) * leaf_width + bottom
+    if not len(starts):
+        starts = np.array([bottom], dtype=np.int64)
     top_label = f"{fmt(hi)}{unit}以上"
     bottom_label = f"{fmt(bottom)}{unit}未満"
 
@@ -90,12 +96,12 @@ def _numeric_levels(
     descriptions = [f"{what}({w}{tail})" for w in width_words] + [f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source=f"built-in {spec.kind}")
     arr = v.to_numpy(dtype="float64", na_value=np.nan)
-    idx = np.floor((arr - bottom) / leaf_width)
     labels = np.array([r[0] for r in rows], dtype=object)
     out = np.full(len(arr), None, dtype=object)
     ok = ~np.isnan(arr)
     in_range = ok & (arr >= bottom) & (arr < hi)
-    out[in_range] = labels[idx[in_range].astype(np.int64)]
+    band_start = np.floor((arr[in_range] - bottom) / leaf_width) * leaf_width + bottom
+    out[in_range] = labels[np.searchsorted(starts, band_start.astype(np.int64))]
     out[ok & (arr >= hi)] = top_label
     if has_bottom:
         out[ok & (arr < bottom)] = bottom_label

@@ -125,14 +125,33 @@ def _rate(name: str, person: PreparedTable, rel: pd.DataFrame, first: np.ndarray
             "placed_share": placed, **compare(rate_by(before, flags_in), rate_by(after, flags_out))}
 
 
+#: The label of the input values a release does not hold (the report never names them).
+NOT_RELEASED = "(not released)"
+
+
 def _mix(name: str, person: PreparedTable, rel: pd.DataFrame, first: np.ndarray, addr: ColumnSpec,
          product: str) -> dict:
     before, after, levels = _groups(person, rel, first, [(addr, "地方", 2)])
     if before.empty:
         return {"question": name, "levels": levels, "answerable": False}
     col = person.spec.column(product)
-    values_in = person.values[product][first].reset_index(drop=True)
     values_out = rel[col.output_name].astype(object)
+    if product in person.leaves:  # promoted by protect_attributes: asked at the level released, if any
+        h = person.leaves[product][1]
+        lv = _asked_level(values_out, h, 0)
+        if lv is None:
+            levels[col.output_name] = f"{h.level_descriptions[-1]}: not asked"
+            return {"question": name, "levels": levels, "answerable": False}
+        values_in = leaves_up_to(person.leaf_codes(product)[first], h, lv)
+        values_out = up_to(values_out, h, lv)
+        levels[col.output_name] = h.level_descriptions[lv]
+    else:
+        values_in = person.values[product][first].reset_index(drop=True)
+    # Only released labels are named (the report shows the worst groups): an input value the release does
+    # not hold (merged into その他, or suppressed) is one group, lost as a whole
+    released = set(values_out.dropna().astype(str))
+    values_in = values_in.astype(object).where(values_in.isna() | values_in.astype(str).isin(released),
+                                               NOT_RELEASED)
     placed = float(after.notna().all(axis=1).mean()) if len(after) else 0.0
     return {"question": name, "levels": levels, "persons_in": len(before), "persons_out": len(after),
             "placed_share": placed, **compare(mix_by(before, values_in), mix_by(after, values_out))}

@@ -17,6 +17,8 @@ from pipeline.hierarchies.base import Hierarchy
 #: Linking codes are replaced by per-release random surrogates (APPI.md §1 rule 3).
 LINKING_CODE_WORDS = "ランダムな識別子、リリースごとに異なり元の番号とは照合不可"
 ALL_GENERALISED_WORDS = "全て一括、値を含まない"
+#: Local recoding with most rows at the root: the rows that keep a value are named after it.
+MOSTLY_GENERALISED_WORDS = "大部分は一括で値を含まない"
 _LABEL = re.compile(r"^(?P<name>[^(（]+)[(（](?P<words>.*)[)）]$")
 
 _TYPE_WORDS: dict[str, str] = {
@@ -69,6 +71,8 @@ def describe_levels(column: str, spec: ColumnSpec, hierarchy: Hierarchy, shares:
         return describe(column, spec, hierarchy, next(iter(shares), 0))
     main = max(shares, key=lambda b: shares[b])
     others = "・".join(short_words(column, spec, hierarchy, b) for b in sorted(shares) if b != main)
+    if main >= hierarchy.height - 1:  # most rows carry no value: "全て一括" would contradict 一部は
+        return Granularity(column, f"{MOSTLY_GENERALISED_WORDS}、一部は{others}")
     return Granularity(column, f"{describe(column, spec, hierarchy, main).words}、一部は{others}")
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import shutil
 import socket
@@ -37,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError, RegisterError
 from pipeline.publication.register import append_event, locked
 from pipeline.release.faults import kill_point
@@ -48,7 +48,7 @@ ABANDONED_BY_RECOVERY = "the run died before its created line (crash or kill); c
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 
