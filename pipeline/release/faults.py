@@ -8,7 +8,9 @@ Steps of ``anonymize run`` (:mod:`pipeline.run`, :mod:`pipeline.release.commit`)
 directory just made, nothing in it yet), ``staged`` (every file written in the staging
 directory, nothing in the register yet), ``pending`` (the ``pending`` line appended, before the rename),
 ``renamed`` (the release in place, before its ``created`` line), ``created`` (the ``created`` line written,
-before the staging lock is released). ``append-torn`` (any register append): half the line written, then
+before the staging lock is released). Of ``anonymize provide`` (:mod:`pipeline.publication.provide`):
+``provide-appended`` (the ``provided`` line written, the sealed bundle not yet renamed into place).
+``append-torn`` (any register append): half the line written, then
 the signal, the way a power cut tears a line.
 """
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.conftest import DEMO_CONFIG, anonymize
 
@@ -35,6 +36,7 @@ def test_an_impossible_max_level_is_a_privacy_error_naming_it(tmp_path, extract_
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_max_level_bounds_every_released_value(tmp_path, extract_utf8):
     out = tmp_path / "release"
     anonymize("run", str(_config(tmp_path, "'10'", "地方")), "--out", str(out),

@@ -50,6 +50,7 @@ def unique_rows(release: Path, table: str, joined: bool = False) -> tuple[int, i
     return int((persons == 1).sum()), len(frame)
 
 
+@pytest.mark.slow
 def test_demo_release_has_no_row_unique_over_its_released_columns(release_cp932: Path) -> None:
     manifest = json.loads((release_cp932 / "manifest.json").read_text("utf-8"))
     for table, joined in (("policyholders", False), ("claims", False), ("claims", True)):
@@ -90,6 +91,7 @@ def test_premium_to_the_yen_fails_under_fail_and_protect_fixes_it(tmp_path: Path
     assert anonymize("verify", str(fixed)).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_warn_releases_with_the_warning_everywhere(tmp_path: Path, extract_cp932: dict[str, Path]) -> None:
     out = tmp_path / "warned"

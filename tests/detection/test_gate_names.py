@@ -62,6 +62,7 @@ def test_names_in_a_category_column_are_found(value: str) -> None:
     assert [r.entity_type for r in found] == ["PERSON"]
 
 
+@pytest.mark.slow
 def test_verify_fails_on_a_release_with_a_name_in_a_kept_category(tmp_path: Path,
                                                                   release_cp932: Path) -> None:
     """A forged release (checksums rewritten) with a name in 保険種類: ``verify`` must refuse it."""

@@ -96,6 +96,7 @@ def test_ner_sample_is_stated_with_its_interval(tmp_path: Path) -> None:
     assert "NER every cell" in full and "95% CI" not in full
 
 
+@pytest.mark.slow
 def test_suggested_config_loads_and_runs(tmp_path: Path, extract_cp932: dict[str, Path]) -> None:
     files = copy_extract(extract_cp932, tmp_path / "extract")
     target = tmp_path / "suggested.yaml"

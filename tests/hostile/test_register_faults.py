@@ -25,6 +25,9 @@ from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
     world,
 )
 
+#: whole pipeline runs per case (make test-slow; CI runs it)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path):

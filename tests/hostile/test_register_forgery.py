@@ -24,6 +24,9 @@ from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
     world,
 )
 
+#: whole pipeline runs per case (make test-slow; CI runs it)
+pytestmark = pytest.mark.slow
+
 
 def _lines(register: Path) -> list[dict]:
     return [json.loads(line) for line in register.read_text(encoding="utf-8").splitlines()]

@@ -10,6 +10,7 @@ import string
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline.publication.register import append_event
 from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
@@ -22,6 +23,9 @@ from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
     small_extract,
     world,
 )
+
+#: whole pipeline runs per case (make test-slow; CI runs it)
+pytestmark = pytest.mark.slow
 
 
 def _verify(folder: Path, register: Path | None = None):
