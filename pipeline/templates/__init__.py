@@ -9,10 +9,11 @@ Data Docs with it).
   attributes), ``StrictUndefined`` (a missing value fails the render instead of printing nothing). The only
   ``|safe`` is the report's inline SVG, our own matplotlib output, documented where it is inserted.
 - **Markdown** (``*.md.j2``, :func:`render_markdown`): Jinja's autoescape is HTML escaping, which is wrong for
-  Markdown (``&lt;`` would show as ``<`` only by accident, and ``|``, ``#``, ``[`` would still build tables,
-  headings and links). So autoescape is off and a ``finalize`` hook passes every ``{{ value }}`` through
-  :func:`md_escape`, which neutralises Markdown and inline-HTML metacharacters; templates cannot forget it
-  because it is not a filter to apply but the default. A value that is already Markdown we built (a code
+  Markdown: it leaves ``|``, ``#``, ``[`` and ``*`` alone (tables split, headings, links and emphasis from
+  the data) and turns ``&`` and quotes into entities a reader of the raw file sees. So autoescape is off
+  and a ``finalize`` hook passes every ``{{ value }}`` through :func:`md_escape`, which neutralises Markdown
+  and inline-HTML metacharacters; templates cannot forget it because it is not a filter to apply but the
+  default. A value that is already Markdown we built (a code
   span from the ``code`` filter) is a :class:`MarkdownSafe` and passes unchanged, like ``Markup`` in HTML.
   Values are also put on one line (line breaks and runs of spaces/tabs become one space, ends trimmed):
   Markdown renders them so anyway, and a value cannot start a block of its own (heading, list, quote, code).
@@ -64,10 +65,6 @@ def md_code(value: object, in_table: bool = True) -> MarkdownSafe:
     return MarkdownSafe(f"{fence}{pad}{text}{pad}{fence}")
 
 
-def _md_finalize(value: Any) -> str:
-    return md_escape(value)
-
-
 def _common() -> dict[str, Any]:
     return {
         "loader": jinja2.PackageLoader("pipeline", "templates"),
@@ -80,7 +77,7 @@ def _common() -> dict[str, Any]:
 
 HTML = jinja2.Environment(autoescape=True, **_common())
 HTML.filters["fmt"] = fmt
-MARKDOWN = jinja2.Environment(autoescape=False, finalize=_md_finalize, **_common())
+MARKDOWN = jinja2.Environment(autoescape=False, finalize=md_escape, **_common())
 MARKDOWN.filters["code"] = md_code
 
 
