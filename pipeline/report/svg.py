@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from markupsafe import escape
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
@@ -112,7 +113,7 @@ def to_svg(fig: Figure, label: str) -> str:
     with chart_style():  # fonts are resolved when drawing, so the style must hold at save time too
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     svg = dlp_safe(_METADATA.sub("", _PROLOGUE.sub("", buf.getvalue(), count=1), count=1))
-    title = label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    title = escape(label)  # MarkupSafe, the templates' escaping: quotes too, the label is an attribute value
     return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
 
 

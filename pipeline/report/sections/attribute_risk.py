@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
+from pipeline.report.content import Figure, Note, Part, Table
 from pipeline.report.sections.base import Section
 
 
@@ -26,11 +27,11 @@ class AttributeRiskSection(Section):
                "contract date or agency can single out rows unique over all released columns. Counted over "
                "every released column except surrogate keys and sensitive values.")
 
-    def body(self, table: TableResult) -> str | None:
+    def body(self, table: TableResult) -> list[Part] | None:
         own: dict[str, Any] = table.metrics.get("attribute_risk") or {}
         if not own:
-            return markup.note("公開する全項目でのリスクは記録されていません。",
-                               "No risk over all released columns was recorded for this table.")
+            return [Note("公開する全項目でのリスクは記録されていません。",
+                         "No risk over all released columns was recorded for this table.")]
         declared = (table.metrics.get("risk") or {}).get("after") or {}
         views = [(table.name, own)] + ([(f"{table.name}_joined", own["joined"])] if own.get("joined") else [])
         rows = [("準識別子のみ / declared quasi-identifiers", declared.get("records"),
@@ -38,29 +39,29 @@ class AttributeRiskSection(Section):
         for view, r in views:
             rows.append((f"全項目 / all released columns: {view}", r["rows"], r["unique_share"],
                          r["unique_rows"], r["special_unique_rows"], r["min_class_size"]))
-        html = markup.table(["範囲 / scope", "行・人 / rows, persons", "一意の割合 / unique share",
-                             "一意の行 / unique rows", "特別一意 / special uniques",
-                             "最小クラス / smallest class"], rows)
+        parts: list[Part] = [Table(["範囲 / scope", "行・人 / rows, persons", "一意の割合 / unique share",
+                                     "一意の行 / unique rows", "特別一意 / special uniques",
+                                     "最小クラス / smallest class"], rows)]
         policy = f"{own.get('policy', '-')}, {float(own.get('threshold', 0.0)):.1%}"
-        html += markup.table(["", "値 / value"], [
+        parts.append(Table(["", "値 / value"], [
             ("方針・許容割合 / policy, allowed share", policy),
             ("調べた項目 / columns measured", ", ".join(own.get("columns", []))),
             ("SUDAの最大組合せ / SUDA m", own.get("max_msu_size")),
-        ], numeric_from=2)
+        ], numeric_from=2))
         for w in own.get("warnings") or []:
-            html += markup.note(f"警告: {w['ja']}", f"Warning: {w['en']}")
+            parts.append(Note(f"警告: {w['ja']}", f"Warning: {w['en']}"))
         for view, r in views:
             contribution = {c: v for c, v in (r.get("contribution") or {}).items() if v > 0}
             if contribution:
-                html += markup.figure(
+                parts.append(Figure(
                     _chart(view, contribution),
                     f"{view}: 各項目が特別一意(SUDAスコア)に占める割合。高い項目ほど行を一意にする。",
                     f"{view}: each column's share of the SUDA score: "
-                    "the higher, the more it makes rows unique.")
+                    "the higher, the more it makes rows unique."))
             if r.get("top_msus"):
-                html += markup.table(["最小一意の項目組合せ / minimal unique column set", "行 / rows"],
-                                     [(" × ".join(m["columns"]), m["rows"]) for m in r["top_msus"]])
-        return html
+                parts.append(Table(["最小一意の項目組合せ / minimal unique column set", "行 / rows"],
+                                   [(" × ".join(m["columns"]), m["rows"]) for m in r["top_msus"]]))
+        return parts
 
 
 def _chart(view: str, contribution: dict[str, float]) -> str:

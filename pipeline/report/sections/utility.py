@@ -8,7 +8,7 @@ how wrong are they?" is. The relative errors also make any bias of suppression v
 from __future__ import annotations
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup
+from pipeline.report.content import Note, Part, Table
 from pipeline.report.sections.base import Section
 
 
@@ -23,7 +23,7 @@ class UtilitySection(Section):
                "included). Then standard research questions (claim rate by age band × sex and by area, "
                "product mix by region) computed on the input and on the release, with their relative error.")
 
-    def body(self, table: TableResult) -> str | None:
+    def body(self, table: TableResult) -> list[Part] | None:
         utility = table.metrics.get("utility") or {}
         levels = utility.get("levels") or {}
         if not levels:
@@ -35,15 +35,15 @@ class UtilitySection(Section):
                     rows.append((col, s["granularity"], s["level"], s["rows"], f"{s['share']:.1%}"))
         suppressed = utility.get("suppressed_share", 0.0)
         rows.append(("(削除行 / suppressed)", "", "", table.suppressed_rows, f"{suppressed:.1%}"))
-        html = markup.table(["列 / column", "公開の粒度 / released as", "段階 / level", "行 / rows",
-                             "入力行に対する割合 / share of input rows"], rows, numeric_from=2)
+        parts: list[Part] = [Table(["列 / column", "公開の粒度 / released as", "段階 / level", "行 / rows",
+                                    "入力行に対する割合 / share of input rows"], rows, numeric_from=2)]
         questions = utility.get("questions") or []
         if questions:
-            html += _questions(questions)
-        return html
+            parts += _questions(questions)
+        return parts
 
 
-def _questions(questions: list[dict]) -> str:
+def _questions(questions: list[dict]) -> list[Part]:
     rows = []
     worst = []
     for q in questions:
@@ -59,14 +59,15 @@ def _questions(questions: list[dict]) -> str:
             release = "—" if w["release"] is None else f"{w['release']:.3f}"
             worst.append((q["question"], w["group"], f"{w['input']:.3f}", release, w["persons_in"],
                           f"{w['relative_error']:.1%}"))
-    html = markup.table(["問い / question", "集計の粒度 / asked at", "群 / groups", "欠落群 / groups lost",
-                         "平均相対誤差 / mean relative error", "最大相対誤差 / max (≥10 persons)",
-                         "集計に使えた人 / persons placed"], rows, numeric_from=2)
-    html += markup.note("平均相対誤差は入力の人数で重み付け。公開データに無い群は誤差100%として数える。",
-                        "The mean relative error weighs each group by its input persons; a group the release "
-                        "lacks counts as 100 % error.")
+    headers = ["問い / question", "集計の粒度 / asked at", "群 / groups", "欠落群 / groups lost",
+               "平均相対誤差 / mean relative error", "最大相対誤差 / max (≥10 persons)",
+               "集計に使えた人 / persons placed"]
+    parts: list[Part] = [Table(headers, rows, numeric_from=2)]
+    parts.append(Note("平均相対誤差は入力の人数で重み付け。公開データに無い群は誤差100%として数える。",
+                      "The mean relative error weighs each group by its input persons; a group the release "
+                      "lacks counts as 100 % error."))
     if worst:
-        html += markup.table(["問い / question", "群 / group", "入力 / input", "公開 / release",
-                              "入力の人数 / persons (input)", "相対誤差 / relative error"], worst,
-                             numeric_from=2)
-    return html
+        parts.append(Table(["問い / question", "群 / group", "入力 / input", "公開 / release",
+                            "入力の人数 / persons (input)", "相対誤差 / relative error"], worst,
+                           numeric_from=2))
+    return parts
