@@ -119,6 +119,25 @@ def fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdenti
     return QuasiIdentifier(name, codes_fixed, one)
 
 
+def fixed_per_row(name: str, h: Hierarchy, codes: np.ndarray, levels: np.ndarray) -> QuasiIdentifier:
+    """The quasi-identifier held at each row's own ``levels`` (a locally recoded earlier release: each
+    person's label as released), as a one-level hierarchy of the released labels: the search cannot move
+    it. Rows with equal labels at different levels are one value, as a reader of the release sees them."""
+    labels = pd.Series(np.empty(len(codes), dtype=object))
+    for b in np.unique(levels):
+        at = levels == b
+        _, present, lab = _labels_at(h, codes[at], int(b))
+        lookup = np.full(len(h.labels[int(b)]), None, dtype=object)
+        lookup[present] = lab.to_numpy()
+        labels[at] = lookup[h.maps[int(b)][codes[at]]]
+    value, uniq = pd.factorize(labels, use_na_sentinel=True)
+    names = [str(u) for u in uniq]
+    one = Hierarchy.from_rows(name, [[u] for u in names] or [["-"]], None,
+                              source=f"{h.source} fixed at each person's released level")
+    lookup = np.append(one.encode(pd.Series(names, dtype=object)), one.n_leaves).astype(np.int32)
+    return QuasiIdentifier(name, lookup[np.where(value >= 0, value, len(names))], one)
+
+
 def _labels_at(h: Hierarchy, codes: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Each row's value code at ``level``, the value codes present, and their labels (root / unknown → null).
 
