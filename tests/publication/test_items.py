@@ -168,4 +168,5 @@ def test_mixed_levels_with_most_rows_at_the_root_do_not_claim_all_are_generalise
     spec = ColumnSpec(name="保険種類", role="quasi_identifier")
     label = describe_levels("保険種類", spec, h, {0: 0.05, 1: 0.95}).label
     assert "全て" not in label and "大部分は一括" in label and "一部は" in label, label
-    assert describe_levels("保険種類", spec, h, {0: 0.95, 1: 0.05}).label.startswith("保険種類(元の区分のまま、一部は一括")
+    mostly_kept = describe_levels("保険種類", spec, h, {0: 0.95, 1: 0.05}).label
+    assert mostly_kept.startswith("保険種類(元の区分のまま、一部は一括")
