@@ -63,3 +63,35 @@ def test_fixed_per_row_holds_each_label_and_merges_equal_labels_across_levels() 
     assert labels[0] == labels[1] == "北海道"
     assert labels[2] == "新宿区" and labels[3] == "関東"
     assert q.codes[4] == q.codes[5] == q.hierarchy.n_leaves
+
+
+def test_when_the_held_joined_search_is_infeasible_persons_are_raised_and_k_still_holds(
+        prepared, monkeypatch) -> None:
+    """Step 3 of the joined view (``joined.py``): if the claims cannot be placed with the policyholders'
+    labels held, the free search raises those persons' policyholder rows; the release still has k persons per
+    joined class, and the manifest counts the rounds that needed it."""
+    from pipeline.anonymise import anonymise_prepared, joined
+    from pipeline.anonymise.recoding import with_recoding
+    from pipeline.errors import PrivacyError
+
+    real = joined.search_table
+    calls = {"held": 0}
+
+    def held_fails(config, t, surrogates, k, limit, linked, min_levels, linked_fixed, *rest):
+        if linked_fixed and t.spec.name == "claims" and calls["held"] == 0:
+            calls["held"] += 1
+            raise PrivacyError("forced: the held joined search is infeasible")
+        return real(config, t, surrogates, k, limit, linked, min_levels, linked_fixed, *rest)
+
+    monkeypatch.setattr(joined, "search_table", held_fails)
+    results = anonymise_prepared(with_recoding(prepared, "local"))
+    assert calls["held"] == 1
+    view = results["claims"].metrics["search"]["joined_view"]
+    assert view["earlier_levels_freed"] == 1
+    ph, cl = results["policyholders"], results["claims"]
+    key = ph.person_key
+    linked = [q.split(".", 1)[1] for q in cl.metrics["linked_quasi_identifiers"]]
+    frame = cl.data.merge(ph.data[[key, *linked]], on=key, how="left")
+    columns = list(cl.quasi_identifiers) + linked
+    keyed = frame[columns].astype("string").fillna("<NA>")
+    assert frame.groupby([keyed[c] for c in columns])[key].nunique().min() >= ph.k
