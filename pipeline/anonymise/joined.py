@@ -24,7 +24,7 @@ Why: step 3 alone (the first version) coarsened only the claimants' policyholder
 released in detail claimants were missing and the claim rate collapsed (5,000-row demo: mean relative error
 0.42 by 年齢 × 性別, 0.80 by 居住地; 20–29歳 × 女 0.19 in the input, 0.0 in the release). With steps 1–2 the
 same extract settles in one round, nobody raised: 0.044 and (at 都道府県) 0.37; 20,000 rows: 0.008 and 0.086
-(/work/notes/joined.md has the figures). ``search.joined_view.earlier_levels_freed`` counts the rounds that
+(README Decisions has the figures). ``search.joined_view.earlier_levels_freed`` counts the rounds that
 needed step 3.
 """
 

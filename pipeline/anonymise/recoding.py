@@ -5,8 +5,9 @@ Local recoding keeps age band, sex and prefecture for most rows where global rec
 everyone, but a release whose columns are at several levels answers a question only from the rows released at
 its level; on a small extract those rows are not like the rest (a prefecture is kept for its dense age
 groups, whose claim rate is not the prefecture's) and the answer is biased. Measured with the demo config
-(/work/notes/joined.md): 5,000 policyholders, claim rate by 居住地 off by 26–29 % under local, 3.6 % under
-global (at 地方); 20,000: 3 % under local at 都道府県 for 89 % of rows, global only at 地方; 100,000: 0.6 %.
+(README "What bias remains"): 5,000 policyholders, claim rate by 居住地 off by 26–29 % under local,
+2.7 % under global (at 地方); 20,000: 3 % under local at 都道府県 for 89 % of rows, global only at 地方;
+100,000: 0.6 %.
 
 So both are computed, each answers the standard research questions (``pipeline.metrics.research_questions``),
 and local is kept when each claim-rate question's mean relative error is at most :data:`MAX_ERROR`, or no
