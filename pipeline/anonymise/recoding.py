@@ -59,9 +59,17 @@ def choose(global_errors: dict[str, float | None], local_errors: dict[str, float
 
 def anonymise_auto(prepared: Prepared,
                    run: Callable[[Prepared], dict[str, TableResult]]) -> dict[str, TableResult]:
-    """Both recodings of ``prepared`` (``run`` anonymises one), the chosen one returned."""
+    """Both recodings of ``prepared`` (``run`` anonymises one), the chosen one returned. Without a table
+    linked to an earlier one by a person key there is no claim-rate question to judge by: global only."""
     with progress.phase("recoding: global"):
         global_results = run(with_recoding(prepared, "global"))
+    keys = [t.spec.person_key for t in prepared.tables.values() if t.spec.person_key]
+    if len(keys) == len(set(keys)):
+        record = {"mode": "auto", "chosen": "global", "max_error": MAX_ERROR, "claim_rate_error": {},
+                  "reason": "no linked tables: no claim-rate question to judge local recoding by"}
+        for t in global_results.values():
+            t.metrics["search"]["recoding"] = record
+        return global_results
     try:
         with progress.phase("recoding: local"):
             local_results: dict[str, TableResult] | None = run(with_recoding(prepared, "local"))

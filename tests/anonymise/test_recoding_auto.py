@@ -37,3 +37,22 @@ def test_auto_returns_the_chosen_release_and_records_both(prepared) -> None:
         assert t.levels == reference[name].levels
         assert bool(t.level_shares) == (record["chosen"] == "local")
         assert len(t.data) == len(reference[name].data)
+
+
+def test_without_linked_tables_auto_is_global_without_a_second_search(prepared) -> None:
+    from pipeline.anonymise.recoding import anonymise_auto
+    from pipeline.prepare import Prepared
+
+    alone = Prepared(prepared.config, {"policyholders": prepared.tables["policyholders"]})
+    runs: list[str] = []
+
+    def run(p: Prepared):
+        runs.append(p.config.privacy.recoding)
+        return anonymise_prepared(p)
+
+    results = anonymise_auto(with_recoding(alone, "auto"), run)
+    assert runs == ["global"]
+    record = results["policyholders"].metrics["search"]["recoding"]
+    assert record["chosen"] == "global" and record["claim_rate_error"] == {}
+    assert "no linked" in record["reason"]
+    assert not results["policyholders"].level_shares

@@ -50,6 +50,10 @@ def _recoding(record: dict) -> str:
     """``privacy.recoding: auto``: which release was kept and the claim-rate errors both gave."""
     names = {"global": ("大域的再符号化", "global recoding"), "local": ("局所的再符号化", "local recoding")}
     errors = record.get("claim_rate_error") or {}
+    if not errors:
+        return markup.note("recoding: auto。請求率を問える表の組がないため、大域的再符号化で公開しました。",
+                           "recoding: auto. No linked tables, so no claim-rate question to judge local "
+                           "recoding by: released with global recoding.")
     parts_ja, parts_en = [], []
     for mode in ("global", "local"):
         if mode not in errors:
