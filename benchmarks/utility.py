@@ -47,7 +47,8 @@ def measure(rows: int, config: Path, seed: int) -> dict:
         u = t.metrics["utility"]
         out["tables"][name] = {"rows_in": t.rows_in, "suppressed_share": u["suppressed_share"],
                                "levels": u["levels"], "questions": u.get("questions", []),
-                               "joined_view": t.metrics["search"].get("joined_view", {}).get("strategy")}
+                               "joined_view": t.metrics["search"].get("joined_view", {}).get("strategy"),
+                               "recoding": t.metrics["search"].get("recoding", {}).get("chosen")}
     return out
 
 
@@ -55,7 +56,8 @@ def report(m: dict) -> None:
     print(f"\n== {m['rows']:,} policyholders (prepare {m['prepare_s']} s, anonymise {m['anonymise_s']} s)")
     for name, t in m["tables"].items():
         print(f"  {name}: {t['rows_in']:,} rows, suppressed {t['suppressed_share']:.2%}, "
-              f"joined view: {t['joined_view']}")
+              f"joined view: {t['joined_view']}"
+              + (f", recoding: {t['recoding']} (auto)" if t.get("recoding") else ""))
         for col, shares in t["levels"].items():
             parts = ", ".join(f"{s['granularity']} {s['share']:.1%}" for s in shares if s["rows"])
             print(f"    {col}: {parts}")

@@ -70,7 +70,8 @@ def test_valid_config_loads_typed(tmp_path: Path) -> None:
          r"privacy\.max_search_nodes: must be a positive number of nodes"),
         ("k: 5", "k: 5\n  max_exact_lattice: -3", r"privacy\.max_exact_lattice: must be a positive number"),
         ("k: 5", "k: 5\n  recoding: locale",
-         r"privacy\.recoding: 'locale' is not allowed \(did you mean 'local'\?\); allowed: global, local"),
+         r"privacy\.recoding: 'locale' is not allowed \(did you mean 'local'\?\); "
+         r"allowed: global, local, auto"),
         ("k: 5", "k: 5\n  recoding: local\n  metric: entropy", r"privacy\.metric: local recoding minimises"),
     ],
 )

@@ -32,7 +32,12 @@ __all__ = ["anonymise_prepared"]
 
 def anonymise_prepared(prepared: Prepared, k: int | None = None,
                        suppression_limit: float | None = None) -> dict[str, TableResult]:
-    """Anonymise every table of ``prepared`` (k and suppression limit default to the config's)."""
+    """Anonymise every table of ``prepared`` (k and suppression limit default to the config's); with
+    ``privacy.recoding: auto`` both recodings, the one ``pipeline.anonymise.recoding`` chooses returned."""
+    if prepared.config.privacy.recoding == "auto":
+        from pipeline.anonymise.recoding import anonymise_auto
+
+        return anonymise_auto(prepared, lambda p: anonymise_prepared(p, k, suppression_limit))
     config = prepared.config
     k = config.privacy.k if k is None else k
     limit = config.privacy.suppression_limit if suppression_limit is None else suppression_limit

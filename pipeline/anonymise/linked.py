@@ -119,6 +119,31 @@ def fixed(name: str, h: Hierarchy, codes: np.ndarray, level: int) -> QuasiIdenti
     return QuasiIdentifier(name, codes_fixed, one)
 
 
+def fixed_per_row(name: str, h: Hierarchy, codes: np.ndarray, levels: np.ndarray) -> QuasiIdentifier:
+    """The quasi-identifier held at each row's own ``levels`` (a locally recoded earlier release: each
+    person's label as released), as a one-level hierarchy of the released labels: the search cannot move
+    it. Rows with equal labels at different levels are one value, as a reader of the release sees them.
+    Labels are handled once per (level, value present); rows only carry integer codes."""
+    root = str(h.labels[-1][0])
+    value = np.full(len(codes), -1, dtype=np.int64)
+    names: dict[str, int] = {}
+    for b in (int(b) for b in np.unique(levels)):
+        at = levels == b
+        at_level = h.maps[b][codes[at]]
+        present = np.flatnonzero(np.bincount(at_level, minlength=len(h.labels[b])))
+        ids = np.full(len(h.labels[b]), -1, dtype=np.int64)
+        for v in present:
+            label = str(h.labels[b][v])
+            if label != root:
+                ids[v] = names.setdefault(label, len(names))
+        value[at] = ids[at_level]
+    labels = list(names)
+    one = Hierarchy.from_rows(name, [[u] for u in labels] or [["-"]], None,
+                              source=f"{h.source} fixed at each person's released level")
+    lookup = np.append(one.encode(pd.Series(labels, dtype=object)), one.n_leaves).astype(np.int32)
+    return QuasiIdentifier(name, lookup[np.where(value >= 0, value, len(labels))], one)
+
+
 def _labels_at(h: Hierarchy, codes: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Each row's value code at ``level``, the value codes present, and their labels (root / unknown → null).
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from pipeline import progress
 from pipeline.anonymise.columns import fixed_level, input_of, models_for, sensitive_codes
-from pipeline.anonymise.linked import Linked, LinkedColumn, at_least, fixed
+from pipeline.anonymise.linked import Linked, LinkedColumn, at_least, fixed, fixed_per_row
+from pipeline.anonymise.shaping import joined_model
 from pipeline.config.model import Config
 from pipeline.errors import PrivacyError
 from pipeline.hierarchies.base import Hierarchy
@@ -46,6 +47,9 @@ class Searched:
     sensitive_values: dict[str, pd.Series]
     rare_counts: dict[str, int]
     leaf_frame: dict[str, pd.Series]
+    #: Local recoding: the linked quasi-identifiers were held at each person's released label (the joined
+    #: search could not raise them, so the earlier table needs no new floors).
+    linked_held: bool = False
 
     @property
     def kept(self) -> np.ndarray:
@@ -82,13 +86,16 @@ def search_table(
     min_levels: dict[str, int] | None = None,
     linked_fixed: bool = False,
     row_floors: dict[str, np.ndarray] | None = None,
+    joined_flags: np.ndarray | None = None,
 ) -> Searched:
     """Search one table's levels; raises PrivacyError when infeasible. ``min_levels`` (output name → level)
     keeps a quasi-identifier at least that general; ``linked`` holds earlier releases' per-person
     quasi-identifiers for the joined view, fixed at their released levels when ``linked_fixed``, else
     searched from there up. ``pipeline.anonymise.assemble`` turns the outcome into the release table.
     With ``privacy.recoding: local``, ``row_floors`` (output name → level per row) keeps rows at least that
-    general, and a linked quasi-identifier starts at each person's released level (its floor)."""
+    general, and a linked quasi-identifier starts at each person's released level (its floor); and
+    ``joined_flags`` (1 on the first row of a person with rows in a later linked table) shapes the classes
+    for the joined view (``pipeline.anonymise.shaping``)."""
     spec = prepared.spec
     min_levels = min_levels or {}
     person = prepared.person
@@ -118,6 +125,7 @@ def search_table(
             leaf_frame[col.output_name] = leaves
     link_key = spec.column(spec.person_key).name if spec.person_key else None
     linked_columns: dict[str, LinkedColumn] = {}
+    held = False
     with_person = np.zeros(n, dtype=bool)  # rows removed with their person (absent from the earlier release)
     floors: dict[str, np.ndarray] = dict(row_floors or {})
     with progress.phase("joined view"):
@@ -134,7 +142,13 @@ def search_table(
                 qname = str(column)
                 originals[qname] = (h, codes, level)
                 weight, max_level = earlier.priorities.get(name, (1.0, None))
-                if earlier.person_levels is not None:  # locally recoded: from each person's released level
+                if earlier.person_levels is not None and linked_fixed:  # each person's label as released
+                    person_level = earlier.levels_of(name, keys, h.height - 1)
+                    usual = int(np.bincount(person_level).argmax()) if len(person_level) else 0
+                    originals[qname] = (h, codes, usual)
+                    qis.append(prioritised(fixed_per_row(qname, h, codes, person_level), weight, None, 0))
+                    held = True
+                elif earlier.person_levels is not None:  # locally recoded: from each person's released level
                     originals[qname] = (h, codes, 0)  # row levels are absolute here
                     floors[qname] = earlier.levels_of(name, keys, h.height - 1)
                     qis.append(prioritised(QuasiIdentifier(qname, codes, h), weight, max_level, 0))
@@ -147,6 +161,10 @@ def search_table(
     sens_cols = [SensitiveColumn(name, *sensitive_codes(v, numeric[name]), ordered=numeric[name])
                  for name, v in sensitive_values.items()]
     models = build_models(models_for(spec, k), k)
+    if joined_flags is not None and config.privacy.recoding == "local":
+        flag_column, flag_model = joined_model(joined_flags, k)
+        sens_cols.append(flag_column)
+        models.append(flag_model)
     if not qis:
         raise PrivacyError(f"table {spec.name}: no quasi-identifier configured; "
                            "k-anonymity cannot be assessed")
@@ -161,7 +179,7 @@ def search_table(
         loss.update(lm_against_full(originals, absolute, keep, exclude=list(linked_columns),
                                     row_levels=result.row_levels))
     return Searched(prepared, k, result, originals, absolute, loss, qis, linked_columns, sensitive_values,
-                    rare_counts, leaf_frame)
+                    rare_counts, leaf_frame, linked_held=held)
 
 
 def _search_rows(config: Config, qis: list[QuasiIdentifier], sens: list[SensitiveColumn],

@@ -209,7 +209,7 @@ def _privacy(n: _Node, audience: str = "internal") -> PrivacySpec:
             ref = dt.date.fromisoformat(ref)
         except ValueError:
             n.fail("expected a date YYYY-MM-DD", "reference_date")
-    if n.data.get("recoding") == "local" and n.data.get("metric", "loss") != "loss":
+    if n.data.get("recoding") in ("local", "auto") and n.data.get("metric", "loss") != "loss":
         n.fail("local recoding minimises the loss metric (LM); use metric: loss or recoding: global",
                "metric")
     threshold = n.get("risk_threshold", float, 1.0 / k)

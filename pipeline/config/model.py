@@ -60,8 +60,9 @@ MODEL_NAMES: tuple[str, ...] = (
 )
 METRICS: tuple[str, ...] = ("loss", "discernibility", "aecs", "precision", "entropy")
 #: ``global``: one level per quasi-identifier (full-domain, the optimal lattice search); ``local``: rows of a
-#: column at different levels of its hierarchy (``pipeline.search.local_recoding``).
-RECODINGS: tuple[str, ...] = ("global", "local")
+#: column at different levels of its hierarchy (``pipeline.search.local_recoding``); ``auto``: both, local
+#: kept where its answers to the research questions are not biased (``pipeline.anonymise.recoding``).
+RECODINGS: tuple[str, ...] = ("global", "local", "auto")
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ class PrivacySpec:
     #: Nodes the exact search may evaluate before it stops and returns the better of its best node so far and
     #: the greedy descent's, marked not exact (a deterministic budget, unlike a time limit).
     max_search_nodes: int = 20_000
-    #: ``global`` (default) or ``local`` recoding, see RECODINGS.
+    #: ``global`` (default), ``local`` recoding, or ``auto`` (local where it answers the research questions
+    #: without bias, ``pipeline.anonymise.recoding``), see RECODINGS.
     recoding: str = "global"
     #: Risk over all released columns: policy, threshold, SUDA's m, protect_attributes (issue 15).
     attribute_risk: AttributeRiskSpec = field(default_factory=AttributeRiskSpec)

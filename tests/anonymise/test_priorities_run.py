@@ -17,7 +17,7 @@ def _config(tmp_path: Path, age: str, address: str) -> Path:
     text = DEMO_CONFIG.read_text(encoding="utf-8").replace("path: hierarchies/",
                                                             f"path: {DEMO_CONFIG.parent}/hierarchies/")
     text = text.replace("        weight: 4\n", f"        weight: 4\n        max_level: {age}\n", 1)
-    text = text.replace("        weight: 10", f"        max_level: {address}\n        weight: 10", 1)
+    text = text.replace("        weight: 20", f"        max_level: {address}\n        weight: 20", 1)
     assert text.count("max_level: ") == 2
     path = tmp_path / "priorities.yaml"
     path.write_text(text, encoding="utf-8")

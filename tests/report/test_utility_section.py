@@ -26,3 +26,11 @@ def test_manifest_and_report_show_levels_and_research_questions(release_cp932):
         assert q["question"] in html
         if q.get("answerable", True):
             assert f"{q['mean_relative_error']:.1%}" in html
+    # the demo config's recoding: auto states what it kept and the errors both releases gave
+    record = entry["search"]["recoding"]
+    assert record["mode"] == "auto" and record["chosen"] in ("global", "local")
+    kept = {"global": "Kept: global recoding", "local": "Kept: local recoding"}[record["chosen"]]
+    assert kept in html
+    for errors in record["claim_rate_error"].values():
+        for e in errors.values():
+            assert e is None or f"{e:.1%}" in html

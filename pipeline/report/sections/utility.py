@@ -40,7 +40,38 @@ class UtilitySection(Section):
         questions = utility.get("questions") or []
         if questions:
             parts += _questions(questions)
+        recoding = (table.metrics.get("search") or {}).get("recoding")
+        if recoding and questions:
+            parts.append(_recoding(recoding))
         return parts
+
+
+def _recoding(record: dict) -> Note:
+    """``privacy.recoding: auto``: which release was kept and the claim-rate errors both gave."""
+    names = {"global": ("大域的再符号化", "global recoding"), "local": ("局所的再符号化", "local recoding")}
+    errors = record.get("claim_rate_error") or {}
+    if not errors:
+        return Note("recoding: auto。請求率を問える表の組がないため、大域的再符号化で公開しました。",
+                           "recoding: auto. No linked tables, so no claim-rate question to judge local "
+                           "recoding by: released with global recoding.")
+    parts_ja, parts_en = [], []
+    for mode in ("global", "local"):
+        if mode not in errors:
+            parts_ja.append(f"{names[mode][0]}: 実行不可")
+            parts_en.append(f"{names[mode][1]}: infeasible")
+            continue
+        err = ", ".join(f"{q} {'—' if e is None else f'{e:.1%}'}" for q, e in errors[mode].items())
+        parts_ja.append(f"{names[mode][0]}: {err}")
+        parts_en.append(f"{names[mode][1]}: {err}")
+    chosen = record.get("chosen", "global")
+    limit = record.get("max_error", 0.05)
+    return Note(
+        f"recoding: auto。両方の加工を計算し、請求率の平均相対誤差がすべて{limit:.0%}以下"
+        f"(または大域的再符号化以下)なら局所的再符号化を採用します。採用: {names[chosen][0]}。"
+        f"{'; '.join(parts_ja)}。",
+        f"recoding: auto. Both releases were computed; local recoding is kept when every claim-rate "
+        f"question's mean relative error is at most {limit:.0%} (or no worse than global's). "
+        f"Kept: {names[chosen][1]}. {'; '.join(parts_en)}.")
 
 
 def _questions(questions: list[dict]) -> list[Part]:
