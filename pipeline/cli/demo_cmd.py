@@ -36,8 +36,17 @@ def default_config() -> Path:
     return here
 
 
+#: Policyholders the demo generates. 20,000, not 5,000: k = 5 on policyholders *and* on their claims joined to
+#: them (about 0.6 claims per person) needs a few thousand claimants per prefecture × age band × sex to keep
+#: those; at 5,000 the only safe release deletes 性別 and keeps 居住地 at 地方 for everyone, which shows the
+#: tool's caution but not what an analyst gets from a real extract. At 20,000 the demo keeps 年齢 in 10-year
+#: bands, 性別 and 居住地 at 都道府県 for about nine persons in ten (README "Decisions"). CPU ≈ 40 s.
+DEMO_ROWS = 20_000
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rows", type=int, default=5000, help="policyholder rows to generate (default 5000)")
+    p.add_argument("--rows", type=int, default=DEMO_ROWS,
+                   help=f"policyholder rows to generate (default {DEMO_ROWS:,})")
     p.add_argument("--out", type=Path, default=Path("out/demo"), help="release directory (default out/demo)")
     p.add_argument("--seed", type=int, default=20260401, help="seed of the synthetic extract")
     p.add_argument("--config", type=Path, default=None, help="config to run (default configs/demo.yaml)")
