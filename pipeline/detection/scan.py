@@ -15,19 +15,18 @@ Findings carry column, row, entity type, span and score, never the value.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.engine import pattern_recognizers
 from pipeline.detection.ner import NER_SCORE, NER_WORTHY, RECOGNIZER, entity_spans, to_results
-from pipeline.detection.recognizers.base import FLAGS, JapanesePatternRecognizer
+from pipeline.detection.normalize import NormalisedText, nfkc_text, normalise
+from pipeline.detection.prefilter import candidates, recognizer_filters
+from pipeline.detection.recognizers.base import JapanesePatternRecognizer
 from pipeline.detection.tags import inside_tags, tag_spans
 
 
@@ -47,49 +46,38 @@ class Finding:
                 "start": self.start, "end": self.end, "score": round(self.score, 4)}
 
 
-@functools.lru_cache(maxsize=8)
-def prefilter(detection: DetectionSpec) -> regex.Pattern[str]:
-    """One regex matching wherever any pattern recognizer could report something.
+def analyze_patterns(value: str, detection: DetectionSpec, context: Sequence[str] = (),
+                     recognizers: Sequence[tuple[JapanesePatternRecognizer, Sequence[int]]] | None = None,
+                     norm: NormalisedText | None = None) -> list[RecognizerResult]:
+    """The pattern recognizers on one value, as Presidio's ``AnalyzerEngine.analyze`` runs them, without the
+    engine's per-call set-up: each recognizer's findings, its context enhancement with the caller's context
+    (the column name), the score threshold, Presidio's duplicate removal.
 
-    Recognizers share trigger patterns (the number trigger is six of them): each distinct one is in the
-    union once, which matches the same texts and costs a third less per value.
-    """
-    parts = dict.fromkeys(r for rec in pattern_recognizers(detection) for r in rec.raw_regexes())
-    return regex.compile("|".join(f"(?:{p})" for p in parts), FLAGS)
+    ``recognizers``: only these, each with the indices of its patterns to run (what the pre-filter let
+    through, :mod:`pipeline.detection.prefilter`; default every pattern of every one); ``norm``: the value
+    already normalised (once for all recognizers).
 
-
-@functools.lru_cache(maxsize=8)
-def triggered_recognizers(detection: DetectionSpec
-                          ) -> tuple[tuple[JapanesePatternRecognizer, regex.Pattern[str]], ...]:
-    """Each pattern recognizer with its own pre-filter (its trigger, or its patterns)."""
-    out = []
-    for rec in pattern_recognizers(detection):
-        union = "|".join(f"(?:{p})" for p in dict.fromkeys(rec.raw_regexes()))
-        out.append((rec, regex.compile(union, FLAGS)))
-    return tuple(out)
-
-
-def analyze_patterns(value: str, nfkc: str, detection: DetectionSpec, context: list[str] | None
-                     ) -> list[RecognizerResult]:
-    """The pattern recognizers on one value, as Presidio's ``AnalyzerEngine.analyze`` runs them, but only
-    those whose own pre-filter matches the NFKC text (``nfkc``) and without the engine's per-call set-up.
-
-    Why: a profile of a raw extract sends every phone number, e-mail and My Number of a column through the
-    patterns (hundreds of thousands of values); the engine's per-call cost (registry lookup, NLP artifacts,
-    the lemma context enhancer, which our recognizers opt out of) was most of the time. Same steps: each
-    recognizer's findings, its context enhancement with the caller's context, the score threshold, Presidio's
-    duplicate removal.
+    Why not the engine: a profile of a raw extract sends every phone number, e-mail and My Number of a column
+    through the patterns (hundreds of thousands of values); the engine's per-call cost (registry lookup, NLP
+    artifacts, the lemma context enhancer, which our recognizers opt out of) was most of the time.
     """
     threshold = detection.score_threshold
+    ctx = list(context) or None
+    norm = normalise(value) if norm is None else norm
     results: list[RecognizerResult] = []
-    for rec, trigger in triggered_recognizers(detection):
-        if trigger.search(nfkc) is None:
-            continue
-        found = rec.analyze(value, rec.supported_entities)
-        if found and context:
-            found = rec.enhance_using_context(value, found, [], None, context)
+    todo = [(r, None) for r in pattern_recognizers_cached(detection)] if recognizers is None else recognizers
+    for rec, only in todo:
+        found = rec.analyze_normalised(norm, only)
+        if found and ctx:
+            found = rec.enhance_using_context(value, found, [], None, ctx)
         results.extend(r for r in found if r.score >= threshold)
     return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+
+
+@functools.lru_cache(maxsize=8)
+def pattern_recognizers_cached(detection: DetectionSpec) -> tuple[JapanesePatternRecognizer, ...]:
+    """The pattern recognizers of ``detection``, built once (the pre-filter's, so the same objects)."""
+    return tuple(f.recognizer for f in recognizer_filters(detection))
 
 
 def _is_ner(r: RecognizerResult) -> bool:
@@ -151,26 +139,24 @@ def analyze_distinct(
     :func:`pipeline.detection.ner._confirmed`).
     """
     entities = ner_entities if ner_entities is not None else (TEXT_ENTITIES if ner else frozenset())
-    ctx = list(context) or None
     threshold = detection.score_threshold
-    candidates = prefilter(detection)
     found: dict[int, list[RecognizerResult]] = {}
-    ner_idx: list[int] = []
-    for i, value in enumerate(values):
-        if not value:
-            continue
-        if entities and NER_WORTHY.search(value):
-            ner_idx.append(i)
-        if cleared is not None and value in cleared:
-            continue
-        nfkc = unicodedata.normalize("NFKC", value)
-        if candidates.search(nfkc) is None:
-            if cleared is not None:
-                cleared.add(value)
-            continue
-        results = analyze_patterns(value, nfkc, detection, ctx)
-        if results:
-            found[i] = results
+    ner_idx = [i for i, v in enumerate(values) if v and NER_WORTHY.search(v)] if entities else []
+    todo = [i for i, v in enumerate(values) if v and (cleared is None or v not in cleared)]
+    if todo:
+        texts = [nfkc_text(values[i]) for i in todo]
+        per_recognizer, possible = candidates(texts, detection, context)
+        if cleared is not None:
+            cleared.update(values[todo[j]] for j in np.flatnonzero(~possible).tolist())
+        wanted: dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]] = {}
+        for rec, idx, only in per_recognizer:  # registry order, as the engine runs them
+            for j, patterns in zip(idx.tolist(), only, strict=True):
+                wanted.setdefault(j, []).append((rec, patterns))
+        for j, recs in wanted.items():
+            i = todo[j]
+            results = analyze_patterns(values[i], detection, context, recs)
+            if results:
+                found[i] = results
     if ner_idx and threshold <= NER_SCORE:
         spans = entity_spans([values[i] for i in ner_idx], n_process=n_process)
         for i, per_text in zip(ner_idx, spans, strict=True):

@@ -20,13 +20,14 @@ A subclass is data: ``ENTITY``, ``PATTERNS`` (name, regex, score), ``CONTEXT``, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from pipeline.detection.normalize import normalise
+from pipeline.detection.normalize import NormalisedText, normalise
 
 #: Hyphen-like separators left after NFKC (ー is a frequent IME slip for a hyphen in numbers).
 SEP = r"[\-‐‑‒–—―−ー]"
@@ -105,9 +106,16 @@ class JapanesePatternRecognizer(PatternRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        norm = normalise(text)
+        return self.analyze_normalised(normalise(text))
+
+    def analyze_normalised(self, norm: NormalisedText, only: Sequence[int] | None = None
+                           ) -> list[RecognizerResult]:
+        """:meth:`analyze` on text already normalised (the scanner normalises each value once for all
+        recognizers); ``only``: the indices of the patterns to run (the scanner's pre-filter knows which
+        cannot match, or cannot reach the threshold: :mod:`pipeline.detection.prefilter`)."""
         results: list[RecognizerResult] = []
-        for pattern, compiled in self._compiled:
+        compiled_patterns = self._compiled if only is None else [self._compiled[k] for k in only]
+        for pattern, compiled in compiled_patterns:
             for match in compiled.finditer(norm.text):
                 start, end = match.span("pii") if "pii" in compiled.groupindex else match.span()
                 if start < 0 or end <= start:
@@ -142,8 +150,9 @@ class JapanesePatternRecognizer(PatternRecognizer):
                         },
                     )
                 )
+        if len(results) == 1 and results[0].score > 0:
+            return results  # what remove_duplicates would return, without its set, sort and groupby
         return EntityRecognizer.remove_duplicates(results)
-
 
     def enhance_using_context(
         self,
@@ -169,6 +178,9 @@ class JapanesePatternRecognizer(PatternRecognizer):
         return raw_recognizer_results
 
 
+_NON_DIGITS = regex.compile(r"[^0-9]+")
+
+
 def digits(text: str) -> str:
     """The ASCII digits of an NFKC match, separators and brackets dropped."""
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+    return _NON_DIGITS.sub("", text)
