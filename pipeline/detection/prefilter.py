@@ -263,7 +263,9 @@ def candidates(texts: Sequence[str], detection: DetectionSpec, context: Sequence
             masks[k] = mask
         idx = np.flatnonzero(masks.any(axis=0))
         if len(idx):
-            sub = masks[:, idx]
-            only = [tuple(np.flatnonzero(sub[:, j]).tolist()) for j in range(len(idx))]
-            out.append((filt.recognizer, idx, only))
+            # which patterns, per value, as a bit set: a few distinct sets per column, each built once
+            weights = np.int64(1) << np.arange(len(filt.patterns), dtype=np.int64)
+            bits = (masks[:, idx].T.astype(np.int64) * weights).sum(axis=1)
+            sets = {b: tuple(k for k in range(len(filt.patterns)) if b >> k & 1) for b in set(bits.tolist())}
+            out.append((filt.recognizer, idx, [sets[b] for b in bits.tolist()]))
     return out, possible
