@@ -15,7 +15,7 @@ Findings carry column, row, entity type, span and score, never the value.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,31 +139,58 @@ def analyze_distinct(
     :func:`pipeline.detection.ner._confirmed`).
     """
     entities = ner_entities if ner_entities is not None else (TEXT_ENTITIES if ner else frozenset())
-    threshold = detection.score_threshold
-    found: dict[int, list[RecognizerResult]] = {}
     ner_idx = [i for i, v in enumerate(values) if v and NER_WORTHY.search(v)] if entities else []
-    todo = [i for i, v in enumerate(values) if v and (cleared is None or v not in cleared)]
-    if todo:
-        texts = [nfkc_text(values[i]) for i in todo]
-        per_recognizer, possible = candidates(texts, detection, context)
-        if cleared is not None:
-            cleared.update(values[todo[j]] for j in np.flatnonzero(~possible).tolist())
-        wanted: dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]] = {}
-        for rec, idx, only in per_recognizer:  # registry order, as the engine runs them
-            for j, patterns in zip(idx.tolist(), only, strict=True):
-                wanted.setdefault(j, []).append((rec, patterns))
-        for j, recs in wanted.items():
-            i = todo[j]
-            results = analyze_patterns(values[i], detection, context, recs)
-            if results:
-                found[i] = results
-    if ner_idx and threshold <= NER_SCORE:
+    wanted = pattern_candidates(values, detection, context, cleared)
+    found = pattern_findings(values, detection, context, wanted)
+    if ner_idx and detection.score_threshold <= NER_SCORE:
         spans = entity_spans([values[i] for i in ner_idx], n_process=n_process)
         for i, per_text in zip(ner_idx, spans, strict=True):
             if per_text:
                 results = to_results(per_text, entities, NER_SCORE, confirmed_names)
                 if results:
                     found[i] = found.get(i, []) + results
+    return settle(values, detection, found)
+
+
+#: Per distinct value (index), the pattern recognizers to run on it, each with the indices of its patterns.
+Wanted = dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]]
+
+
+def pattern_candidates(values: Sequence[str], detection: DetectionSpec, context: Sequence[str] = (),
+                       cleared: set[str] | None = None) -> Wanted:
+    """The vectorised pre-filter (:mod:`pipeline.detection.prefilter`) over the distinct values: which
+    recognizers and patterns may report on which value; values absent from the answer cannot hold a pattern
+    finding at or above the threshold. ``cleared``: see :func:`analyze_distinct`."""
+    todo = [i for i, v in enumerate(values) if v and (cleared is None or v not in cleared)]
+    wanted: Wanted = {}
+    if not todo:
+        return wanted
+    texts = [nfkc_text(values[i]) for i in todo]
+    per_recognizer, possible = candidates(texts, detection, context)
+    if cleared is not None:
+        cleared.update(values[todo[j]] for j in np.flatnonzero(~possible).tolist())
+    for rec, idx, only in per_recognizer:  # registry order, as the engine runs them
+        for j, patterns in zip(idx.tolist(), only, strict=True):
+            wanted.setdefault(todo[j], []).append((rec, patterns))
+    return wanted
+
+
+def pattern_findings(values: Sequence[str], detection: DetectionSpec, context: Sequence[str], wanted: Wanted,
+                     keep: Container[int] | None = None) -> dict[int, list[RecognizerResult]]:
+    """The pattern findings on the candidate values (``keep``: only these indices), before :func:`settle`."""
+    found: dict[int, list[RecognizerResult]] = {}
+    for i, recs in wanted.items():
+        if keep is not None and i not in keep:
+            continue
+        results = analyze_patterns(values[i], detection, context, recs)
+        if results:
+            found[i] = results
+    return found
+
+
+def settle(values: Sequence[str], detection: DetectionSpec, found: dict[int, list[RecognizerResult]]
+           ) -> dict[int, list[RecognizerResult]]:
+    """Findings covering only scrubber tags dropped, duplicates removed, overlaps resolved, sorted."""
     out: dict[int, list[RecognizerResult]] = {}
     for i, results in found.items():
         tags = tag_spans(values[i], detection)
