@@ -212,6 +212,42 @@ def _mask(arr: pa.Array | None, texts: Sequence[str], pattern: _Pattern) -> np.n
     return np.fromiter((search(t) is not None for t in texts), dtype=bool, count=len(texts))
 
 
+def _re2_literal(word: str) -> str:
+    return "".join(ch if ch.isalnum() else f"\\x{{{ord(ch):x}}}" for ch in word)
+
+
+def _has_word(arr: pa.Array | None, texts: Sequence[str], words: tuple[str, ...], where: np.ndarray,
+              lowered: dict[int, str], cache: dict[tuple[str, ...], np.ndarray]) -> np.ndarray:
+    """Mask of the values (among ``where``) whose lower case holds one of ``words``, as the recognizer's
+    ``context_word`` tests (``word in text.lower()``).
+
+    Why in two parts: the values that reach this are mostly numbers, ASCII after NFKC; for ASCII text,
+    ``str.lower`` is ASCII case folding, which RE2's ``(?i)`` does exactly, over the whole array at once
+    (a word with a non-ASCII character cannot occur in ASCII text). Other values: Python, as the recognizer.
+    """
+    out = np.zeros(len(texts), dtype=bool)
+    if not len(where):
+        return out
+    rest = where
+    if arr is not None:
+        if () not in cache:
+            cache[()] = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+        is_ascii = cache[()]
+        if words not in cache:
+            plain = [_re2_literal(w) for w in words if w.isascii()]
+            cache[words] = np.zeros(len(texts), dtype=bool) if not plain else np.asarray(
+                pc.match_substring_regex(arr, "(?i)" + "|".join(plain)).to_numpy(zero_copy_only=False),
+                dtype=bool)
+        out[where] = cache[words][where] & is_ascii[where]
+        rest = where[~is_ascii[where]]
+    for i in rest.tolist():
+        low = lowered.get(i)
+        if low is None:
+            low = lowered[i] = texts[i].lower()
+        out[i] = any(w in low for w in words)
+    return out
+
+
 #: Per recognizer: the indices of its candidate values and, for each, the indices of its patterns to run.
 Candidates = list[tuple[JapanesePatternRecognizer, np.ndarray, list[tuple[int, ...]]]]
 
@@ -237,6 +273,7 @@ def candidates(texts: Sequence[str], detection: DetectionSpec, context: Sequence
     possible = np.zeros(len(texts), dtype=bool)
     lowered: dict[int, str] = {}
     triggered: dict[str, np.ndarray] = {}
+    word_masks: dict[tuple[str, ...], np.ndarray] = {}  # () → which values are ASCII
     for filt in recognizer_filters(detection):
         words = filt.recognizer._context_lower
         ctx_given = any(w in given for w in words)
@@ -255,11 +292,7 @@ def candidates(texts: Sequence[str], detection: DetectionSpec, context: Sequence
                 mask &= trigger
             possible |= mask
             if not strong:  # only with a context word in the value
-                for i in np.flatnonzero(mask).tolist():
-                    low = lowered.get(i)
-                    if low is None:
-                        low = lowered[i] = texts[i].lower()
-                    mask[i] = any(w in low for w in words)
+                mask &= _has_word(arr, texts, words, np.flatnonzero(mask), lowered, word_masks)
             masks[k] = mask
         idx = np.flatnonzero(masks.any(axis=0))
         if len(idx):

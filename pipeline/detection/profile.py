@@ -159,12 +159,12 @@ def profile_column(series: pd.Series, detection: DetectionSpec, ner_sample: int 
         ner_rows = rng.choice(filled_rows, size=ner_sample, replace=False)
     wanted = pattern_candidates(values, detection, [name], cleared)
     sampled = SampledPatterns()
-    keep: set[int] | None = None
+    keep: np.ndarray | None = None
     ner_exact = ner_on and ner_rows is None  # NER reads every value: so do the patterns (a handful)
     if not full and not ner_exact and pattern_sample is not None and len(wanted) > pattern_sample:
-        keep, sampled = _pattern_sample(codes, per_code, wanted, pattern_sample, rng)
+        keep, sampled = _pattern_sample(codes, wanted, pattern_sample, rng)
         if ner_rows is not None:
-            keep.update(np.unique(codes[ner_rows]).tolist())
+            keep[codes[ner_rows]] = True
     hits = settle(values, detection, pattern_findings(values, detection, [name], wanted, keep))
     prof = ColumnProfile(name, len(codes), len(filled_rows), len(values), _cells(per_code, hits),
                          codes=codes, hits=hits)
@@ -206,27 +206,24 @@ class SampledPatterns:
     exact: frozenset[str] = frozenset()
 
 
-def _pattern_sample(codes: np.ndarray, per_code: np.ndarray, wanted: Wanted, size: int,
-                    rng: np.random.Generator) -> tuple[set[int], SampledPatterns]:
-    """The candidate values to analyse: those of a seeded sample of ``size`` candidate cells, and every
-    candidate of each recognizer with at most ``size`` of them (its entity is then exact)."""
-    candidate = np.zeros(len(per_code), dtype=bool)
-    candidate[np.fromiter(wanted, dtype=np.int64, count=len(wanted))] = True
+def _pattern_sample(codes: np.ndarray, wanted: Wanted, size: int, rng: np.random.Generator
+                    ) -> tuple[np.ndarray, SampledPatterns]:
+    """The candidate values to analyse (a mask): those of a seeded sample of ``size`` candidate cells, and
+    every candidate of each recognizer with at most ``size`` of them (its entity is then exact)."""
+    candidate = wanted.mask()
     candidate_rows = np.flatnonzero((codes >= 0) & candidate[np.maximum(codes, 0)])
     rows = np.sort(rng.choice(candidate_rows, size=min(size, len(candidate_rows)), replace=False))
-    keep = set(np.unique(codes[rows]).tolist())
-    by_recognizer: dict[str, list[int]] = {}
-    entity_of: dict[str, str] = {}
-    for i, recs in wanted.items():
-        for rec, _ in recs:
-            by_recognizer.setdefault(rec.name, []).append(i)
-            entity_of[rec.name] = rec.supported_entities[0]
-    exhaustive = {n for n, idx in by_recognizer.items() if len(idx) <= size}
-    for n in exhaustive:
-        keep.update(by_recognizer[n])
-    sampled_entities = {entity_of[n] for n in by_recognizer if n not in exhaustive}
-    exact = frozenset(e for e in entity_of.values() if e not in sampled_entities)
-    return keep, SampledPatterns(rows, len(candidate_rows), exact)
+    keep = np.zeros(len(candidate), dtype=bool)
+    keep[codes[rows]] = True
+    sampled_entities, entities = set(), set()
+    for rec, idx, _ in wanted.per_recognizer:
+        entity = rec.supported_entities[0]
+        entities.add(entity)
+        if len(idx) <= size:
+            keep[idx] = True
+        else:
+            sampled_entities.add(entity)
+    return keep, SampledPatterns(rows, len(candidate_rows), frozenset(entities - sampled_entities))
 
 
 def profile_frame(frame: pd.DataFrame, detection: DetectionSpec, ner_sample: int = DEFAULT_NER_SAMPLE,
@@ -234,10 +231,11 @@ def profile_frame(frame: pd.DataFrame, detection: DetectionSpec, ner_sample: int
                   on_column: Callable[[str], None] | None = None,
                   pattern_sample: int | None = DEFAULT_PATTERN_SAMPLE) -> list[ColumnProfile]:
     """Profile every column; ``on_column`` is called with each column's name when it is done (progress)."""
-    cleared: set[str] = set()
     out = []
     for col in frame.columns:
-        out.append(profile_column(frame[col].rename(str(col)), detection, ner_sample, full, seed, cleared,
+        # no cleared set shared by the columns: the columns of one extract rarely share values, and the
+        # vectorised pre-filter costs less than the set
+        out.append(profile_column(frame[col].rename(str(col)), detection, ner_sample, full, seed, None,
                                   n_process, pattern_sample))
         if on_column is not None:
             on_column(str(col))

@@ -15,7 +15,7 @@ Findings carry column, row, entity type, span and score, never the value.
 from __future__ import annotations
 
 import functools
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,8 +152,40 @@ def analyze_distinct(
     return settle(values, detection, found)
 
 
-#: Per distinct value (index), the pattern recognizers to run on it, each with the indices of its patterns.
-Wanted = dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]]
+@dataclass
+class Wanted:
+    """The pre-filter's answer for the distinct values of a column: per pattern recognizer (registry order),
+    the indices of the values it may report on and, for each, the indices of its patterns to run. Kept as
+    arrays: a column of 200,000 phone numbers has 200,000 candidates, of which a profile may read a sample.
+    """
+
+    size: int
+    per_recognizer: list[tuple[JapanesePatternRecognizer, np.ndarray, list[tuple[int, ...]]]] = field(
+        default_factory=list)
+
+    def mask(self) -> np.ndarray:
+        """Values that some recognizer may report on."""
+        out = np.zeros(self.size, dtype=bool)
+        for _, idx, _ in self.per_recognizer:
+            out[idx] = True
+        return out
+
+    def __len__(self) -> int:
+        return int(self.mask().sum())
+
+    def by_value(self, keep: np.ndarray | None = None
+                 ) -> dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]]:
+        """Per value (only where ``keep``, a mask, is true), its recognizers and their patterns."""
+        out: dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]] = {}
+        for rec, idx, only in self.per_recognizer:  # registry order, as the engine runs them
+            if keep is None:
+                pairs = zip(idx.tolist(), only, strict=True)
+            else:
+                sel = np.flatnonzero(keep[idx])
+                pairs = zip(idx[sel].tolist(), [only[k] for k in sel.tolist()], strict=True)
+            for i, patterns in pairs:
+                out.setdefault(i, []).append((rec, patterns))
+        return out
 
 
 def pattern_candidates(values: Sequence[str], detection: DetectionSpec, context: Sequence[str] = (),
@@ -161,27 +193,27 @@ def pattern_candidates(values: Sequence[str], detection: DetectionSpec, context:
     """The vectorised pre-filter (:mod:`pipeline.detection.prefilter`) over the distinct values: which
     recognizers and patterns may report on which value; values absent from the answer cannot hold a pattern
     finding at or above the threshold. ``cleared``: see :func:`analyze_distinct`."""
-    todo = [i for i, v in enumerate(values) if v and (cleared is None or v not in cleared)]
-    wanted: Wanted = {}
-    if not todo:
+    if cleared:
+        todo = np.fromiter((i for i, v in enumerate(values) if v and v not in cleared), dtype=np.int64)
+    else:
+        todo = np.fromiter((i for i, v in enumerate(values) if v), dtype=np.int64)
+    wanted = Wanted(len(values))
+    if not len(todo):
         return wanted
-    texts = [nfkc_text(values[i]) for i in todo]
+    texts = [nfkc_text(values[i]) for i in todo.tolist()]
     per_recognizer, possible = candidates(texts, detection, context)
     if cleared is not None:
-        cleared.update(values[todo[j]] for j in np.flatnonzero(~possible).tolist())
-    for rec, idx, only in per_recognizer:  # registry order, as the engine runs them
-        for j, patterns in zip(idx.tolist(), only, strict=True):
-            wanted.setdefault(todo[j], []).append((rec, patterns))
+        cleared.update(values[i] for i in todo[~possible].tolist())
+    wanted.per_recognizer = [(rec, todo[idx], only) for rec, idx, only in per_recognizer]
     return wanted
 
 
 def pattern_findings(values: Sequence[str], detection: DetectionSpec, context: Sequence[str], wanted: Wanted,
-                     keep: Container[int] | None = None) -> dict[int, list[RecognizerResult]]:
-    """The pattern findings on the candidate values (``keep``: only these indices), before :func:`settle`."""
+                     keep: np.ndarray | None = None) -> dict[int, list[RecognizerResult]]:
+    """The pattern findings on the candidate values (``keep``: only where this mask is true), before
+    :func:`settle`."""
     found: dict[int, list[RecognizerResult]] = {}
-    for i, recs in wanted.items():
-        if keep is not None and i not in keep:
-            continue
+    for i, recs in wanted.by_value(keep).items():
         results = analyze_patterns(values[i], detection, context, recs)
         if results:
             found[i] = results
