@@ -204,10 +204,13 @@ def recognizer_filters(detection: DetectionSpec) -> tuple[RecognizerFilter, ...]
     )
 
 
+def _re2_mask(arr: pa.Array, pattern: str) -> np.ndarray:
+    return np.asarray(pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _mask(arr: pa.Array | None, texts: Sequence[str], pattern: _Pattern) -> np.ndarray:
     if arr is not None and pattern.re2 is not None:
-        return np.asarray(pc.match_substring_regex(arr, pattern.re2).to_numpy(zero_copy_only=False),
-                          dtype=bool)
+        return _re2_mask(arr, pattern.re2)
     search = pattern.python.search
     return np.fromiter((search(t) is not None for t in texts), dtype=bool, count=len(texts))
 
@@ -283,13 +286,23 @@ def candidates(texts: Sequence[str], detection: DetectionSpec, context: Sequence
             trigger = triggered.get(filt.trigger.python.pattern)
             if trigger is None:
                 trigger = triggered[filt.trigger.python.pattern] = _mask(arr, texts, filt.trigger)
-        for k, pattern in enumerate(filt.patterns):
-            strong = pattern.score >= threshold or ctx_given
-            if not strong and not words:
-                continue  # below the threshold, and no context word can lift it
-            mask = _mask(arr, texts, pattern)
-            if trigger is not None:
-                mask &= trigger
+        live = [(k, p, p.score >= threshold or ctx_given) for k, p in enumerate(filt.patterns)]
+        live = [(k, p, strong) for k, p, strong in live if strong or words]  # else: never at the threshold
+        rows = None
+        if arr is not None and len(live) > 1 and all(p.re2 is not None for _, p, _ in live):
+            # one pass of the patterns' union over the column, then each pattern on what passed it
+            union = "(?sm)" + "|".join(f"(?:{(p.re2 or '')[5:]})" for _, p, _ in live)
+            passed = _re2_mask(arr, union) if trigger is None else _re2_mask(arr, union) & trigger
+            rows = np.flatnonzero(passed)
+            sub = arr.take(pa.array(rows, type=pa.int64()))
+        for k, pattern, strong in live:
+            if rows is not None:
+                mask = np.zeros(len(texts), dtype=bool)
+                mask[rows] = _re2_mask(sub, pattern.re2 or "")
+            else:
+                mask = _mask(arr, texts, pattern)
+                if trigger is not None:
+                    mask &= trigger
             possible |= mask
             if not strong:  # only with a context word in the value
                 mask &= _has_word(arr, texts, words, np.flatnonzero(mask), lowered, word_masks)
