@@ -169,3 +169,12 @@ def test_profile_samples_patterns_and_states_the_interval() -> None:
     assert sampled.share("JP_MY_NUMBER") == exact.share("JP_MY_NUMBER") == (once, once, once, True)
     assert "JP_MY_NUMBER" in sampled.entities()
     assert np.array_equal(sampled.codes, exact.codes)
+
+
+def test_values_that_are_not_utf8_fall_back_to_python_matching() -> None:
+    """A lone surrogate (a broken export read with surrogateescape) cannot go to Arrow: same findings."""
+    clean = ["電話 090-1234-5678", "口座 1234567", "なし"]
+    broken = [v + "\udc80" for v in clean]
+    def plain(values: list[str]) -> dict[int, list[tuple[str, int, int, float]]]:
+        return {i: _plain(f) for i, f in analyze_distinct(values, SPEC).items()}
+    assert plain(broken) == plain(clean) != {}
