@@ -3,10 +3,10 @@ batched NER.
 
 Why this shape (STYLE.md §5): a released column of a million rows holds a few hundred distinct generalised
 values, so each column is factorised once and the analyzer runs per distinct value; findings are mapped
-back to
-rows through the codes. Even a column of a million distinct values (surrogate keys) stays cheap: one union
-regex of every pattern, run on the NFKC text, picks the values any recognizer could match at all (a recognizer
-reports nothing unless one of its patterns matches), and only those reach Presidio. NER runs on the distinct
+back to rows through the codes. Even a column of a million distinct values (surrogate keys) stays cheap: a
+vectorised pre-filter (:mod:`pipeline.detection.prefilter`: every recognizer pattern as an RE2 superset, run
+by pyarrow over the column's NFKC values at once) tells exactly which recognizer, and which of its patterns,
+may report on which value, and only those run, on each value normalised once. NER runs on the distinct
 values that hold a letter, kana or kanji, through ``nlp.pipe`` in batches (:mod:`pipeline.detection.ner`).
 
 Findings carry column, row, entity type, span and score, never the value.
