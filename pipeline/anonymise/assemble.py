@@ -36,7 +36,7 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
         risk_after = risk_profile(result.class_id[keep], person[keep] if spec.person_key else None,
                                   config.privacy.risk_threshold)
     with progress.phase("assemble columns"):
-        out, rare_counts = _columns(config, searched, surrogates)
+        out, rare_counts, scrub_counts = _columns(config, searched, surrogates)
     with progress.phase("shuffle and types"):
         data = pd.DataFrame(out)
         order = np.random.default_rng(secrets.randbits(128)).permutation(len(data))
@@ -85,6 +85,7 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
             "models": [model_dict(m) for m in models_for(spec, k)],
         },
         rare_values=rare_counts,
+        scrubbed=scrub_counts,
         invalid_nulled=dict(prepared.invalid_nulled),
         before=before,
         before_person=None,
@@ -94,11 +95,13 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
 
 
 def _columns(config: Config, searched: Searched, surrogates: dict[str, SurrogateSpace],
-             ) -> tuple[dict[str, pd.Series | np.ndarray], dict[str, int]]:
-    """The released columns of the kept rows, in config order, and the rare-value counts per column."""
+             ) -> tuple[dict[str, pd.Series | np.ndarray], dict[str, int], dict[str, dict[str, int]]]:
+    """The released columns of the kept rows, in config order, the rare-value counts per column, and per
+    scrubbed free-text column the tags written and the cells replaced whole (no fixed point)."""
     prepared, k, keep = searched.prepared, searched.k, searched.result.keep
     spec, person = prepared.spec, prepared.person
     rare_counts = dict(searched.rare_counts)
+    scrub_counts: dict[str, dict[str, int]] = {}
     out: dict[str, pd.Series | np.ndarray] = {}
     kept_person = person[keep]
     for col in spec.columns:
@@ -134,10 +137,10 @@ def _columns(config: Config, searched: Searched, surrogates: dict[str, Surrogate
                 rare_counts[name] = rare_counts.get(name, 0) + changed
             out[name] = v.to_numpy()
         elif col.role == "free_text":  # kept only with free_text: scrub
-            from pipeline.detection.scrub import scrub_series
+            from pipeline.detection.scrub import scrub_column
 
-            v, changed = scrub_series(prepared.values[col.name][keep].reset_index(drop=True),
-                                      config.detection)
-            rare_counts[name] = changed
-            out[name] = v.to_numpy()
-    return out, rare_counts
+            scrubbed = scrub_column(prepared.values[col.name][keep].reset_index(drop=True), config.detection)
+            rare_counts[name] = scrubbed.replacements
+            scrub_counts[name] = {"tags_written": scrubbed.replacements, "whole_cells": scrubbed.whole_cells}
+            out[name] = scrubbed.values.to_numpy()
+    return out, rare_counts, scrub_counts

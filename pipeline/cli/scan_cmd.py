@@ -2,8 +2,10 @@
 
 Why: whoever writes the config must see which columns are identifiers, including mislabelled ones (a My
 Number in 備考, a name in その他). Prints, per column, the share of FILLED cells holding each entity type:
-exact for the pattern recognizers (every distinct value), estimated with a 95 % interval for GiNZA's names
-and places (NER on a sample of ``--ner-sample`` filled cells per column; ``--full``: every cell). Progress
+exact for the pattern recognizers (every distinct value that passes their vectorised pre-filter; in a column
+with more than ``--pattern-sample`` such values, on a sample of that many cells, estimated with a 95 %
+interval), estimated with a 95 % interval for GiNZA's names and places (NER on a sample of ``--ner-sample``
+filled cells per column); ``--full``: every cell, exact. Progress
 per column on the terminal. ``--json`` prints the findings instead (column, 0-based data row, entity type,
 span, score); ``--suggest-config FILE`` writes a starting config. Never a value.
 """
@@ -37,7 +39,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="scan a random sample of N rows (seeded; rows keep their numbers in the file)")
     p.add_argument("--ner-sample", type=int, default=None, metavar="N",
                    help="filled cells per column whose values NER reads (default 400; exact below that)")
-    p.add_argument("--full", action="store_true", help="NER on every distinct value (exact, much slower)")
+    p.add_argument("--pattern-sample", type=int, default=None, metavar="N",
+                   help="columns with more than N values that may hold a pattern finding (phone numbers, My "
+                        "Numbers, …): patterns on a sample of N of their cells, shares with a 95%% interval "
+                        "(default 10000; exact up to N, and always with --json / --full)")
+    p.add_argument("--full", action="store_true",
+                   help="NER and patterns on every distinct value (exact, much slower)")
     p.add_argument("--n-process", type=int, default=1, metavar="N",
                    help="NER worker processes (each loads the model; pays only with --full on large files)")
     p.add_argument("--config", type=Path, default=None,
@@ -105,13 +112,17 @@ def _shares(prof: object) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline import progress
-    from pipeline.detection.profile import DEFAULT_NER_SAMPLE, profile_frame
+    from pipeline.detection.profile import DEFAULT_NER_SAMPLE, DEFAULT_PATTERN_SAMPLE, profile_frame
     from pipeline.io import read_table
 
     detection = _detection(args)
     ner_sample = DEFAULT_NER_SAMPLE if args.ner_sample is None else args.ner_sample
     if ner_sample < 1:
         raise InputError(f"--ner-sample must be at least 1, found {ner_sample}")
+    pattern_sample = DEFAULT_PATTERN_SAMPLE if args.pattern_sample is None else args.pattern_sample
+    if pattern_sample < 1:
+        raise InputError(f"--pattern-sample must be at least 1, found {pattern_sample}")
+    exact_patterns = args.json or args.full  # --json lists every finding
     if args.suggest_config is not None and args.suggest_config.exists():
         from pipeline.errors import ReleaseExistsError
 
@@ -129,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
         frame = frame.reset_index(drop=True)
         with progress.step(f"scan {file.name}", total=frame.shape[1], unit="columns") as bar:
             profiles = profile_frame(frame, detection, ner_sample, args.full, n_process=args.n_process,
-                                     on_column=lambda _c: bar.advance(1))
+                                     on_column=lambda _c: bar.advance(1),
+                                     pattern_sample=None if exact_patterns else pattern_sample)
         if args.suggest_config is not None:
             from pipeline.detection.suggest import guess_column
 
@@ -146,9 +158,14 @@ def run(args: argparse.Namespace) -> int:
         ner = "off" if not detection.ner else (
             "every cell" if args.full else f"on a sample of up to {ner_sample} filled cells per column, "
             "names and places estimated with a 95% interval")
+        sampled = [p for p in profiles if p.pattern_sampled]
+        patterns = "patterns on every value" if not sampled else (
+            f"patterns on every value, except in {len(sampled)} column(s) with more than {pattern_sample} "
+            f"candidate values: there on a sample of {pattern_sample} candidate cells (and every candidate "
+            "of rarer entities), estimates marked ~ with a 95% interval; --full for exact counts")
         if not quiet:
             print(f"{file.name}: {len(frame)} rows scanned, threshold {detection.score_threshold}, "
-                  f"NER {ner}; shares of filled cells")
+                  f"NER {ner}; {patterns}; shares of filled cells")
         width = max([_width(str(c)) for c in frame.columns] + [6])
         for prof in profiles:
             pad = " " * (width - _width(prof.column))

@@ -3,10 +3,10 @@ batched NER.
 
 Why this shape (STYLE.md §5): a released column of a million rows holds a few hundred distinct generalised
 values, so each column is factorised once and the analyzer runs per distinct value; findings are mapped
-back to
-rows through the codes. Even a column of a million distinct values (surrogate keys) stays cheap: one union
-regex of every pattern, run on the NFKC text, picks the values any recognizer could match at all (a recognizer
-reports nothing unless one of its patterns matches), and only those reach Presidio. NER runs on the distinct
+back to rows through the codes. Even a column of a million distinct values (surrogate keys) stays cheap: a
+vectorised pre-filter (:mod:`pipeline.detection.prefilter`: every recognizer pattern as an RE2 superset, run
+by pyarrow over the column's NFKC values at once) tells exactly which recognizer, and which of its patterns,
+may report on which value, and only those run, on each value normalised once. NER runs on the distinct
 values that hold a letter, kana or kanji, through ``nlp.pipe`` in batches (:mod:`pipeline.detection.ner`).
 
 Findings carry column, row, entity type, span and score, never the value.
@@ -15,19 +15,18 @@ Findings carry column, row, entity type, span and score, never the value.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.engine import pattern_recognizers
 from pipeline.detection.ner import NER_SCORE, NER_WORTHY, RECOGNIZER, entity_spans, to_results
-from pipeline.detection.recognizers.base import FLAGS, JapanesePatternRecognizer
+from pipeline.detection.normalize import NormalisedText, nfkc_text, normalise
+from pipeline.detection.prefilter import candidates, recognizer_filters
+from pipeline.detection.recognizers.base import JapanesePatternRecognizer
 from pipeline.detection.tags import inside_tags, tag_spans
 
 
@@ -47,49 +46,38 @@ class Finding:
                 "start": self.start, "end": self.end, "score": round(self.score, 4)}
 
 
-@functools.lru_cache(maxsize=8)
-def prefilter(detection: DetectionSpec) -> regex.Pattern[str]:
-    """One regex matching wherever any pattern recognizer could report something.
+def analyze_patterns(value: str, detection: DetectionSpec, context: Sequence[str] = (),
+                     recognizers: Sequence[tuple[JapanesePatternRecognizer, Sequence[int]]] | None = None,
+                     norm: NormalisedText | None = None) -> list[RecognizerResult]:
+    """The pattern recognizers on one value, as Presidio's ``AnalyzerEngine.analyze`` runs them, without the
+    engine's per-call set-up: each recognizer's findings, its context enhancement with the caller's context
+    (the column name), the score threshold, Presidio's duplicate removal.
 
-    Recognizers share trigger patterns (the number trigger is six of them): each distinct one is in the
-    union once, which matches the same texts and costs a third less per value.
-    """
-    parts = dict.fromkeys(r for rec in pattern_recognizers(detection) for r in rec.raw_regexes())
-    return regex.compile("|".join(f"(?:{p})" for p in parts), FLAGS)
+    ``recognizers``: only these, each with the indices of its patterns to run (what the pre-filter let
+    through, :mod:`pipeline.detection.prefilter`; default every pattern of every one); ``norm``: the value
+    already normalised (once for all recognizers).
 
-
-@functools.lru_cache(maxsize=8)
-def triggered_recognizers(detection: DetectionSpec
-                          ) -> tuple[tuple[JapanesePatternRecognizer, regex.Pattern[str]], ...]:
-    """Each pattern recognizer with its own pre-filter (its trigger, or its patterns)."""
-    out = []
-    for rec in pattern_recognizers(detection):
-        union = "|".join(f"(?:{p})" for p in dict.fromkeys(rec.raw_regexes()))
-        out.append((rec, regex.compile(union, FLAGS)))
-    return tuple(out)
-
-
-def analyze_patterns(value: str, nfkc: str, detection: DetectionSpec, context: list[str] | None
-                     ) -> list[RecognizerResult]:
-    """The pattern recognizers on one value, as Presidio's ``AnalyzerEngine.analyze`` runs them, but only
-    those whose own pre-filter matches the NFKC text (``nfkc``) and without the engine's per-call set-up.
-
-    Why: a profile of a raw extract sends every phone number, e-mail and My Number of a column through the
-    patterns (hundreds of thousands of values); the engine's per-call cost (registry lookup, NLP artifacts,
-    the lemma context enhancer, which our recognizers opt out of) was most of the time. Same steps: each
-    recognizer's findings, its context enhancement with the caller's context, the score threshold, Presidio's
-    duplicate removal.
+    Why not the engine: a profile of a raw extract sends every phone number, e-mail and My Number of a column
+    through the patterns (hundreds of thousands of values); the engine's per-call cost (registry lookup, NLP
+    artifacts, the lemma context enhancer, which our recognizers opt out of) was most of the time.
     """
     threshold = detection.score_threshold
+    ctx = tuple(context)
+    norm = normalise(value) if norm is None else norm
     results: list[RecognizerResult] = []
-    for rec, trigger in triggered_recognizers(detection):
-        if trigger.search(nfkc) is None:
-            continue
-        found = rec.analyze(value, rec.supported_entities)
-        if found and context:
-            found = rec.enhance_using_context(value, found, [], None, context)
+    todo = [(r, None) for r in pattern_recognizers_cached(detection)] if recognizers is None else recognizers
+    for rec, only in todo:
+        found = rec.analyze_normalised(norm, only)
+        if found and ctx:  # enhance_using_context, with the column's context word looked up once
+            found = rec.boost(found, rec.given_context_word(ctx))
         results.extend(r for r in found if r.score >= threshold)
     return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+
+
+@functools.lru_cache(maxsize=8)
+def pattern_recognizers_cached(detection: DetectionSpec) -> tuple[JapanesePatternRecognizer, ...]:
+    """The pattern recognizers of ``detection``, built once (the pre-filter's, so the same objects)."""
+    return tuple(f.recognizer for f in recognizer_filters(detection))
 
 
 def _is_ner(r: RecognizerResult) -> bool:
@@ -151,33 +139,90 @@ def analyze_distinct(
     :func:`pipeline.detection.ner._confirmed`).
     """
     entities = ner_entities if ner_entities is not None else (TEXT_ENTITIES if ner else frozenset())
-    ctx = list(context) or None
-    threshold = detection.score_threshold
-    candidates = prefilter(detection)
-    found: dict[int, list[RecognizerResult]] = {}
-    ner_idx: list[int] = []
-    for i, value in enumerate(values):
-        if not value:
-            continue
-        if entities and NER_WORTHY.search(value):
-            ner_idx.append(i)
-        if cleared is not None and value in cleared:
-            continue
-        nfkc = unicodedata.normalize("NFKC", value)
-        if candidates.search(nfkc) is None:
-            if cleared is not None:
-                cleared.add(value)
-            continue
-        results = analyze_patterns(value, nfkc, detection, ctx)
-        if results:
-            found[i] = results
-    if ner_idx and threshold <= NER_SCORE:
+    ner_idx = [i for i, v in enumerate(values) if v and NER_WORTHY.search(v)] if entities else []
+    wanted = pattern_candidates(values, detection, context, cleared)
+    found = pattern_findings(values, detection, context, wanted)
+    if ner_idx and detection.score_threshold <= NER_SCORE:
         spans = entity_spans([values[i] for i in ner_idx], n_process=n_process)
         for i, per_text in zip(ner_idx, spans, strict=True):
             if per_text:
                 results = to_results(per_text, entities, NER_SCORE, confirmed_names)
                 if results:
                     found[i] = found.get(i, []) + results
+    return settle(values, detection, found)
+
+
+@dataclass
+class Wanted:
+    """The pre-filter's answer for the distinct values of a column: per pattern recognizer (registry order),
+    the indices of the values it may report on and, for each, the indices of its patterns to run. Kept as
+    arrays: a column of 200,000 phone numbers has 200,000 candidates, of which a profile may read a sample.
+    """
+
+    size: int
+    per_recognizer: list[tuple[JapanesePatternRecognizer, np.ndarray, list[tuple[int, ...]]]] = field(
+        default_factory=list)
+
+    def mask(self) -> np.ndarray:
+        """Values that some recognizer may report on."""
+        out = np.zeros(self.size, dtype=bool)
+        for _, idx, _ in self.per_recognizer:
+            out[idx] = True
+        return out
+
+    def __len__(self) -> int:
+        return int(self.mask().sum())
+
+    def by_value(self, keep: np.ndarray | None = None
+                 ) -> dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]]:
+        """Per value (only where ``keep``, a mask, is true), its recognizers and their patterns."""
+        out: dict[int, list[tuple[JapanesePatternRecognizer, Sequence[int]]]] = {}
+        for rec, idx, only in self.per_recognizer:  # registry order, as the engine runs them
+            if keep is None:
+                pairs = zip(idx.tolist(), only, strict=True)
+            else:
+                sel = np.flatnonzero(keep[idx])
+                pairs = zip(idx[sel].tolist(), [only[k] for k in sel.tolist()], strict=True)
+            for i, patterns in pairs:
+                out.setdefault(i, []).append((rec, patterns))
+        return out
+
+
+def pattern_candidates(values: Sequence[str], detection: DetectionSpec, context: Sequence[str] = (),
+                       cleared: set[str] | None = None) -> Wanted:
+    """The vectorised pre-filter (:mod:`pipeline.detection.prefilter`) over the distinct values: which
+    recognizers and patterns may report on which value; values absent from the answer cannot hold a pattern
+    finding at or above the threshold. ``cleared``: see :func:`analyze_distinct`."""
+    if cleared:
+        todo = np.fromiter((i for i, v in enumerate(values) if v and v not in cleared), dtype=np.int64)
+    else:
+        todo = np.fromiter((i for i, v in enumerate(values) if v), dtype=np.int64)
+    wanted = Wanted(len(values))
+    if not len(todo):
+        return wanted
+    texts = [nfkc_text(values[i]) for i in todo.tolist()]
+    per_recognizer, possible = candidates(texts, detection, context)
+    if cleared is not None:
+        cleared.update(values[i] for i in todo[~possible].tolist())
+    wanted.per_recognizer = [(rec, todo[idx], only) for rec, idx, only in per_recognizer]
+    return wanted
+
+
+def pattern_findings(values: Sequence[str], detection: DetectionSpec, context: Sequence[str], wanted: Wanted,
+                     keep: np.ndarray | None = None) -> dict[int, list[RecognizerResult]]:
+    """The pattern findings on the candidate values (``keep``: only where this mask is true), before
+    :func:`settle`."""
+    found: dict[int, list[RecognizerResult]] = {}
+    for i, recs in wanted.by_value(keep).items():
+        results = analyze_patterns(values[i], detection, context, recs)
+        if results:
+            found[i] = results
+    return found
+
+
+def settle(values: Sequence[str], detection: DetectionSpec, found: dict[int, list[RecognizerResult]]
+           ) -> dict[int, list[RecognizerResult]]:
+    """Findings covering only scrubber tags dropped, duplicates removed, overlaps resolved, sorted."""
     out: dict[int, list[RecognizerResult]] = {}
     for i, results in found.items():
         tags = tag_spans(values[i], detection)

@@ -46,6 +46,9 @@ class TableResult:
     rare_values: dict[str, int] = field(default_factory=dict)
     #: Output column → cells nulled because the config said ``on_invalid: null``.
     invalid_nulled: dict[str, int] = field(default_factory=dict)
+    #: Scrubbed free-text output column → ``tags_written`` (cells x tags) and ``whole_cells`` (cells replaced
+    #: whole by ``<個人情報>``: the scrubber found no fixed point), counts only.
+    scrubbed: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Normalised level-0 values of the quasi-identifiers (and sensitive columns) before generalisation and
     #: suppression, original row order lost (shuffled). In memory only.
     before: pd.DataFrame | None = None

@@ -55,6 +55,7 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "utility": t.metrics.get("utility", {}),
         "rare_values_changed": dict(t.rare_values),
         "invalid_cells_nulled": dict(t.invalid_nulled),
+        "free_text_scrubbed": {c: dict(n) for c, n in t.scrubbed.items()},
     }
 
 

@@ -8,9 +8,14 @@ whether the gate blocks on it follows ``detection.score_threshold``.
 
 from __future__ import annotations
 
-from stdnum.jp import in_
-
-from pipeline.detection.recognizers.base import LEFT, NSEP, RIGHT, JapanesePatternRecognizer, digits
+from pipeline.detection.recognizers.base import (
+    LEFT,
+    NSEP,
+    RIGHT,
+    JapanesePatternRecognizer,
+    digits,
+    valid_my_number,
+)
 
 _WORD = r"(?:個人番号|マイナンバー)(?:カード)?"
 _GAP = r"[^0-9\n。]{0,8}?"
@@ -28,4 +33,4 @@ class MyNumberInvalidRecognizer(JapanesePatternRecognizer):
     )
 
     def validate_result(self, pattern_text: str) -> bool:
-        return not in_.is_valid(digits(pattern_text))
+        return not valid_my_number(digits(pattern_text))
