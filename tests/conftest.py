@@ -71,6 +71,19 @@ def release_cp932(tmp_path_factory: pytest.TempPathFactory, extract_cp932: dict[
     return out
 
 
+def edited_demo_config(folder: Path, old: str, new: str) -> Path:
+    """``configs/demo.yaml`` with ``old`` replaced by ``new`` (which must then occur), written to
+    ``folder/demo.yaml`` beside a copy of its hierarchies (the config's relative paths)."""
+    text = DEMO_CONFIG.read_text("utf-8").replace(old, new)
+    assert new in text, f"{old!r} is not in the demo config"
+    config = folder / "demo.yaml"
+    config.write_text(text, "utf-8")
+    (folder / "hierarchies").mkdir(exist_ok=True)
+    for hierarchy in (DEMO_CONFIG.parent / "hierarchies").glob("*"):
+        (folder / "hierarchies" / hierarchy.name).write_bytes(hierarchy.read_bytes())
+    return config
+
+
 def copy_extract(src: dict[str, Path], dst: Path) -> dict[str, Path]:
     dst.mkdir(parents=True, exist_ok=True)
     return {k: Path(shutil.copy(v, dst / v.name)) for k, v in src.items()}

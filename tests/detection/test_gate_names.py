@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.config.model import DetectionSpec
 from pipeline.detection.scan import NAME_ENTITIES, analyze_distinct
-from tests.conftest import DEMO_CONFIG, anonymize, copy_extract
+from tests.conftest import anonymize, copy_extract, edited_demo_config
 
 NAME = "山田 太郎"
 
@@ -24,13 +24,7 @@ def test_a_name_typed_into_a_kept_attribute_stops_the_release(tmp_path: Path,
     frame.to_csv(files["policyholders"], index=False, encoding="cp932")
     # the demo config promotes 保険種類 to a quasi-identifier (protect_attributes), which would generalise
     # the name away; the gate is what is tested here, so the column is released as a kept attribute
-    config = tmp_path / "demo.yaml"
-    text = DEMO_CONFIG.read_text("utf-8").replace("protect_attributes: true", "protect_attributes: false")
-    assert "protect_attributes: false" in text
-    config.write_text(text, "utf-8")
-    for hierarchy in (DEMO_CONFIG.parent / "hierarchies").glob("*"):
-        (tmp_path / "hierarchies").mkdir(exist_ok=True)
-        (tmp_path / "hierarchies" / hierarchy.name).write_bytes(hierarchy.read_bytes())
+    config = edited_demo_config(tmp_path, "protect_attributes: true", "protect_attributes: false")
     out = tmp_path / "release"
     proc = anonymize("run", str(config), "--out", str(out), "--register", str(tmp_path / "reg.jsonl"),
                      *[f"--input={k}={v}" for k, v in files.items()])

@@ -135,17 +135,11 @@ def test_scrubbed_memo_counts_are_in_the_manifest(tmp_path: Path, extract_cp932:
     cells replaced whole by ``<個人情報>`` (``whole_cells``, no fixed point), counts only."""
     import json
 
-    from tests.conftest import DEMO_CONFIG, anonymize, copy_extract
+    from tests.conftest import anonymize, copy_extract, edited_demo_config
 
     files = copy_extract(extract_cp932, tmp_path / "extract")
-    config = tmp_path / "demo.yaml"
-    text = DEMO_CONFIG.read_text("utf-8").replace("備考: {role: free_text}",
-                                                  "備考: {role: free_text, free_text: scrub}")
-    assert "free_text: scrub" in text
-    config.write_text(text, "utf-8")
-    for hierarchy in (DEMO_CONFIG.parent / "hierarchies").glob("*"):
-        (tmp_path / "hierarchies").mkdir(exist_ok=True)
-        (tmp_path / "hierarchies" / hierarchy.name).write_bytes(hierarchy.read_bytes())
+    config = edited_demo_config(tmp_path, "備考: {role: free_text}",
+                                "備考: {role: free_text, free_text: scrub}")
     out = tmp_path / "release"
     proc = anonymize("run", str(config), "--out", str(out), "--register", str(tmp_path / "reg.jsonl"),
                      *[f"--input={k}={v}" for k, v in files.items()])
