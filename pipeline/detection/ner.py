@@ -19,7 +19,7 @@ batches (``scan --full``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import regex
 from presidio_analyzer import AnalysisExplanation, RecognizerResult
@@ -68,8 +68,10 @@ def _spans(doc: object) -> tuple[Span, ...]:
     return tuple(out)
 
 
-def entity_spans(texts: Sequence[str], batch_size: int = 256, n_process: int = 1) -> list[tuple[Span, ...]]:
-    """Per text, its PERSON / LOCATION spans (character offsets into the text)."""
+def entity_spans(texts: Sequence[str], batch_size: int = 256, n_process: int = 1,
+                 on_batch: Callable[[int, int], None] | None = None) -> list[tuple[Span, ...]]:
+    """Per text, its PERSON / LOCATION spans (character offsets into the text). ``on_batch(done, total)``
+    is called after each batch of texts the model read (progress)."""
     todo = list(dict.fromkeys(t for t in texts if t not in _cache))
     if todo:
         from pipeline.detection.nlp import ginza_engine
@@ -78,8 +80,10 @@ def entity_spans(texts: Sequence[str], batch_size: int = 256, n_process: int = 1
         if len(_cache) + len(todo) > CACHE_LIMIT:
             _cache.clear()
         docs = nlp.pipe(todo, batch_size=batch_size, n_process=n_process)
-        for text, doc in zip(todo, docs, strict=True):
+        for done, (text, doc) in enumerate(zip(todo, docs, strict=True), 1):
             _cache[text] = _spans(doc)
+            if on_batch is not None and (done % batch_size == 0 or done == len(todo)):
+                on_batch(done, len(todo))
     return [_cache[t] if t in _cache else _single(t) for t in texts]
 
 
