@@ -37,7 +37,7 @@ import pandas as pd
 from presidio_analyzer import RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.ner import NER_SCORE, NER_WORTHY, Span, entity_spans, to_results
+from pipeline.detection.ner import NER_SCORE, Span, entity_spans, ner_worthy, to_results
 from pipeline.detection.scan import (
     TEXT_ENTITIES,
     Finding,
@@ -208,8 +208,16 @@ def profile_patterns(series: pd.Series, detection: DetectionSpec, ner_sample: in
     else:
         sample_codes = codes[ner_rows]
         chosen = np.unique(sample_codes)
-    worthy = [int(c) for c in chosen if NER_WORTHY.search(values[c])]
+    worthy = [int(c) for c in chosen if ner_worthy(values[c]) and not _covered(values[c], hits.get(int(c)))]
     return prof, values, NerPlan(worthy, sample_codes, chosen)
+
+
+def _covered(text: str, found: Sequence[RecognizerResult] | None) -> bool:
+    """A pattern finding (not a name or a place) spans the whole text (an e-mail address, a phone number):
+    any name or place NER found in it would overlap that finding and be dropped (``scan.resolve``), so NER
+    need not read it. Exact, not an estimate."""
+    return any(r.start == 0 and r.end >= len(text) and r.entity_type not in TEXT_ENTITIES
+               for r in found or ())
 
 
 def add_ner(prof: ColumnProfile, plan: NerPlan, spans: Sequence[tuple[Span, ...]]) -> None:

@@ -48,3 +48,25 @@ def test_one_stream_gives_the_column_by_column_profile(monkeypatch: pytest.Monke
     if full:  # 山田 太郎 is in 氏名 and inside a memo: the name column's value is read once
         assert texts.count("山田 太郎") == 1
         assert any("PERSON" in p.ner_cells for p in together if p.column == "氏名")
+
+
+@pytest.mark.parametrize("text", [
+    "1967年2月27日", "平成27年4月18日", "令和元年5月1日", "S40.10.26", "H2.1.5", "4470円", "１１４００円",
+    "12万5千円", "KZ00090625", "AG5199", "3ヶ月", "45歳"])
+def test_numbers_dates_and_codes_are_not_read_by_ner(text: str) -> None:
+    assert not ner.ner_worthy(text)
+
+
+@pytest.mark.parametrize("text", [
+    "山田 太郎", "Tanaka1", "秋元", "連絡先を０９０６９０５４０２９に変更", "大阪市北区",
+    "1967年生まれの田中", "明治", "AG5199 山田", "年金受給者", "taro.yamada@example.jp"])
+def test_any_other_letter_kana_or_kanji_is(text: str) -> None:
+    assert ner.ner_worthy(text)
+
+
+def test_a_value_wholly_an_e_mail_is_not_read_by_ner_in_full() -> None:
+    frame = pd.DataFrame({"e-mail": ["taro.yamada@example.jp", "hanako@example.com", "メール未登録"]})
+    staged = profile.stage_frame(frame, DetectionSpec(), full=True)
+    assert profile.ner_texts(staged) == ["メール未登録"]
+    prof = profile.finish_ner(staged)[0]
+    assert prof.share("EMAIL_ADDRESS")[0] == pytest.approx(2 / 3) and prof.ner_exact
