@@ -1,6 +1,7 @@
-"""Drift between the places a privacy model is named: the registry (``pipeline.privacy.MODELS``), the config's
-names (``MODEL_NAMES``), the gate's expectations (``MODEL_EXPECTATIONS``), the config keys the suite binds
-(``ModelSpec``), and the one-file-per-model layout. A model added in one place and not the others fails here."""
+"""Drift between the places a privacy model is named: the registry (``pipeline.privacy.MODELS``), the
+config's names (``MODEL_NAMES``), the gate's expectations (``MODEL_EXPECTATIONS``), the config keys the suite
+binds (``ModelSpec``), and the one-file-per-model layout. A model added in one place and not the others
+fails here."""
 
 from __future__ import annotations
 
