@@ -1,3 +1,4 @@
-"""The optimal generalisation search (histogram, lattice, branch and bound).
+"""The optimal generalisation search (lattice, branch and bound) on the class histogram of
+:mod:`pipeline.histogram`.
 
 Entry point: ``engine.search``."""
