@@ -18,13 +18,12 @@ job without reading the other two. The manifest-specific rows of the run summary
 :mod:`pipeline.cli.summary` (and :mod:`pipeline.attributes.summary`): this package knows no release.
 """
 
-from pipeline.progress.bars import Step, enabled, muted, quiet, step
+from pipeline.progress.bars import enabled, muted, quiet, step
 from pipeline.progress.tables import format_summary, render_table
 from pipeline.progress.timings import PhaseTiming, format_timings, phase, recording
 
 __all__ = [
     "PhaseTiming",
-    "Step",
     "enabled",
     "format_summary",
     "format_timings",

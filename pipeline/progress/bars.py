@@ -86,7 +86,10 @@ class _Display:
         from pipeline.progress._columns import columns
 
         console = Console(file=stream) if stream is not None else Console(stderr=True)
-        self.progress: Progress = Progress(*columns(_BAR), console=console, auto_refresh=False)
+        # stdout is left alone (it may be piped: the summary, --json); a line written to stderr while the
+        # bars are up is printed above them
+        self.progress: Progress = Progress(*columns(_BAR), console=console, auto_refresh=False,
+                                           redirect_stdout=False)
         self.depth = 0
         self._drawn = 0.0
 

@@ -1,4 +1,3 @@
-"""The optimal generalisation search (lattice, branch and bound) on the class histogram of
-:mod:`pipeline.histogram`.
+"""The optimal generalisation search: lattice, branch and bound on the class histogram (pipeline.histogram).
 
 Entry point: ``engine.search``."""

@@ -154,3 +154,11 @@ def test_rows_of_a_step_figures():
     assert figures(3, None, 0.6, "nodes") == "3 nodes  5.0 nodes/s  0.6 s"
     assert figures(1000, 1000, 125.0, "rows", "done") == "1,000 rows  8.0 rows/s  2 min 05 s  done"
     assert figures(0, None, 0.0, "rows", "failed") == "0.0 s  failed"
+
+
+def test_stdout_is_left_alone_while_bars_are_drawn(capsys):
+    out = FakeTTY()
+    with progress.step("scan", stream=out):
+        print("a line of the profile")
+    assert capsys.readouterr().out == "a line of the profile\n"
+    assert "a line of the profile" not in out.getvalue()
