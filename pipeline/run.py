@@ -22,8 +22,9 @@ from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
 from pipeline.release.commit import commit_release, recover
-from pipeline.release.manifest import Manifest, write_release
+from pipeline.release.manifest import Manifest
 from pipeline.release.writer import staging_with_lock, sweep_dead_staging
+from pipeline.write import write_release
 
 __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
 

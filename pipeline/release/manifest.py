@@ -2,11 +2,12 @@
 
 The manifest is typed (:class:`Manifest`, one :class:`TableEntry` per table), built once from the
 in-memory candidate (:func:`build_manifest`), handed in memory to the validation gate and the publication
-steps, and serialised once by :func:`write_release` (:meth:`Manifest.to_json`: the same keys, in the same
-order and meaning, as every earlier release's ``manifest.json``). ``anonymize verify`` reads a release's
-file back into the same classes (:meth:`Manifest.from_json`), which checks the type of every key it knows:
-a malformed or forged manifest is one clear error naming the key, never a crash deep in a check. Blocks
-that only reports read (``information_loss``, ``risk``, ``search``, ``utility`` …) stay JSON values.
+steps, and serialised once by :func:`pipeline.write.write_release` (:meth:`Manifest.to_json`: the same
+keys, in the same order and meaning, as every earlier release's ``manifest.json``). ``anonymize verify``
+reads a release's file back into the same classes (:meth:`Manifest.from_json`), which checks the type of
+every key it knows: a malformed or forged manifest is one clear error naming the key, never a crash deep
+in a check. Blocks that only reports read (``information_loss``, ``risk``, ``search``, ``utility`` …)
+stay JSON values.
 """
 
 from __future__ import annotations
@@ -284,7 +285,7 @@ class PrivacyFacts:
 @dataclass(frozen=True)
 class Manifest:
     """The whole ``manifest.json``. ``validation`` (the gate's summary), ``files`` (SHA-256 of every other
-    file) and ``register_anchor`` are set by :func:`write_release` once they exist."""
+    file) and ``register_anchor`` are set by :func:`pipeline.write.write_release` once they exist."""
 
     release_id: str
     tables: dict[str, TableEntry]
@@ -525,39 +526,3 @@ def write_tables(candidate: ReleaseCandidate, directory: Path,
             entries[name] = table_entry(t, rel, sha256_file(path), coarsened.get(name))
             bar.advance(len(t.data))
     return entries
-
-
-def write_release(candidate: ReleaseCandidate, directory: Path, *, residual_pii_scan: Json = None,
-                  addresses_coarsened: Mapping[str, Mapping[str, int]] | None = None, demo: bool = False,
-                  register: Path | None = None) -> Manifest:
-    """Write a whole release into ``directory`` (a staging directory): the tables, the published items, the
-    report, the validation gate on the manifest built in memory, then the checksums and ``manifest.json``,
-    serialised once. Raises what a step raises (nothing is then complete: the caller removes
-    ``directory``). ``pipeline.run`` and the test factories both call this."""
-    from pipeline import progress
-
-    directory = Path(directory)
-    entries = write_tables(candidate, directory, addresses_coarsened)
-    with progress.phase("manifest"):
-        manifest = build_manifest(candidate, entries, demo=demo, residual_pii_scan=residual_pii_scan)
-    with progress.phase("published items"):
-        from pipeline.publication.items import write_published_items
-
-        write_published_items(candidate, directory)
-    with progress.phase("report"):
-        from pipeline.report.html import write_report
-
-        write_report(candidate, directory)
-    from pipeline.validation.gate import validate_release
-
-    with progress.step("validate"):
-        manifest = replace(manifest, validation=validate_release(candidate, directory, manifest))
-    with progress.phase("checksums"):
-        anchor = None
-        if register is not None:
-            from pipeline.publication.anchors import register_anchor
-
-            anchor = register_anchor(register)
-        manifest = replace(manifest, files=file_checksums(directory), register_anchor=anchor)
-        (directory / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
-    return manifest

@@ -1,6 +1,6 @@
 """The validation gate: no release unless every expectation holds on the candidate (issue 5).
 
-Called by :func:`pipeline.release.manifest.write_release` after ``data/*.parquet`` are in the staging
+Called by :func:`pipeline.write.write_release` after ``data/*.parquet`` are in the staging
 directory, with the manifest built in memory (nothing is read back from disk), and before the manifest is
 written and the atomic rename. Results and Data Docs are written first, even on failure, so the staging copy
 can be inspected; the caller then deletes it and no release appears.

@@ -1,5 +1,5 @@
 """Build a small, real release directory without the search: a k-anonymous frame written by the pipeline's
-own :func:`~pipeline.release.manifest.write_release` (data, items, report, the gate, checksums, manifest) —
+own :func:`~pipeline.write.write_release` (data, items, report, the gate, checksums, manifest) —
 so the gate and ``verify`` can be tested (and tampered with) on their own."""
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from pipeline.config.model import (
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.release.candidate import ReleaseCandidate, TableResult
-from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, write_release, write_tables
+from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, write_tables
 from pipeline.validation.gate import validate_release
+from pipeline.write import write_release
 
 K = 4
 AGES = ["20-29歳", "30-39歳", "40-49歳", "90歳以上"]
