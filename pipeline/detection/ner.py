@@ -11,10 +11,10 @@ The cache: the residual gate and the Great Expectations gate of one run look at 
 and a release's tables share many (a category released in two tables); a text is analysed once per process.
 
 ``n_process``: spaCy can fork workers that each load the model (~2 s each). Measured on this project's
-2-core machine (``benchmarks/scan.py --n-process 2``, 2026-12-01): the default scan got slower (200,000 rows
-65.0 s against 47.8 s; 10,000 rows 51.9 s against 36.1 s), because the profile calls this once per column
-and every call forks and loads again; the default is one process and callers pass more only for large
-batches (``scan --full``).
+2-core machine (``benchmarks/scan.py``, 2026-12-01): in the default scan two processes lose (200,000 rows
+65.0 s against 47.8 s: few sampled texts, and the model loaded twice more); with ``scan --full``, whose texts
+of all columns go through one call (``profile.finish_ner``), two processes win (10,000 rows 165.5 s against
+211.3 s wall). The default is one process; ``scan --n-process N`` passes more.
 """
 
 from __future__ import annotations
