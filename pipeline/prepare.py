@@ -18,8 +18,9 @@ from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import build_hierarchy
-from pipeline.io.reader import read_table, sha256_file
-from pipeline.normalise import normalise_column
+from pipeline.io.batches import columns_of, resolve_format
+from pipeline.io.reader import sha256_file
+from pipeline.stream.read import read_normalised
 
 
 @dataclass
@@ -87,36 +88,30 @@ def _input_path(spec: TableSpec, overrides: dict[str, Path]) -> Path:
 
 
 def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
-    with progress.step(f"read {spec.name}") as bar:
-        raw = read_table(path, spec.format, spec.encoding, spec.delimiter)
-        bar.advance(len(raw))
-    check_schema(spec, list(raw.columns), path)
-    values: dict[str, pd.Series] = {}
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"file {path}: not found")
+    header = columns_of(path, resolve_format(path, spec.format), spec.encoding, spec.delimiter)
+    check_schema(spec, header, path)
+    # batch by batch: identifiers are never materialised, each batch normalised then dropped (pipeline.stream)
+    with progress.step(f"read {spec.name}") as bar, progress.phase(f"normalise {spec.name}"):
+        normalised = read_normalised(spec, path, on_batch=bar.advance)
+    values = normalised.values
     leaves: dict[str, tuple[pd.Series, Hierarchy]] = {}
-    nulled: dict[str, int] = {}
-    with progress.step(f"normalise {spec.name}", total=len(raw)) as bar:
-        for col in spec.columns:
-            if col.role in ("identifier", "identification_code") or (
-                col.role == "free_text" and col.free_text == "delete"
-            ):
-                continue  # deleted: never parsed, never held longer than the raw frame
-            series, n = normalise_column(raw[col.name], col.type, col.on_invalid, spec.name, path)
-            if n:
-                nulled[col.output_name] = n
-            values[col.name] = series
-            if col.hierarchy is not None:
-                try:
-                    with progress.phase("hierarchies"):
-                        leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
-                                                           config.privacy.reference_date, _item_name(col))
-                except PipelineError as exc:
-                    raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
-        bar.advance(len(raw))
+    for col in spec.columns:
+        if col.hierarchy is not None and col.name in values:
+            try:
+                with progress.phase("hierarchies"):
+                    leaves[col.name] = build_hierarchy(col.output_name, values[col.name], col.hierarchy,
+                                                       config.privacy.reference_date, _item_name(col))
+            except PipelineError as exc:
+                raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
     with progress.phase(f"person ids {spec.name}"):
-        person = _person_ids(spec, values, len(raw), path)
+        person = _person_ids(spec, values, normalised.rows, path)
     with progress.phase(f"checksum {spec.name}"):
         digest = sha256_file(path)
-    return PreparedTable(spec, path, digest, len(raw), values, leaves, person, nulled)
+    return PreparedTable(spec, path, digest, normalised.rows, values, leaves, person,
+                         normalised.invalid_nulled)
 
 
 def _person_ids(spec: TableSpec, values: dict[str, pd.Series], rows: int, path: Path) -> np.ndarray:

@@ -19,6 +19,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input", action="append", default=[], metavar="TABLE=PATH",
                    help="read TABLE from PATH instead of the config's file (repeatable)")
     add_register_argument(p)
+    cluster = p.add_mutually_exclusive_group()
+    cluster.add_argument("--workers", type=_workers, default=None, metavar="N",
+                         help="read and normalise the inputs on a local Dask cluster of N worker processes")
+    cluster.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                         help="read and normalise the inputs on a running Dask cluster (`dask scheduler`); "
+                              "input paths must be readable by every worker")
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of workers, got {text!r}") from None
+    if not 1 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"workers must be between 1 and 256, got {n}")
+    return n
 
 
 def parse_inputs(items: list[str]) -> dict[str, Path]:
@@ -31,15 +47,30 @@ def parse_inputs(items: list[str]) -> dict[str, Path]:
     return out
 
 
-def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path) -> int:
+def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path,
+            workers: int | None = None, scheduler: str | None = None) -> int:
     from pipeline.run import run_pipeline
 
     config = load_config(config_path)
-    summary = run_pipeline(config, out, inputs, register)
+    if workers is None and scheduler is None:
+        summary = run_pipeline(config, out, inputs, register)
+    else:
+        from pipeline.stream import executor
+        from pipeline.stream.dask_pass import local_cluster, remote_cluster
+
+        if out.exists():  # before a cluster is started for nothing
+            from pipeline.errors import ReleaseExistsError
+
+            raise ReleaseExistsError(f"{out.resolve()} already exists; releases are never overwritten, "
+                                     "choose a new --out")
+        cluster = local_cluster(workers) if workers is not None else remote_cluster(str(scheduler))
+        with cluster as client, executor.using(client):
+            summary = run_pipeline(config, out, inputs, register)
     print(format_run_summary(summary.manifest, summary.release_dir), file=sys.stdout)
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
     progress.set_quiet(args.quiet)
-    return execute(args.config, args.out, parse_inputs(args.input), args.register)
+    return execute(args.config, args.out, parse_inputs(args.input), args.register, args.workers,
+                   args.scheduler)

@@ -1,0 +1,237 @@
+"""The streaming first pass: read, normalise and encode batches, keep only what the search needs.
+
+Per table, what is accumulated (never the rows):
+
+- ``histogram``: each distinct tuple of (quasi-identifier leaf codes, sensitive values) with its row count;
+- ``persons``: each distinct quasi-identifier tuple with its number of distinct persons (from the distinct
+  (tuple, person) pairs, the person as a 64-bit hash of its key: 16 bytes per pair, so this part grows with
+  the
+  persons, not with the rows or their width);
+- ``distinct``: each kept attribute's or sensitive column's distinct values with their row counts (rare
+values);
+- the hierarchies, built once from the distinct values, not from the rows.
+
+Why this shape: every built-in hierarchy maps a value to its leaf by the value alone, so a batch is reduced
+to a
+histogram of *value keys* (the normalised value; for an address only the part before its first digit, which is
+all the address parser reads — ``municipality_keys``), and the keys are mapped to leaf codes once at the end.
+The
+batch work (:func:`encode_batch`) is a pure function of one batch, so Dask can run it on workers
+(:mod:`pipeline.stream.dask_pass`); :func:`reduce_stats` merges partial results in any grouping.
+
+Errors: the same as the whole-file path (a malformed row names its line; an invalid value names the first
+invalid row of the first configured column that has one, and the count), raised after the pass; nothing kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.model import ColumnSpec, Config, TableSpec
+from pipeline.errors import ConfigError, InputError, PipelineError, where
+from pipeline.hierarchies.base import Hierarchy
+from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys
+from pipeline.io.batches import Batch, columns_of, resolve_format
+from pipeline.prepare import check_schema
+from pipeline.stream.normalise import ColumnNormaliser, shared_cache
+from pipeline.stream.read import batches, kept_for_processing
+
+_PERSON = "__person__"
+_ROWS = "__rows__"
+#: pairs held before the partial result is de-duplicated again (bounds the reduce's temporary memory)
+_COMPACT_EVERY = 2_000_000
+
+
+@dataclass
+class BatchStats:
+    """One batch's (or several batches') partial first pass; merged by :func:`reduce_stats`."""
+
+    rows: int
+    histogram: pd.DataFrame  # value keys of qis + sensitive values + _ROWS
+    pairs: pd.DataFrame  # distinct value keys of qis + _PERSON (empty without a person key)
+    distinct: dict[str, pd.Series]  # column → value → rows
+    #: column → (first invalid row, invalid cells), for the error raised after the pass
+    invalid: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class TableStats:
+    name: str
+    rows: int
+    quasi_identifiers: list[str]  # output names
+    sensitive: list[str]
+    histogram: pd.DataFrame  # qi leaf codes (int32) + sensitive values + "rows"
+    persons: pd.DataFrame  # qi leaf codes + "persons"
+    distinct: dict[str, pd.Series]
+    hierarchies: dict[str, Hierarchy]
+    invalid_nulled: dict[str, int]
+
+
+@dataclass
+class FirstPass:
+    tables: dict[str, TableStats]
+
+
+def _key(col: ColumnSpec, values: pd.Series) -> pd.Series:
+    """The value key a quasi-identifier is histogrammed on (what its leaf depends on, nothing more)."""
+    if col.hierarchy is not None and col.hierarchy.kind == "address":
+        return municipality_keys(values)
+    return values
+
+
+def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[ColumnSpec]]:
+    qis = list(spec.by_role("quasi_identifier"))
+    sens = list(spec.by_role("sensitive"))
+    attrs = [c for c in spec.by_role("attribute") if c.type == "string"]
+    return qis, sens, attrs
+
+
+def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
+    """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well)."""
+    qis, sens, attrs = _roles(spec)
+    values: dict[str, pd.Series] = {}
+    invalid: dict[str, tuple[int, int]] = {}
+    for c in kept_for_processing(spec):
+        norm = ColumnNormaliser(c.name, c.type, "null", spec.name, file, cache=shared_cache(c.type))
+        norm.feed(batch.columns[c.name], batch.offset)
+        if norm.first_bad_row is not None:
+            invalid[c.name] = (norm.first_bad_row, norm.bad_cells)
+        values[c.name] = norm.series()
+    frame = pd.DataFrame({**{c.output_name: _key(c, values[c.name]).astype(object) for c in qis},
+                          **{c.output_name: values[c.name].astype(object) for c in sens}})
+    names = [c.output_name for c in qis + sens]
+    hist = frame.groupby(names, dropna=False, sort=False).size().rename(_ROWS).reset_index()
+    qnames = [c.output_name for c in qis]
+    if spec.person_key is not None:
+        person = pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
+        pairs = frame[qnames].assign(**{_PERSON: person}).drop_duplicates()
+    else:
+        pairs = pd.DataFrame(columns=[*qnames, _PERSON])
+    distinct = {c.output_name: values[c.name].astype(object).value_counts(dropna=False) for c in sens + attrs}
+    return BatchStats(batch.num_rows, hist, pairs, distinct, invalid)
+
+
+def reduce_stats(parts: Iterable[BatchStats]) -> BatchStats:
+    """Merge partial first passes (associative: batches, workers, or both)."""
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    hist = pd.concat([p.histogram for p in parts], ignore_index=True)
+    names = [c for c in hist.columns if c != _ROWS]
+    hist = hist.groupby(names, dropna=False, sort=False)[_ROWS].sum().reset_index()
+    pairs = pd.concat([p.pairs for p in parts], ignore_index=True).drop_duplicates()
+    distinct: dict[str, pd.Series] = {}
+    for p in parts:
+        for name, counts in p.distinct.items():
+            distinct[name] = counts if name not in distinct else distinct[name].add(counts, fill_value=0)
+    invalid: dict[str, tuple[int, int]] = {}
+    for p in parts:
+        for name, (row, n) in p.invalid.items():
+            old = invalid.get(name)
+            invalid[name] = (row, n) if old is None else (min(old[0], row), old[1] + n)
+    return BatchStats(sum(p.rows for p in parts), hist, pairs, distinct, invalid)
+
+
+def check_input(spec: TableSpec, path: Path) -> None:
+    """Before the pass: the file exists and its header fits the config (gate two's schema check)."""
+    if not path.is_file():
+        raise InputError(f"file {path}: not found")
+    header = columns_of(path, resolve_format(path, spec.format), spec.encoding, spec.delimiter)
+    check_schema(spec, header, path)
+
+
+def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats) -> TableStats:
+    """Raise the pass's first error, else map value keys to leaf codes (hierarchies from the distinct
+    keys)."""
+    nulled: dict[str, int] = {}
+    for c in spec.columns:
+        if c.name in stats.invalid:
+            row, n = stats.invalid[c.name]
+            if c.on_invalid == "error":
+                raise InputError(f"{where(table=spec.name, file=path, row=row, column=c.name)}: not a valid "
+                                 f"{c.type} ({n} invalid cells in this column; fix the extract or set "
+                                 "on_invalid: null)")
+            nulled[c.output_name] = n
+    qis, sens, _ = _roles(spec)
+    hist, pairs = stats.histogram, stats.pairs
+    hierarchies: dict[str, Hierarchy] = {}
+    for c in qis:
+        assert c.hierarchy is not None
+        # sorted: leaf codes then do not depend on the order batches completed in (Dask)
+        keys = pd.Series(pd.unique(pd.concat([hist[c.output_name], pairs[c.output_name]], ignore_index=True)),
+                         name=c.name)
+        keys = keys.iloc[np.argsort(keys.astype(str).to_numpy(), kind="stable")].reset_index(drop=True)
+        if c.type == "date":
+            keys = pd.to_datetime(keys)
+        elif c.type in ("amount", "integer"):
+            keys = keys.astype("Int64")
+        else:
+            keys = keys.astype("string[pyarrow]")
+        try:
+            leaves, h = build_hierarchy(c.output_name, keys, c.hierarchy, config.privacy.reference_date,
+                                        c.output_name)
+        except PipelineError as exc:
+            raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+        codes = h.encode(leaves, spec.name)
+        lookup = pd.Series(codes, index=pd.Index(keys.astype(object), dtype=object))
+        for frame in (hist, pairs):
+            keyed = pd.Index(frame[c.output_name].astype(object))
+            frame[c.output_name] = lookup.reindex(keyed).to_numpy(np.int32)
+        hierarchies[c.output_name] = h
+    qnames = [c.output_name for c in qis]
+    names = qnames + [c.output_name for c in sens]
+    histogram = hist.groupby(names, dropna=False)[_ROWS].sum().rename("rows").reset_index()
+    if spec.person_key is not None:
+        persons = pairs.drop_duplicates().groupby(qnames).size().rename("persons").reset_index()
+    else:
+        persons = histogram.groupby(qnames)["rows"].sum().rename("persons").reset_index()
+    return TableStats(spec.name, stats.rows, qnames, [c.output_name for c in sens], histogram, persons,
+                      stats.distinct, hierarchies, nulled)
+
+
+def table_pass(config: Config, spec: TableSpec, path: Path) -> TableStats:
+    """One table's first pass on this machine: batches read, encoded and reduced as they come."""
+    check_input(spec, path)
+    acc: list[BatchStats] = []
+    held = 0
+    for batch in batches(spec, path):
+        part = encode_batch(spec, path, batch)
+        acc.append(part)
+        held += len(part.pairs) + len(part.histogram)
+        if held > _COMPACT_EVERY:
+            acc = [reduce_stats(acc)]
+            held = len(acc[0].pairs) + len(acc[0].histogram)
+    if not acc:
+        raise InputError(f"file {path}: no data rows")
+    return finish_table(config, spec, path, reduce_stats(acc))
+
+
+def input_paths(config: Config, inputs: dict[str, Path] | None) -> dict[str, Path]:
+    overrides = {k: Path(v) for k, v in (inputs or {}).items()}
+    unknown = [t for t in overrides if t not in {s.name for s in config.tables}]
+    if unknown:
+        raise ConfigError(f"--input names unknown table(s) {', '.join(unknown)}; "
+                          f"tables: {', '.join(t.name for t in config.tables)}")
+    paths = {}
+    for spec in config.tables:
+        if spec.name in overrides:
+            paths[spec.name] = overrides[spec.name]
+        elif spec.file is None:
+            raise ConfigError(f"table {spec.name}: no file in the config and no --input {spec.name}=PATH "
+                              "given")
+        else:
+            paths[spec.name] = spec.file
+    return paths
+
+
+def first_pass(config: Config, inputs: dict[str, Path] | None = None) -> FirstPass:
+    """Every table's first pass, one machine, bounded memory (what the search needs, not the rows)."""
+    paths = input_paths(config, inputs)
+    return FirstPass({spec.name: table_pass(config, spec, paths[spec.name]) for spec in config.tables})
+
+
