@@ -13,7 +13,10 @@ also across invocations (the newest figure per size and mode wins).
 Modes:
 - ``floor``: what no pipeline can beat in bounded memory: pyarrow's streaming CSV reader over both files,
   each batch written as a Parquet row group.
-- ``prepare``: today's read + normalise (``pipeline.prepare.prepare``: whole files in pandas).
+- ``readnorm-whole``: read + normalise as ``prepare`` did before issue 17 (whole file in pandas, then each
+  kept column), the normalised columns held at the end; ``readnorm-batches``: the same with
+  :func:`pipeline.stream.read.read_normalised` (what ``prepare`` does now).
+- ``prepare``: ``pipeline.prepare.prepare`` (read, normalise, hierarchies, person ids).
 - ``firstpass``: the streaming first pass (``pipeline.stream``): batches read, normalised and encoded, only
   the quasi-identifier histogram and distinct values kept.
 - ``firstpass-dask1`` / ``firstpass-dask2``: the same first pass on a local Dask cluster of 1 / 2 workers.
@@ -51,6 +54,26 @@ from pipeline.config import load_config
 from pipeline.prepare import prepare
 p = prepare(load_config(Path(sys.argv[1])), {"policyholders": Path(sys.argv[2]), "claims": Path(sys.argv[3])})
 print(sum(t.rows for t in p.tables.values()), file=sys.stderr)
+"""
+
+READNORM = """
+import sys
+from pathlib import Path
+from pipeline.config import load_config
+from pipeline.io.reader import read_table
+from pipeline.normalise import normalise_column
+from pipeline.stream.read import kept_for_processing, read_normalised
+cfg = load_config(Path(sys.argv[1]))
+held = []
+for spec, path in zip(cfg.tables, sys.argv[2:4]):
+    if sys.argv[4] == "whole":  # the path prepare used before issue 17: whole file, then each column
+        raw = read_table(Path(path), spec.format, spec.encoding, spec.delimiter)
+        held.append({c.name: normalise_column(raw[c.name], c.type, c.on_invalid, spec.name, path)[0]
+                     for c in kept_for_processing(spec)})
+        del raw
+    else:
+        held.append(read_normalised(spec, Path(path)).values)
+print(sum(len(next(iter(h.values()))) for h in held), file=sys.stderr)
 """
 
 FIRSTPASS = """
@@ -122,6 +145,8 @@ def command(mode: str, rows: int, files: tuple[Path, Path], work: Path) -> list[
     if mode == "floor":
         return [py, "-c", FLOOR, str(files[0]), str(work / "ph.parquet"), str(files[1]),
                 str(work / "cl.parquet")]
+    if mode in ("readnorm-whole", "readnorm-batches"):
+        return [py, "-c", READNORM, str(CONFIG), str(files[0]), str(files[1]), mode.split("-")[1]]
     if mode == "prepare":
         return [py, "-c", PREPARE, str(CONFIG), str(files[0]), str(files[1])]
     if mode.startswith("firstpass"):
@@ -129,7 +154,7 @@ def command(mode: str, rows: int, files: tuple[Path, Path], work: Path) -> list[
         return [py, "-c", FIRSTPASS, str(CONFIG), str(files[0]), str(files[1]), workers]
     if mode.startswith("run"):
         out = work / f"release-{mode}-{rows}-{time.time_ns()}"
-        extra = {"run": [], "run-dask2": ["--workers", "2"]}[mode]
+        extra = {"run": [], "run-dask1": ["--workers", "1"], "run-dask2": ["--workers", "2"]}[mode]
         return [py, "-m", "pipeline.cli.main", "--quiet", "run", str(CONFIG), "--out", str(out),
                 "--register", str(work / "register.jsonl"), *extra,
                 f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"]

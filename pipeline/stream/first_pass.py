@@ -4,7 +4,9 @@ Per table, what is accumulated (never the rows):
 
 - ``histogram``: each distinct tuple of (quasi-identifier leaf codes, sensitive values) with its row count;
 - ``persons``: each distinct quasi-identifier tuple with its number of distinct persons (from the distinct
-  (tuple, person) pairs, the person as a 64-bit hash of its key: 16 bytes per pair, so this part grows with
+  (tuple, person) pairs, both as 64-bit hashes — the tuple's of its value keys, the person's of its key — so
+  16 bytes per pair; a 64-bit collision among some 10^5 tuples or within one tuple's persons has a chance
+  below 10^-9 and could only lower a count, never raise it: this part grows with
   the
   persons, not with the rows or their width);
 - ``distinct``: each kept attribute's or sensitive column's distinct values with their row counts (rare
@@ -43,6 +45,7 @@ from pipeline.stream.read import batches, kept_for_processing
 
 _PERSON = "__person__"
 _ROWS = "__rows__"
+_TUPLE = "__tuple__"
 #: pairs held before the partial result is de-duplicated again (bounds the reduce's temporary memory)
 _COMPACT_EVERY = 2_000_000
 
@@ -52,8 +55,8 @@ class BatchStats:
     """One batch's (or several batches') partial first pass; merged by :func:`reduce_stats`."""
 
     rows: int
-    histogram: pd.DataFrame  # value keys of qis + sensitive values + _ROWS
-    pairs: pd.DataFrame  # distinct value keys of qis + _PERSON (empty without a person key)
+    histogram: pd.DataFrame  # value keys of qis + sensitive values + _TUPLE (hash of the qi keys) + _ROWS
+    pairs: pd.DataFrame  # distinct (_TUPLE, _PERSON) hashes, uint64 (empty without a person key)
     distinct: dict[str, pd.Series]  # column → value → rows
     #: column → (first invalid row, invalid cells), for the error raised after the pass
     invalid: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -105,13 +108,14 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
     frame = pd.DataFrame({**{c.output_name: _key(c, values[c.name]).astype(object) for c in qis},
                           **{c.output_name: values[c.name].astype(object) for c in sens}})
     names = [c.output_name for c in qis + sens]
-    hist = frame.groupby(names, dropna=False, sort=False).size().rename(_ROWS).reset_index()
     qnames = [c.output_name for c in qis]
+    frame[_TUPLE] = pd.util.hash_pandas_object(frame[qnames], index=False).to_numpy()
+    hist = frame.groupby([*names, _TUPLE], dropna=False, sort=False).size().rename(_ROWS).reset_index()
     if spec.person_key is not None:
         person = pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
-        pairs = frame[qnames].assign(**{_PERSON: person}).drop_duplicates()
+        pairs = pd.DataFrame({_TUPLE: frame[_TUPLE].to_numpy(), _PERSON: person}).drop_duplicates()
     else:
-        pairs = pd.DataFrame(columns=[*qnames, _PERSON])
+        pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
     distinct = {c.output_name: values[c.name].astype(object).value_counts(dropna=False) for c in sens + attrs}
     return BatchStats(batch.num_rows, hist, pairs, distinct, invalid)
 
@@ -163,8 +167,7 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
     for c in qis:
         assert c.hierarchy is not None
         # sorted: leaf codes then do not depend on the order batches completed in (Dask)
-        keys = pd.Series(pd.unique(pd.concat([hist[c.output_name], pairs[c.output_name]], ignore_index=True)),
-                         name=c.name)
+        keys = pd.Series(pd.unique(hist[c.output_name]), name=c.name)
         keys = keys.iloc[np.argsort(keys.astype(str).to_numpy(), kind="stable")].reset_index(drop=True)
         if c.type == "date":
             keys = pd.to_datetime(keys)
@@ -179,15 +182,21 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
             raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
         codes = h.encode(leaves, spec.name)
         lookup = pd.Series(codes, index=pd.Index(keys.astype(object), dtype=object))
-        for frame in (hist, pairs):
-            keyed = pd.Index(frame[c.output_name].astype(object))
-            frame[c.output_name] = lookup.reindex(keyed).to_numpy(np.int32)
+        hist[c.output_name] = lookup.reindex(pd.Index(hist[c.output_name], dtype=object)).to_numpy(np.int32)
         hierarchies[c.output_name] = h
     qnames = [c.output_name for c in qis]
     names = qnames + [c.output_name for c in sens]
     histogram = hist.groupby(names, dropna=False)[_ROWS].sum().rename("rows").reset_index()
     if spec.person_key is not None:
-        persons = pairs.drop_duplicates().groupby(qnames).size().rename("persons").reset_index()
+        # value-key tuple (hash) → leaf-code tuple: several keys can share a leaf (two spellings of a town)
+        leaf_of = hist[[_TUPLE, *qnames]].drop_duplicates(_TUPLE)
+        leaf_id, leaf_tuples = pd.factorize(pd.MultiIndex.from_frame(leaf_of[qnames]))
+        tuple_ids = pd.Series(leaf_id, index=leaf_of[_TUPLE].to_numpy())
+        ids = tuple_ids.reindex(pairs[_TUPLE].to_numpy()).to_numpy()
+        distinct_pairs = pd.DataFrame({"t": ids, "p": pairs[_PERSON].to_numpy()}).drop_duplicates()
+        counted = distinct_pairs["t"].value_counts()
+        persons = pd.DataFrame(list(leaf_tuples), columns=qnames).astype(np.int32)
+        persons["persons"] = counted.reindex(np.arange(len(leaf_tuples))).to_numpy()
     else:
         persons = histogram.groupby(qnames)["rows"].sum().rename("persons").reset_index()
     return TableStats(spec.name, stats.rows, qnames, [c.output_name for c in sens], histogram, persons,

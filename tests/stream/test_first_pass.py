@@ -5,6 +5,7 @@ before any work."""
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -104,3 +105,17 @@ def test_unreachable_scheduler_fails_before_any_work(extract_cp932, tmp_path) ->
     assert len(lines) == 1
     assert lines[0].startswith(f"error: Dask scheduler tcp://127.0.0.1:{port}: cannot connect")
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_worker_dying_mid_pass_is_a_clean_cluster_error(extract_cp932) -> None:
+    """A worker process that dies on a batch (retries disallowed here; the default retries 3 times on other
+    workers) is one ClusterError, before anything is written."""
+    import dask
+
+    from pipeline.stream.dask_pass import ClusterError, local_cluster, map_batches
+
+    spec = load_config(DEMO_CONFIG).tables[0]
+    with (dask.config.set({"distributed.scheduler.allowed-failures": 0}), local_cluster(1) as client,
+          pytest.raises(ClusterError, match="a Dask task failed")):
+        list(map_batches(client, lambda s, p, b: os._exit(1), spec, extract_cp932[spec.name]))
