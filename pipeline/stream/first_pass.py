@@ -105,19 +105,38 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
         if norm.first_bad_row is not None:
             invalid[c.name] = (norm.first_bad_row, norm.bad_cells)
         values[c.name] = norm.series()
-    frame = pd.DataFrame({**{c.output_name: _key(c, values[c.name]).astype(object) for c in qis},
-                          **{c.output_name: values[c.name].astype(object) for c in sens}})
-    names = [c.output_name for c in qis + sens]
+    columns = {c.output_name: _key(c, values[c.name]) for c in qis}
+    columns.update({c.output_name: values[c.name] for c in sens})
     qnames = [c.output_name for c in qis]
-    frame[_TUPLE] = pd.util.hash_pandas_object(frame[qnames], index=False).to_numpy()
-    hist = frame.groupby([*names, _TUPLE], dropna=False, sort=False).size().rename(_ROWS).reset_index()
+    hist, tuple_hash = _grouped(columns, qnames, batch.num_rows)
     if spec.person_key is not None:
         person = pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
-        pairs = pd.DataFrame({_TUPLE: frame[_TUPLE].to_numpy(), _PERSON: person}).drop_duplicates()
+        pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person}).drop_duplicates()
     else:
         pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
-    distinct = {c.output_name: values[c.name].astype(object).value_counts(dropna=False) for c in sens + attrs}
+    distinct = {c.output_name: values[c.name].value_counts(dropna=False) for c in sens + attrs}
     return BatchStats(batch.num_rows, hist, pairs, distinct, invalid)
+
+
+def _grouped(columns: dict[str, pd.Series], qnames: list[str], n: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """(distinct tuples of ``columns`` with _TUPLE and _ROWS, per-row hash of the ``qnames`` part),
+    vectorised: each column factorised once (its distinct values hashed once), rows grouped on combined integer codes."""
+    key = np.zeros(n, dtype=np.int64)
+    tuple_hash = np.zeros(n, dtype=np.uint64)
+    parts: dict[str, tuple[np.ndarray, pd.Index]] = {}
+    for name, s in columns.items():
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        parts[name] = (codes, pd.Index(uniques, dtype=object))
+        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
+        if name in qnames:
+            col_hash = pd.util.hash_array(np.asarray(uniques, dtype=object))
+            with np.errstate(over="ignore"):
+                tuple_hash = (tuple_hash ^ col_hash[codes]) * np.uint64(0x100000001B3)
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    hist = pd.DataFrame({name: uniques.take(codes[first]) for name, (codes, uniques) in parts.items()})
+    hist[_TUPLE] = tuple_hash[first]
+    hist[_ROWS] = counts
+    return hist, tuple_hash
 
 
 def reduce_stats(parts: Iterable[BatchStats]) -> BatchStats:
