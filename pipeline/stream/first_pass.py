@@ -120,7 +120,8 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
 
 def _grouped(columns: dict[str, pd.Series], qnames: list[str], n: int) -> tuple[pd.DataFrame, np.ndarray]:
     """(distinct tuples of ``columns`` with _TUPLE and _ROWS, per-row hash of the ``qnames`` part),
-    vectorised: each column factorised once (its distinct values hashed once), rows grouped on combined integer codes."""
+    vectorised: each column factorised once (its distinct values hashed once), rows grouped on combined
+    integer codes."""
     key = np.zeros(n, dtype=np.int64)
     tuple_hash = np.zeros(n, dtype=np.uint64)
     parts: dict[str, tuple[np.ndarray, pd.Index]] = {}
