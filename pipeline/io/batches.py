@@ -95,7 +95,7 @@ class _Transcoder(io.RawIOBase):
         self._decoder = codecs.getincrementaldecoder(encoding.codec)("strict")
         self._path, self._encoding = path, encoding
         self._lines = 0
-        self._pending = b""
+        self._pending = memoryview(b"")  # a view: handing out a slice copies nothing
         self._done = False
 
     def readable(self) -> bool:
@@ -110,7 +110,7 @@ class _Transcoder(io.RawIOBase):
                 line = self._lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
                 raise self._encoding.error(self._path, line) from None
             self._lines += chunk.count(b"\n")
-            self._pending = text.encode("utf-8")
+            self._pending = memoryview(text.encode("utf-8"))
             self._done = not chunk
         n = min(len(buffer), len(self._pending))
         buffer[:n] = self._pending[:n]
