@@ -186,22 +186,33 @@ def iter_csv(path: Path, encoding: str = "auto", delimiter: str = ",", columns: 
                          f"({len(bad)} malformed rows in all; truncated or broken export?)")
 
 
-def iter_parquet(path: Path, columns: list[str] | None = None) -> Iterator[Batch]:
-    """Batches of a Parquet file: one per row group, every column as text."""
+def _parquet(path: Path) -> pq.ParquetFile:
     try:
-        pf = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"file {path}: not a readable Parquet file ({type(exc).__name__})") from None
-    offset = 0
-    for i in range(pf.num_row_groups):
-        try:
-            table = pf.read_row_group(i, columns=columns)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(f"file {path}: not a readable Parquet file ({type(exc).__name__})") from None
-        cols = {name: col.combine_chunks().cast(pa.string())
-                for name, col in zip(table.column_names, table.columns, strict=True)}
-        yield Batch(offset, cols)
-        offset += table.num_rows
+
+
+def parquet_groups(path: Path) -> int:
+    return int(_parquet(path).num_row_groups)
+
+
+def read_parquet_group(path: Path, group: int, columns: list[str] | None = None) -> Batch:
+    """Row group ``group`` of a Parquet file as a batch (its offset from the footer: no other group read)."""
+    pf = _parquet(path)
+    offset = sum(pf.metadata.row_group(i).num_rows for i in range(group))
+    try:
+        table = pf.read_row_group(group, columns=columns)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"file {path}: not a readable Parquet file ({type(exc).__name__})") from None
+    return Batch(offset, {name: col.combine_chunks().cast(pa.string())
+                          for name, col in zip(table.column_names, table.columns, strict=True)})
+
+
+def iter_parquet(path: Path, columns: list[str] | None = None) -> Iterator[Batch]:
+    """Batches of a Parquet file: one per row group, every column as text."""
+    for group in range(parquet_groups(path)):
+        yield read_parquet_group(path, group, columns)
 
 
 def columns_of(path: Path, fmt: str, encoding: str, delimiter: str) -> list[str]:

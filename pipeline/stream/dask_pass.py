@@ -36,7 +36,7 @@ from typing import Any
 
 from pipeline.config.model import Config, TableSpec
 from pipeline.errors import PipelineError
-from pipeline.io.batches import Batch, iter_parquet, resolve_format
+from pipeline.io.batches import Batch, parquet_groups, read_parquet_group, resolve_format
 from pipeline.stream.first_pass import (
     BatchStats,
     FirstPass,
@@ -100,11 +100,7 @@ def remote_cluster(address: str) -> Iterator[Any]:
 
 def _read_and(fn: Callable[[TableSpec, Path, Batch], Any], spec: TableSpec, path: Path, group: int) -> Any:
     """Worker side: read row group ``group`` of a Parquet input, then ``fn`` on it."""
-    columns = [c.name for c in kept_for_processing(spec)]
-    for i, batch in enumerate(iter_parquet(path, columns)):
-        if i == group:
-            return fn(spec, path, batch)
-    raise IndexError(group)
+    return fn(spec, path, read_parquet_group(path, group, [c.name for c in kept_for_processing(spec)]))
 
 
 def map_batches(client: Any, fn: Callable[[TableSpec, Path, Batch], Any], spec: TableSpec,
@@ -115,9 +111,7 @@ def map_batches(client: Any, fn: Callable[[TableSpec, Path, Batch], Any], spec: 
 
     limit = IN_FLIGHT * max(len(client.scheduler_info().get("workers", {})), 1)
     if resolve_format(path, spec.format) == "parquet":
-        import pyarrow.parquet as pq
-
-        groups = pq.ParquetFile(path).num_row_groups
+        groups = parquet_groups(path)
         futures = [client.submit(_read_and, fn, spec, path, g, pure=False) for g in range(groups)]
         numbered = dict(zip(futures, range(groups), strict=True))
         yield from _gather(as_completed(futures), numbered)
