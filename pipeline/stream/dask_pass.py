@@ -4,7 +4,7 @@
 ``--scheduler tcp://HOST:8786`` connects to a running one (``dask scheduler`` / ``dask worker``). Either way
 the
 connection is made, and checked, before any input is read: an unreachable scheduler is a :class:`ClusterError`
-(one line, exit status 11) and nothing is started.
+(one line, exit status 12) and nothing is started.
 
 Who reads what: a Parquet input is read by the workers themselves, one row group per task (the path must be
 the same on every worker: shared storage). A CSV cannot be split at byte offsets safely (quoted fields may
@@ -55,7 +55,7 @@ CONNECT_TIMEOUT = 10.0  # seconds
 class ClusterError(PipelineError):
     """The Dask scheduler cannot be reached, or the cluster failed during the run (no release is written)."""
 
-    exit_code = 11
+    exit_code = 12  # 11 is OutputError on main (an output that cannot be written)
 
 
 def _dask_config() -> dict[str, Any]:

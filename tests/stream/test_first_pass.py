@@ -1,6 +1,6 @@
 """The streaming first pass: the histogram the search needs equals the one of today's whole-frame path, on one
 machine and on a Dask LocalCluster of 2 workers (``anonymize run --workers 2`` giving the same release is in
-tests/test_surrogate_key.py, with the key grep of that run); an unreachable scheduler is one line and exit 11
+tests/test_surrogate_key.py, with the key grep of that run); an unreachable scheduler is one line and exit 12
 before any work."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def test_unreachable_scheduler_fails_before_any_work(extract_cp932, tmp_path) ->
     out = tmp_path / "release"
     proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}",
                      *[f"--input={k}={v}" for k, v in extract_cp932.items()])
-    assert proc.returncode == 11, proc.stderr
+    assert proc.returncode == 12, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"error: Dask scheduler tcp://127.0.0.1:{port}: cannot connect")
