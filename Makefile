@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-slow test-all lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,8 +15,21 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/anonymize demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+# Debian chromium + fonts-noto-cjk for the browser tests, installed only when missing and possible (root + apt).
+system-deps:
+	@bash tools/system-deps
+
+# The default run: every test not marked slow, on all cores (pytest-xdist), under 10 minutes on 2 cores.
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not slow"
+
+# The slow catalogue: kill -9 / SIGTERM at every step, full disks, concurrent registers, forged and tampered
+# releases, notebooks, the demo run twice: each case runs the whole pipeline in a subprocess. CI runs it.
+test-slow: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m slow
+
+test-all: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests benchmarks

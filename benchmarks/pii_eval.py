@@ -5,6 +5,7 @@ code; person recall >= 0.90; cells per second of the residual gate) must be re-m
 
     python benchmarks/pii_eval.py                 # precision / recall per entity type (Faker ja_JP, seeded)
     python benchmarks/pii_eval.py --no-ner        # the same, pattern recognizers only
+    python benchmarks/pii_eval.py --malformed     # context recognizers: malformed phones / My Numbers
     python benchmarks/pii_eval.py --gate-speed 1000000   # residual gate on a 1M-row released table
     python benchmarks/pii_eval.py --ner-speed 2000       # NER texts per second (distinct memo texts)
 """
@@ -18,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.evalset import EVALUATED, evaluate, generate
+from pipeline.detection.evalset import EVALUATED, MALFORMED, evaluate, generate, generate_malformed
 from pipeline.detection.scan import analyze_distinct
 
 
-def quality(n: int, seed: int, ner: bool) -> dict[str, dict[str, float]]:
-    examples = generate(n, seed)
+def quality(n: int, seed: int, ner: bool, malformed: bool = False) -> dict[str, dict[str, float]]:
+    examples = generate_malformed(n, seed) if malformed else generate(n, seed)
     detection = DetectionSpec(ner=ner)
     hits = analyze_distinct([e.text for e in examples], detection, ner=ner)
     preds = [[(r.entity_type, r.start, r.end) for r in hits.get(i, [])] for i in range(len(examples))]
@@ -86,6 +87,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20240401)
     parser.add_argument("--no-ner", action="store_true")
+    parser.add_argument("--malformed", action="store_true",
+                        help="the malformed-identifier set (JP_CONTACT_NUMBER, JP_MY_NUMBER_INVALID)")
     parser.add_argument("--gate-speed", type=int, default=0, metavar="ROWS")
     parser.add_argument("--ner-speed", type=int, default=0, metavar="TEXTS")
     args = parser.parse_args()
@@ -96,12 +99,14 @@ def main() -> None:
     if args.gate_speed or args.ner_speed:
         return
     started = time.perf_counter()
-    stats = quality(args.n, args.seed, not args.no_ner)
-    print(f"{args.n} notes, seed {args.seed}, NER {'off' if args.no_ner else 'on'} "
+    stats = quality(args.n, args.seed, not args.no_ner, args.malformed)
+    evaluated = MALFORMED if args.malformed else EVALUATED
+    print(f"{args.n} {'malformed-identifier ' if args.malformed else ''}notes, seed {args.seed}, "
+          f"NER {'off' if args.no_ner else 'on'} "
           f"({time.perf_counter() - started:.1f} s)")
     print(f"{'entity':<22}{'gold':>6}{'found':>7}{'pred':>6}{'correct':>8}{'precision':>11}{'recall':>8}")
     for entity, r in stats.items():
-        mark = "" if entity in EVALUATED else "  (not labelled: every prediction counts as false)"
+        mark = "" if entity in evaluated else "  (not labelled: every prediction counts as false)"
         print(f"{entity:<22}{r['gold']:>6.0f}{r['found']:>7.0f}{r['predicted']:>6.0f}{r['correct']:>8.0f}"
               f"{r['precision']:>11.3f}{r['recall']:>8.3f}{mark}")
 

@@ -13,9 +13,11 @@ also across invocations (the newest figure per size and mode wins).
 Modes:
 - ``floor``: what no pipeline can beat in bounded memory: pyarrow's streaming CSV reader over both files,
   each batch written as a Parquet row group.
-- ``readnorm-whole``: read + normalise as ``prepare`` did before issue 17 (whole file in pandas, then each
-  kept column), the normalised columns held at the end; ``readnorm-batches``: the same with
-  :func:`pipeline.stream.read.read_normalised` (what ``prepare`` does now).
+- ``readnorm-whole``: read + normalise as ``prepare`` did before issue 17 (the whole file in pandas, every
+  column, then each kept column; read by :func:`pipeline.io.read_table`, which is the batch reader's batches
+  concatenated since the merge with the hardened reader), the normalised columns held at the end;
+  ``readnorm-batches``: the same with :func:`pipeline.stream.read.read_normalised` (what ``prepare`` does
+  now).
 - ``prepare``: ``pipeline.prepare.prepare`` (read, normalise, hierarchies, person ids).
 - ``firstpass``: the streaming first pass (``pipeline.stream``): batches read, normalised and encoded, only
   the quasi-identifier histogram and distinct values kept.
@@ -66,13 +68,14 @@ from pipeline.stream.read import kept_for_processing, read_normalised
 cfg = load_config(Path(sys.argv[1]))
 held = []
 for spec, path in zip(cfg.tables, sys.argv[2:4]):
-    if sys.argv[4] == "whole":  # the path prepare used before issue 17: whole file, then each column
+    if sys.argv[4] == "whole":  # the shape prepare had before issue 17: whole file, then each column
         raw = read_table(Path(path), spec.format, spec.encoding, spec.delimiter)
         held.append({c.name: normalise_column(raw[c.name], c.type, c.on_invalid, spec.name, path)[0]
                      for c in kept_for_processing(spec)})
         del raw
     else:
-        held.append(read_normalised(spec, Path(path)).values)
+        got = read_normalised(spec, Path(path))
+        held.append({name: got.column(name)[0] for name in list(got.columns)})
 print(sum(len(next(iter(h.values()))) for h in held), file=sys.stderr)
 """
 

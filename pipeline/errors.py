@@ -60,6 +60,13 @@ class ReleaseExistsError(PipelineError):
     exit_code = 10
 
 
+class OutputError(PipelineError):
+    """The release (or another output) cannot be written: full disk, read-only file system, a path that is
+    not a directory. Nothing is left half-written."""
+
+    exit_code = 11
+
+
 def where(
     file: object = None, row: int | None = None, column: str | None = None, table: str | None = None
 ) -> str:

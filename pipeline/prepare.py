@@ -7,6 +7,7 @@ that the trade-off explorer can anonymise the same prepared extract for many par
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline import progress
+from pipeline.checksum import sha256_file
 from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.hierarchies.builtin import build_hierarchy
-from pipeline.io.batches import columns_of, resolve_format
-from pipeline.io.reader import sha256_file
-from pipeline.stream.read import read_normalised
+from pipeline.hierarchies.builtin import build_hierarchy, unknown_municipalities
+from pipeline.io.batches import columns_of, iter_batches
+from pipeline.io.header import describe_positions, header_hint, looks_like_data_row
+from pipeline.stream.read import Normalised, read_normalised
 
 
 @dataclass
@@ -36,6 +38,8 @@ class PreparedTable:
     #: Person id per row (int64): distinct values of the person key, or the row number.
     person: np.ndarray
     invalid_nulled: dict[str, int] = field(default_factory=dict)
+    #: Output column → rows whose address names no 市区町村 of the official list (leaf: the 都道府県).
+    addresses_coarsened: dict[str, int] = field(default_factory=dict)
     #: Leaf codes already computed by :meth:`leaf_codes` (read-only arrays).
     _codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -61,17 +65,25 @@ class Prepared:
 
 
 def check_schema(spec: TableSpec, columns: list[str], file: Path) -> None:
-    """Every data column classified, every configured column present (fail closed)."""
+    """Every data column classified, every configured column present (fail closed).
+
+    The file's own column names are never quoted: without its header row, they are a customer's record
+    (pipeline.io.header). Unclassified columns are named by position, with the configured name they are
+    closest to (the config's vocabulary, not the data's) and a hint when the header looks like data.
+    """
     configured = [c.name for c in spec.columns]
-    unknown = [c for c in columns if c not in configured]
+    unknown = [i for i, c in enumerate(columns, start=1) if c not in configured]
     if unknown:
-        hints = []
-        for u in unknown:
-            close = difflib.get_close_matches(u, configured, n=1)
-            hints.append(f"{u!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        near = []
+        for i in unknown:
+            close = difflib.get_close_matches(str(columns[i - 1]), configured, n=1)
+            if close and close[0] not in columns:
+                near.append(f"column {i} is close to {close[0]!r}")
+        hint = f" ({'; '.join(near[:5])})" if near and not looks_like_data_row(columns) else ""
         raise ConfigError(
             f"table {spec.name}, file {file}: {len(unknown)} column(s) not classified in the config: "
-            f"{', '.join(hints)}; give each a role (unclassified columns are never passed through)"
+            f"{describe_positions(unknown, len(columns))}{hint}{header_hint(columns)}; give each a role "
+            "(unclassified columns are never passed through)"
         )
     missing = [c for c in configured if c not in columns]
     if missing:
@@ -87,31 +99,55 @@ def _input_path(spec: TableSpec, overrides: dict[str, Path]) -> Path:
     return spec.file
 
 
+def read_table(spec: TableSpec, path: Path, on_batch: Callable[[int], None] | None = None) -> Normalised:
+    """Gate two on one input, then its kept columns read and normalised batch by batch (``pipeline.stream``):
+    identifiers are never materialised, each batch is normalised then dropped. The values' faults are left to
+    :meth:`Normalised.column`, so that the caller raises them column by column."""
+    check_header(spec, path)
+    return read_normalised(spec, path, on_batch=on_batch)
+
+
+def check_header(spec: TableSpec, path: Path) -> None:
+    """The file's header against the config (:func:`check_schema`). A header that does not fit is reported
+    after the file was read to its end: a broken file (a bad byte, a malformed row) is reported as such first,
+    whatever its header says, as when the whole file was read before its columns were compared."""
+    header = columns_of(path, spec.format, spec.encoding, spec.delimiter)
+    try:
+        check_schema(spec, header, path)
+    except PipelineError:
+        for _ in iter_batches(path, spec.format, spec.encoding, spec.delimiter):
+            pass
+        raise
+
+
 def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"file {path}: not found")
-    header = columns_of(path, resolve_format(path, spec.format), spec.encoding, spec.delimiter)
-    check_schema(spec, header, path)
-    # batch by batch: identifiers are never materialised, each batch normalised then dropped (pipeline.stream)
     with progress.step(f"read {spec.name}") as bar, progress.phase(f"normalise {spec.name}"):
-        normalised = read_normalised(spec, path, on_batch=bar.advance)
-    values = normalised.values
+        normalised = read_table(spec, path, on_batch=bar.advance)
+    values: dict[str, pd.Series] = {}
     leaves: dict[str, tuple[pd.Series, Hierarchy]] = {}
+    nulled: dict[str, int] = {}
+    coarsened: dict[str, int] = {}
     for col in spec.columns:
-        if col.hierarchy is not None and col.name in values:
+        if col.name not in normalised.columns:
+            continue  # deleted: never parsed, never read beyond the parser
+        series, n = normalised.column(col.name)
+        if n:
+            nulled[col.output_name] = n
+        values[col.name] = series
+        if col.hierarchy is not None:
             try:
                 with progress.phase("hierarchies"):
-                    leaves[col.name] = build_hierarchy(col.output_name, values[col.name], col.hierarchy,
+                    leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
                                                        config.privacy.reference_date, _item_name(col))
             except PipelineError as exc:
                 raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+            if col.hierarchy.kind == "address" and unknown_municipalities(leaves[col.name][0]):
+                coarsened[col.output_name] = unknown_municipalities(leaves[col.name][0])
     with progress.phase(f"person ids {spec.name}"):
         person = _person_ids(spec, values, normalised.rows, path)
     with progress.phase(f"checksum {spec.name}"):
         digest = sha256_file(path)
-    return PreparedTable(spec, path, digest, normalised.rows, values, leaves, person,
-                         normalised.invalid_nulled)
+    return PreparedTable(spec, path, digest, normalised.rows, values, leaves, person, nulled, coarsened)
 
 
 def _person_ids(spec: TableSpec, values: dict[str, pd.Series], rows: int, path: Path) -> np.ndarray:

@@ -2,16 +2,18 @@
 
     load config → prepare (read, schema gate, normalise, hierarchies) → anonymise (surrogates, search,
     rare values, shuffle) → residual-PII gate → staging dir: data, manifest, published items, report,
-    validation gate → checksums → atomic rename → register event.
+    validation gate → checksums → pending line, atomic rename, created line (``pipeline.release.commit``).
 
-Any failure before the rename leaves no release directory.
+Any failure leaves no release directory; a crash leaves an open pending line and a staging folder that the
+next run removes (it first sweeps the leftovers of dead runs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +23,21 @@ import pyarrow.parquet as pq
 
 from pipeline import progress
 from pipeline.anonymise import anonymise_prepared
+from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
+from pipeline.release.commit import commit_release, recover
+from pipeline.release.faults import kill_point
 from pipeline.release.manifest import (
     MANIFEST,
+    add_linked_persons,
     build_manifest,
     file_checksums,
-    sha256_bytes,
     table_entry,
     write_json,
 )
-from pipeline.release.writer import publish_dir, staging
+from pipeline.release.writer import inside, staging_with_lock, sweep_dead_staging
 
 __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
 
@@ -42,15 +47,26 @@ class RunSummary:
     release_dir: Path
     release_id: str
     manifest: dict[str, Any]
+    #: What this run cleaned up after dead runs (sentences, no data).
+    recovered: list[str] = field(default_factory=list)
 
 
 def build_candidate(prepared: Prepared) -> ReleaseCandidate:
-    tables = anonymise_prepared(prepared)
+    """Anonymise and measure risk over all released columns (``pipeline.attributes``: with
+    ``protect_attributes`` the attributes driving special uniques become quasi-identifiers); raise
+    PrivacyError under ``attribute_risk: fail`` when a view stays over the threshold."""
+    from pipeline.attributes import anonymise_with_attribute_policy
+
+    tables, prepared, assessment = anonymise_with_attribute_policy(prepared)
+    assessment.raise_if_failed()
     now = dt.datetime.now(dt.UTC).astimezone()
-    release_id = f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    # letters only after the time: a hex tail could join the time's digits into a My-Number-shaped run
+    release_id = f"{now:%Y%m%dT%H%M%S}-{''.join(secrets.choice(string.ascii_lowercase) for _ in range(6))}"
     inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
               for name, t in prepared.tables.items()}
-    return ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+    candidate = ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
+    candidate.attribute_risk = assessment.as_dict()
+    return candidate
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -58,34 +74,50 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None = None,
-                 register: Path | None = None) -> RunSummary:
+                 register: Path | None = None, demo: bool = False) -> RunSummary:
+    """``demo``: the release is marked ``"demo": true`` in its manifest (synthetic data; ``anonymize demo``
+    replaces only releases so marked)."""
     out_dir = Path(out_dir).resolve()  # GX Data Docs and the register want absolute paths
     if out_dir.exists():
         from pipeline.errors import ReleaseExistsError
 
         raise ReleaseExistsError(f"{out_dir} already exists; releases are never overwritten, "
                                  "choose a new --out")
+    if register is not None and Path(register).exists() and not Path(register).is_file():
+        from pipeline.errors import RegisterError
+
+        raise RegisterError(f"{register}: the register path is not a file")
+    recovered = _recover(out_dir, register)
     prepared = prepare(config, inputs)
-    with progress.phase("anonymise"):
-        candidate = build_candidate(prepared)
+    coarsened = {name: t.addresses_coarsened for name, t in prepared.tables.items()}
+    candidate = build_candidate(prepared)  # its phases: "anonymise", "attribute risk" (pipeline.attributes)
     del prepared
     from pipeline.detection.gate import check_candidate
 
     with progress.step("residual PII scan"):
         detection_summary = check_candidate(candidate)
-    with staging(out_dir) as tmp:
+    with staging_with_lock(out_dir) as st:
+        tmp = st.dir
         candidate.staging_dir = tmp
         (tmp / "data").mkdir()
+        kill_point("writing")
         tables = {}
         with progress.step("write", total=sum(len(t.data) for t in candidate.tables.values())) as bar:
             for name, t in candidate.tables.items():
                 rel = f"data/{name}.parquet"
-                _write_parquet(t.data, tmp / rel)
-                tables[name] = table_entry(t, rel, sha256_bytes((tmp / rel).read_bytes()))
+                path = inside(tmp, rel)
+                _write_parquet(t.data, path)
+                tables[name] = table_entry(t, rel, sha256_file(path))
+                if coarsened.get(name):
+                    tables[name]["addresses_coarsened_to_prefecture"] = coarsened[name]
                 bar.advance(len(t.data))
+            add_linked_persons(candidate, tables)
         with progress.phase("manifest"):
             manifest = build_manifest(candidate, tables)
+            if demo:
+                manifest["demo"] = True
             manifest["residual_pii_scan"] = detection_summary
+            manifest["attribute_risk"] = candidate.attribute_risk
             write_json(tmp / MANIFEST, manifest)
         with progress.phase("published items"):
             from pipeline.publication.items import write_published_items
@@ -101,11 +133,25 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
             manifest["validation"] = validate_release(candidate, tmp)
         with progress.phase("checksums"):
             manifest["files"] = file_checksums(tmp)
-            write_json(tmp / MANIFEST, manifest)
-        publish_dir(tmp, out_dir)
-    if register is not None:
-        with progress.phase("register"):
-            from pipeline.publication.register import record_created
+            if register is not None:
+                from pipeline.publication.anchors import register_anchor
 
-            record_created(register, candidate, out_dir, manifest)
-    return RunSummary(out_dir, candidate.release_id, manifest)
+                manifest["register_anchor"] = register_anchor(register)
+            write_json(tmp / MANIFEST, manifest)
+        with progress.phase("register" if register is not None else "rename"):
+            from pipeline.publication.created import created_event
+
+            commit_release(st, out_dir, register,
+                           lambda files: created_event(candidate, out_dir, manifest, files_dir=files))
+    return RunSummary(out_dir, candidate.release_id, manifest, recovered)
+
+
+def _recover(out_dir: Path, register: Path | None) -> list[str]:
+    """What dead runs left: their staging folders beside ``out_dir``, their open register lines."""
+    swept = sweep_dead_staging(out_dir.parent)
+    notes = [f"removed the staging folder {name} of a dead run" for name in swept]
+    if register is not None:
+        for e in recover(register):
+            notes.append(f"closed the pending register line {e['pending_seq']} of a dead run "
+                         f"(release {e['release_id']}; removed: {', '.join(e['removed']) or 'nothing'})")
+    return notes

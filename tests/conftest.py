@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -12,6 +13,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "configs" / "demo.yaml"
+
+
+@functools.cache
+def browser_missing() -> tuple[str, ...]:
+    """The Debian packages the browser tests lack: ``chromium``, and ``fonts-noto-cjk`` (a system Japanese
+    font for the pages' HTML text; charts carry their own). ``make test`` installs them when it can
+    (tools/system-deps)."""
+    missing = [] if shutil.which("chromium") else ["chromium"]
+    fonts = ""
+    if shutil.which("fc-list"):
+        fonts = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, check=False).stdout
+    return (*missing, *([] if fonts.strip() else ["fonts-noto-cjk"]))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip every ``browser`` test from this one place, so the summary says once what to install."""
+    if item.get_closest_marker("browser") and (missing := " ".join(browser_missing())):
+        pytest.skip(f"browser tests need the Debian packages {missing}: apt-get install {missing} "
+                    "(make test does it when run as root)")
 
 
 def anonymize(*args: str, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
@@ -49,6 +69,19 @@ def release_cp932(tmp_path_factory: pytest.TempPathFactory, extract_cp932: dict[
     anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--register", str(reg),
               *[f"--input={k}={v}" for k, v in extract_cp932.items()], check=True)
     return out
+
+
+def edited_demo_config(folder: Path, old: str, new: str) -> Path:
+    """``configs/demo.yaml`` with ``old`` replaced by ``new`` (which must then occur), written to
+    ``folder/demo.yaml`` beside a copy of its hierarchies (the config's relative paths)."""
+    text = DEMO_CONFIG.read_text("utf-8").replace(old, new)
+    assert new in text, f"{old!r} is not in the demo config"
+    config = folder / "demo.yaml"
+    config.write_text(text, "utf-8")
+    (folder / "hierarchies").mkdir(exist_ok=True)
+    for hierarchy in (DEMO_CONFIG.parent / "hierarchies").glob("*"):
+        (folder / "hierarchies" / hierarchy.name).write_bytes(hierarchy.read_bytes())
+    return config
 
 
 def copy_extract(src: dict[str, Path], dst: Path) -> dict[str, Path]:

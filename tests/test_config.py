@@ -69,6 +69,10 @@ def test_valid_config_loads_typed(tmp_path: Path) -> None:
         ("k: 5", "k: 5\n  max_search_nodes: 0",
          r"privacy\.max_search_nodes: must be a positive number of nodes"),
         ("k: 5", "k: 5\n  max_exact_lattice: -3", r"privacy\.max_exact_lattice: must be a positive number"),
+        ("k: 5", "k: 5\n  recoding: locale",
+         r"privacy\.recoding: 'locale' is not allowed \(did you mean 'local'\?\); "
+         r"allowed: global, local, auto"),
+        ("k: 5", "k: 5\n  recoding: local\n  metric: entropy", r"privacy\.metric: local recoding minimises"),
     ],
 )
 def test_errors_name_file_path_and_allowed(tmp_path: Path, old: str, new: str, expected: str) -> None:

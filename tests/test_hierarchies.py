@@ -14,11 +14,14 @@ from pipeline.errors import HierarchyError, InputError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import (
     _prefectures,
+    address_leaf,
     ages_at,
     build_hierarchy,
     load_hierarchy_file,
+    municipality_index,
     municipality_keys,
     parse_municipality,
+    unknown_municipalities,
 )
 
 REF = dt.date(2026, 4, 1)
@@ -75,6 +78,48 @@ def test_address_levels() -> None:
     assert parse_municipality("架空県どこか市1", {"東京都": "関東"}) is None
 
 
+@pytest.mark.parametrize(("address", "leaf"), [
+    ("奈良県大和郡山市北郡山町248番地", "奈良県大和郡山市"),  # not 大和郡 + 山市北郡山町 (a 郡 rule)
+    ("三重県四日市市諏訪町1-5", "三重県四日市市"),  # not 四日市 (first 市)
+    ("広島県廿日市市下平良1丁目11-1", "広島県廿日市市"),
+    ("石川県野々市市三納1-1", "石川県野々市市"),
+    ("福島県郡山市朝日1-23-7", "福島県郡山市"),
+    ("千葉県市川市八幡1-1-1", "千葉県市川市"),
+    ("千葉県市原市国分寺台中央1", "千葉県市原市"),
+    ("奈良県生駒郡斑鳩町法隆寺1", "奈良県生駒郡斑鳩町"),
+    ("奈良県斑鳩町法隆寺1", "奈良県生駒郡斑鳩町"),  # without its 郡: the same official municipality
+    ("大阪府大阪市北区梅田3-1-1", "大阪府大阪市北区"),  # 政令市: the ward is the 市区町村
+    ("大阪府大阪市梅田3-1-1", "大阪府大阪市"),  # no ward given: the city, a coarser leaf of its own
+    ("北海道余市郡余市町黒川町1", "北海道余市郡余市町"),
+    ("東京都千代田区千代田1-1", "東京都千代田区"),
+    ("東京都府中市宮西町2", "東京都府中市"),
+    ("広島県安芸郡府中町大通3", "広島県安芸郡府中町"),
+    ("東京都 港区三田2", "東京都港区"),
+    ("奈良県架空町1-2", "奈良県"),  # unknown 市区町村: falls back to the 都道府県, never the street
+    ("東京都", "東京都"),
+])
+def test_municipalities_from_the_official_list_longest_first(address: str, leaf: str) -> None:
+    parsed = parse_municipality(address, _prefectures())
+    assert parsed is not None and address_leaf(parsed) == leaf
+    s = pd.Series([address, address], name="住所", dtype="string[pyarrow]")
+    leaves, h = build_hierarchy("居住地", s, HierarchySpec(kind="address"), REF)
+    assert leaves.tolist() == [leaf, leaf]
+    assert h.generalise(h.encode(leaves), 1).tolist() == [address[:3] if address[2] in "都道府県" else
+                                                          address[:4]] * 2
+    assert unknown_municipalities(leaves) == (2 if leaf in _prefectures() else 0)
+
+
+def test_official_list_covers_every_prefecture_and_the_generator() -> None:
+    from pipeline.generate.geography import PREFECTURES
+
+    index = municipality_index()
+    assert set(index) == set(_prefectures())
+    assert sum(len(spellings) for _, spellings in index.values()) > 1892
+    for p in PREFECTURES:
+        for city in p.municipalities:
+            assert parse_municipality(p.name + city + "1", _prefectures()) == (p.name, city), city
+
+
 #: Addresses as extracts hold them (NFKC applied): house numbers, blocks in kanji, spaces before and after
 #: the 都道府県, 郡 and 政令市の区, digits inside a town name, no municipality, no prefecture, a fake
 #: prefecture, a newline, non-ASCII digits, empty, null.
@@ -105,8 +150,8 @@ def _build_address_per_row(values: pd.Series) -> tuple[list, list]:
     prefs = _prefectures()
     codes, uniques = pd.factorize(values)
     parsed = [parse_municipality(str(u), prefs) for u in uniques]
-    labels = [None if c < 0 else parsed[c][0] + parsed[c][1] for c in codes]
-    return labels, list(dict.fromkeys(p[0] + p[1] for p in parsed))
+    labels = [None if c < 0 else address_leaf(parsed[c]) for c in codes]
+    return labels, list(dict.fromkeys(address_leaf(p) for p in parsed))
 
 
 def test_address_hierarchy_same_as_parsing_every_address() -> None:
@@ -170,9 +215,7 @@ def test_date_levels() -> None:
 
 
 def test_adult_hierarchy_file_lm() -> None:
-    path = Path(__file__).resolve().parents[2] / "shared/benchmarks/adult/adult_hierarchy_age.csv"
-    if not path.exists():
-        pytest.skip("shared/ not beside the checkout")
+    path = Path(__file__).resolve().parents[1] / "benchmarks/data/adult/adult_hierarchy_age.csv"
     h = load_hierarchy_file("age", path)
     assert h.n_leaves == 100 and h.height == 5
     codes = h.encode(pd.Series(["39"]))

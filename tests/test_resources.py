@@ -25,6 +25,7 @@ def test_checkout_first_then_the_installed_share(tmp_path: Path, monkeypatch: py
     assert resources.project_dir("nothing") == tmp_path / "site-packages" / "nothing"  # named in errors
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_profiles_and_the_demo_config(tmp_path: Path) -> None:
     src = tmp_path / "src"  # a copy: building writes build/ and *.egg-info beside pyproject.toml
     skip = shutil.ignore_patterns(".*", "out", "build", "*.egg-info", "__pycache__", "tests", "notebooks",

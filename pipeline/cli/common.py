@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pipeline.errors import RegisterError
 from pipeline.publication.register import DEFAULT_REGISTER
 
 
@@ -17,3 +18,17 @@ def add_register_argument(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help=f"release register (default: {DEFAULT_REGISTER}, relative to the working directory)",
     )
+
+
+def check_register_path(path: Path) -> None:
+    """Fail before any work when the register cannot be a file: a directory, or a parent that is a file.
+
+    Why early: the register is appended to after the release is in place; finding then that it is a
+    directory would leave a release nobody registered.
+    """
+    if path.exists() and not path.is_file():
+        raise RegisterError(f"{path}: the register path is not a regular file (a directory?); "
+                            "give --register a file path")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise RegisterError(f"{path}: a parent of the register path is a file, not a directory")

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
+import os
 import sys
 import time
+import traceback
+import warnings
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from pipeline import __version__, progress
+from pipeline.cli import signals
 from pipeline.errors import PipelineError
 
 #: command name → module under pipeline.cli (imported lazily: Presidio / GX are slow to import).
@@ -59,16 +65,48 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not sys.warnoptions:
+        # stderr carries progress and one-line errors only: library warnings (a missing font glyph, a pandas
+        # conversion) are noise to a user and may quote a value; PYTHONWARNINGS / -W show them again.
+        warnings.simplefilter("ignore")
     module = importlib.import_module(args._module)
+    signals.install()
     with _phase_table(args.phases):
         try:
             return int(module.run(args) or 0)
         except PipelineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {_one_line(str(exc))}", file=sys.stderr)
             return exc.exit_code
-        except KeyboardInterrupt:
-            print("error: interrupted; no release was written", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            name, status = signals.exit_status(exc)
+            print(f"error: interrupted by {name}; what the command was writing was removed", file=sys.stderr)
+            return status
+        except Exception as exc:  # the last resort: one line, never the exception's own message
+            print(f"error: {unexpected(exc)}", file=sys.stderr)
+            return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an exception no layer turned into a :class:`PipelineError`.
+
+    Why without ``str(exc)``: library messages quote what they choke on (pandas prints the timestamp it
+    cannot hold, csv the line it cannot split): a cell, perhaps a birth date or a name. The line carries only
+    the exception's type, an errno name for operating-system errors, and where in the code it was raised.
+    """
+    if isinstance(exc, MemoryError):
+        return "out of memory; the command stopped (try a machine with more memory, or fewer rows)"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        name = errno.errorcode.get(exc.errno, str(exc.errno))
+        return (f"operating system error {name} ({os.strerror(exc.errno)}); "
+                "the command stopped (check free space, permissions and the paths given)")
+    tb = traceback.extract_tb(exc.__traceback__)
+    at = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return (f"internal error {type(exc).__name__}{at} (its message is withheld: it may quote the data); "
+            "the command stopped; please report it with the command line")
 
 
 @contextlib.contextmanager

@@ -28,8 +28,10 @@ def run(args: argparse.Namespace) -> int:
 
     result = provide(args.release, args.out, args.register)
     if not getattr(args, "quiet", False):
+        done = ("completed the provision an earlier run recorded but did not finish (killed before the "
+                "rename): " if result.resumed else "")
         print(
-            f"provision bundle for release {result.release_id}: {result.bundle} ({result.files} files, "
+            f"{done}provision bundle for release {result.release_id}: {result.bundle} ({result.files} files, "
             f"SHA256SUMS); provided event in {args.register}"
         )
     return 0

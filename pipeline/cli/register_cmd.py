@@ -1,14 +1,19 @@
-"""``anonymize register [--register PATH] [--json]``: the release register as a table, or JSON lines."""
+"""``anonymize register [--register PATH] [--json | --check | --repair | --moved ID DIR]``: the register
+as a table or JSON lines; ``--check`` verifies it against the anchors outside it
+(:mod:`pipeline.publication.anchors`); ``--repair`` recovers from crashes
+(:func:`pipeline.release.commit.repair`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from pipeline.cli.common import add_register_argument
+from pipeline.errors import RegisterError
 
 NAME = "register"
 HELP = "list the release register (created / published / provided events); --json for machines"
@@ -31,7 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_register_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the verified events as JSON lines")
     parser.add_argument("--moved", nargs=2, metavar=("RELEASE_ID", "NEW_DIR"),
-                        help="record that a release now lives in NEW_DIR (checked byte-identical), then list")
+                        help="record that a release now lives in NEW_DIR (every file checked identical), "
+                             "then list")
+    parser.add_argument("--check", action="store_true",
+                        help="verify the chain (and HMACs with the key), open pending lines, and the "
+                             "register anchors of every reachable release, --release and --site")
+    parser.add_argument("--release", action="append", default=[], type=Path, metavar="DIR",
+                        help="with --check: also a copy of a release or a bundle (repeatable)")
+    parser.add_argument("--site", action="append", default=[], type=Path, metavar="DIR",
+                        help="with --check: also a published site (repeatable)")
+    parser.add_argument("--repair", action="store_true",
+                        help="cut off a torn last line (kept in a side file) and close pending lines of "
+                             "dead runs")
 
 
 def _width(text: str) -> int:
@@ -52,6 +68,8 @@ def row(e: dict[str, Any]) -> tuple[str, ...]:
         "published": f"{e.get('site', '')}/{e.get('page', '')}",
         "provided": e.get("bundle_dir", ""),
         "moved": e.get("release_dir", ""),
+        "pending": e.get("release_dir", ""),
+        "abandoned": f"pending line {e.get('pending_seq')}",
     }.get(str(e.get("event")), "")
     return (
         str(e.get("seq", "")),
@@ -73,9 +91,43 @@ def table(events: list[dict[str, Any]]) -> str:
     return "\n".join("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
-def run(args: argparse.Namespace) -> int:
-    from pipeline.publication.register import read_register, record_moved
+def check(args: argparse.Namespace) -> int:
+    from pipeline.publication.anchors import check as check_register
 
+    result = check_register(args.register, args.release, args.site)
+    for note in result.notes:
+        print(f"ok: {note}")
+    for problem in result.problems:
+        print(f"problem: {problem}")
+    if result.problems:
+        print(f"error: register check: {len(result.problems)} problem(s) in {args.register}; first: "
+              f"{result.problems[0]}", file=sys.stderr)
+        return RegisterError.exit_code
+    return 0
+
+
+def repair(args: argparse.Namespace) -> int:
+    from pipeline.release.commit import repair as repair_register
+
+    done = repair_register(args.register)
+    if done["torn_bytes"]:
+        print(f"cut off a torn last line ({done['torn_bytes']} bytes, kept in {done['side_file']})")
+    for e in done["abandoned"]:
+        print(f"closed pending line {e['pending_seq']} (release {e['release_id']}) of a dead run: abandoned; "
+              f"removed: {', '.join(e['removed']) or 'nothing'}")
+    if not done["torn_bytes"] and not done["abandoned"]:
+        print(f"{args.register}: nothing to repair")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.publication.moved import record_moved
+    from pipeline.publication.register import read_register
+
+    if getattr(args, "check", False):
+        return check(args)
+    if getattr(args, "repair", False):
+        return repair(args)
     if getattr(args, "moved", None):
         release_id, new_dir = args.moved
         record_moved(args.register, release_id, Path(new_dir))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import progress
-from pipeline.cli.common import add_register_argument
+from pipeline.cli.common import add_register_argument, check_register_path
 from pipeline.cli.summary import format_run_summary
 from pipeline.config import load_config
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, OutputError, RegisterError, ReleaseExistsError
+
+if TYPE_CHECKING:
+    from pipeline.config.model import Config
+    from pipeline.run import RunSummary
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -48,29 +55,60 @@ def parse_inputs(items: list[str]) -> dict[str, Path]:
 
 
 def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path,
-            workers: int | None = None, scheduler: str | None = None) -> int:
+            demo: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
     from pipeline.run import run_pipeline
 
     config = load_config(config_path)
-    if workers is None and scheduler is None:
-        summary = run_pipeline(config, out, inputs, register)
-    else:
-        from pipeline.stream import executor
-        from pipeline.stream.dask_pass import local_cluster, remote_cluster
-
-        if out.exists():  # before a cluster is started for nothing
-            from pipeline.errors import ReleaseExistsError
-
-            raise ReleaseExistsError(f"{out.resolve()} already exists; releases are never overwritten, "
-                                     "choose a new --out")
-        cluster = local_cluster(workers) if workers is not None else remote_cluster(str(scheduler))
-        with cluster as client, executor.using(client):
-            summary = run_pipeline(config, out, inputs, register)
+    check_register_path(register)
+    check_output_path(out)
+    try:
+        if workers is None and scheduler is None:
+            summary = run_pipeline(config, out, inputs, register, demo=demo)
+        else:
+            summary = _run_on_cluster(config, out, inputs, register, demo, workers, scheduler)
+    except OSError as exc:
+        # a full disk, a read-only file system, a quota: the staging directory is already removed
+        # (pipeline.release.writer); errno only, the message could name a file holding personal data
+        name = errno.errorcode.get(exc.errno or 0, "EIO")
+        why = f"{name} ({os.strerror(exc.errno or errno.EIO)})"
+        if out.exists():  # the rename happened: it is the register that could not be written
+            raise RegisterError(f"{register}: {why} while recording the release {out}; "
+                                "the release is not registered") from None
+        raise OutputError(f"{out}: {why} while reading the inputs or writing the release; no release was "
+                          "written (check free space and permissions)") from None
+    for note in summary.recovered:  # what dead runs had left, cleaned before this run (no data in it)
+        print(f"recovered: {note}", file=sys.stdout)
     print(format_run_summary(summary.manifest, summary.release_dir), file=sys.stdout)
     return 0
 
 
+def _run_on_cluster(config: Config, out: Path, inputs: dict[str, Path], register: Path, demo: bool,
+                    workers: int | None, scheduler: str | None) -> RunSummary:
+    """``--workers N`` / ``--scheduler ADDR``: the batches are read and normalised on Dask workers."""
+    from pipeline.run import run_pipeline
+    from pipeline.stream import executor
+    from pipeline.stream.dask_pass import local_cluster, remote_cluster
+
+    if out.exists():  # before a cluster is started for nothing
+        raise ReleaseExistsError(f"{out.resolve()} already exists; releases are never overwritten, "
+                                 "choose a new --out")
+    cluster = local_cluster(workers) if workers is not None else remote_cluster(str(scheduler))
+    with cluster as client, executor.using(client):
+        return run_pipeline(config, out, inputs, register, demo=demo)
+
+
+def check_output_path(out: Path) -> None:
+    """``--out`` must be creatable: its nearest existing ancestor a writable directory. Checked before any
+    work, so a read-only target fails in a second, not after the anonymisation (one line, not a traceback)."""
+    parent = next((p for p in out.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise OutputError(f"{out}: a parent of --out is a file, not a directory; choose another --out")
+    if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: {parent} is not writable (read-only file system or permissions); "
+                          "choose another --out")
+
+
 def run(args: argparse.Namespace) -> int:
     progress.set_quiet(args.quiet)
-    return execute(args.config, args.out, parse_inputs(args.input), args.register, args.workers,
-                   args.scheduler)
+    return execute(args.config, args.out, parse_inputs(args.input), args.register,
+                   workers=args.workers, scheduler=args.scheduler)

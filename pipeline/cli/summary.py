@@ -16,5 +16,9 @@ def format_run_summary(manifest: dict[str, Any], release_dir: Path) -> str:
         notes.append(f"{name}: {levels}")
     notes.append(f"published items: {release_dir / 'published_items.ja.md'}")
     head = f"release {manifest['release_id']} ({manifest['legal_category']}) written to {release_dir}"
+    from pipeline.attributes.summary import format_attribute_risk
+
+    attribute = format_attribute_risk(manifest)
     return "\n".join([head, progress.format_summary(progress.release_summary_rows(manifest)), "",
-                      progress.format_summary(progress.risk_summary_rows(manifest), notes)])
+                      progress.format_summary(progress.risk_summary_rows(manifest), notes),
+                      *(["", attribute] if attribute else [])])

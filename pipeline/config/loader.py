@@ -17,10 +17,12 @@ from typing import Any
 
 import yaml
 
+from pipeline.config import attribute_risk
 from pipeline.config.model import (
     HIERARCHY_KINDS,
     METRICS,
     MODEL_NAMES,
+    RECODINGS,
     ROLES,
     VALUE_TYPES,
     ColumnSpec,
@@ -32,7 +34,10 @@ from pipeline.config.model import (
     PrivacySpec,
     ReleaseSpec,
     TableSpec,
+    UtilitySpec,
 )
+from pipeline.config.names import DuplicateKeyError, load_yaml, name_problem
+from pipeline.config.priorities import resolve_max_level
 from pipeline.errors import ConfigError
 
 _MISSING = object()
@@ -112,22 +117,34 @@ def load_config(path: str | Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read config ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"))
+    except DuplicateKeyError as exc:
+        raise ConfigError(f"{file}: line {exc.line}: key {exc.key!r} given twice (first on line "
+                          f"{exc.first}); a key may appear once, nothing is silently overridden") from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{file}:{line} not valid UTF-8 YAML ({type(exc).__name__})") from None
     top = _Node(file, "", data)
-    top.only(["release", "privacy", "detection", "tables"])
+    top.only(["release", "privacy", "detection", "tables", "utility"])
     release = _release(top.child("release"))  # type: ignore[arg-type]
-    privacy = _privacy(top.child("privacy"))  # type: ignore[arg-type]
+    privacy = _privacy(top.child("privacy"), release.audience)  # type: ignore[arg-type]
     detection_node = top.child("detection", None)
     detection = _detection(detection_node) if detection_node else DetectionSpec()
     tables_node = top.child("tables")
     assert tables_node is not None
     if not tables_node.data:
         tables_node.fail("at least one table is required")
+    for name in tables_node.data:
+        problem = name_problem(name, "table")
+        if problem:
+            tables_node.fail(f"table name {name!r} {problem} (it names the file data/<table>.parquet)")
+    folded = [str(name).casefold() for name in tables_node.data]
+    if len(set(folded)) != len(folded):
+        tables_node.fail("two table names differ only in case (one file on macOS and Windows)")
     tables = tuple(_table(file, name, tables_node) for name in tables_node.data)
+    _check_release_names(tables_node, tables)
+    utility = _utility(top.child("utility", None), tables)
     cfg = Config(
         source=file.resolve(),
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -135,8 +152,20 @@ def load_config(path: str | Path) -> Config:
         privacy=privacy,
         tables=tables,
         detection=detection,
+        utility=utility,
     )
     return cfg
+
+
+def _utility(n: _Node | None, tables: tuple[TableSpec, ...]) -> UtilitySpec:
+    if n is None:
+        return UtilitySpec()
+    n.only(["product"])
+    product = n.get("product", str, None)
+    if product is not None and not any(
+            product in [c.name for c in t.kept_columns] and t.person_key for t in tables):
+        n.fail(f"{product!r} is not a kept column of a table with a person key", "product")
+    return UtilitySpec(product=product)
 
 
 def _release(n: _Node) -> ReleaseSpec:
@@ -165,9 +194,9 @@ def _release(n: _Node) -> ReleaseSpec:
     return spec
 
 
-def _privacy(n: _Node) -> PrivacySpec:
+def _privacy(n: _Node, audience: str = "internal") -> PrivacySpec:
     n.only(["k", "suppression_limit", "reference_date", "metric", "risk_threshold", "max_exact_lattice",
-            "max_search_nodes"])
+            "max_search_nodes", "recoding", *attribute_risk.KEYS])
     k = n.get("k", int)
     if k < 2:
         n.fail(f"k must be at least 2, found {k}", "k")
@@ -180,6 +209,9 @@ def _privacy(n: _Node) -> PrivacySpec:
             ref = dt.date.fromisoformat(ref)
         except ValueError:
             n.fail("expected a date YYYY-MM-DD", "reference_date")
+    if n.data.get("recoding") in ("local", "auto") and n.data.get("metric", "loss") != "loss":
+        n.fail("local recoding minimises the loss metric (LM); use metric: loss or recoding: global",
+               "metric")
     threshold = n.get("risk_threshold", float, 1.0 / k)
     if not 0.0 < threshold <= 1.0:
         n.fail(f"must be in (0, 1], found {threshold}", "risk_threshold")
@@ -191,6 +223,8 @@ def _privacy(n: _Node) -> PrivacySpec:
         risk_threshold=threshold,
         max_exact_lattice=_positive(n, "max_exact_lattice", PrivacySpec.max_exact_lattice),
         max_search_nodes=_positive(n, "max_search_nodes", PrivacySpec.max_search_nodes),
+        recoding=n.choice("recoding", RECODINGS, "global"),
+        attribute_risk=attribute_risk.parse(n, audience),
     )
 
 
@@ -247,8 +281,12 @@ def _hierarchy(file: Path, n: _Node) -> HierarchySpec:
     if top is not None and bottom is not None and bottom >= top:
         n.fail("bottom_code must be below top_code", "bottom_code")
     date_levels = tuple(n.get("date_levels", list, ["day", "month", "year"]))
+    if any(not isinstance(x, str) for x in date_levels):
+        n.fail("expected a flat list of day, month, year (e.g. [month, year])", "date_levels")
     if kind == "date" and (not set(date_levels) <= {"day", "month", "year"} or not date_levels):
         n.fail("allowed entries: day, month, year", "date_levels")
+    if len(set(date_levels)) != len(date_levels):
+        n.fail("each of day, month, year at most once", "date_levels")
     return HierarchySpec(kind=kind, bands=bands, top_code=top, bottom_code=bottom,
                          unit=n.get("unit", str, ""), date_levels=date_levels, path=path,
                          delimiter=n.get("delimiter", str, ";"))
@@ -256,7 +294,7 @@ def _hierarchy(file: Path, n: _Node) -> HierarchySpec:
 
 def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
     n.only(["role", "type", "output", "hierarchy", "level", "on_invalid", "rare", "rare_label", "top_code",
-            "bottom_code", "free_text", "description"])
+            "bottom_code", "free_text", "description", "weight", "max_level"])
     role = n.choice("role", ROLES)
     hnode = n.child("hierarchy", None)
     hierarchy = _hierarchy(file, hnode) if hnode else None
@@ -282,6 +320,7 @@ def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
         bottom_code=n.get("bottom_code", float, None),
         free_text=n.choice("free_text", ["delete", "scrub"], "delete"),
         description=n.get("description", str, ""),
+        **_priorities(n, role, hierarchy),
     )
     if spec.free_text == "scrub" and role != "free_text":
         n.fail("only a free_text column can be scrubbed", "free_text")
@@ -291,6 +330,36 @@ def _column(file: Path, name: str, n: _Node) -> ColumnSpec:
         n.fail("a numeric attribute needs top_code (and usually bottom_code): extreme values are 特異な記述",
                "top_code")
     return spec
+
+
+def _priorities(n: _Node, role: str, hierarchy: HierarchySpec | None) -> dict[str, Any]:
+    """``weight`` and ``max_level`` of a quasi-identifier (``pipeline.config.priorities``)."""
+    weight = n.get("weight", float, 1.0)
+    raw_max = n.get("max_level", (int, str), None)
+    for key, given in (("weight", "weight" in n.data), ("max_level", raw_max is not None)):
+        if given and role != "quasi_identifier":
+            n.fail(f"only a quasi_identifier has a {key} (this column's role is {role})", key)
+    if not weight > 0:
+        n.fail(f"must be a positive number, found {weight}", "weight")
+    max_level = None
+    if raw_max is not None:
+        assert hierarchy is not None  # a quasi_identifier without one failed above
+        try:
+            max_level = resolve_max_level(raw_max, hierarchy)
+        except ValueError as exc:
+            n.fail(str(exc), "max_level")
+    return {"weight": weight, "max_level": max_level}
+def _check_release_names(tables_node: _Node, tables: tuple[TableSpec, ...]) -> None:
+    """No kept column may be released under the name of a deleted column of its table: a release with a
+    column 氏名 or 個人番号 reads as one holding names or My Numbers, whatever it holds (issue 11). Another
+    table may keep a column of that name (a scrubbed 備考 there, a deleted one here)."""
+    for t in tables:
+        deleted = {c.name for c in t.columns if not c.kept}
+        for c in t.kept_columns:
+            if c.output_name in deleted:
+                _Node(tables_node.file, f"{tables_node.path}.{t.name}.columns.{c.name}", {}).fail(
+                    f"output name {c.output_name!r} is the name of a deleted column; a release must not "
+                    "show a column under a deleted identifier's name", "output" if c.output else None)
 
 
 def _model(n: _Node) -> ModelSpec:
@@ -344,6 +413,13 @@ def _table(file: Path, name: str, parent: _Node) -> TableSpec:
             n.fail(f"{spec.person_key!r} is not a column of this table{hint}", "person_key")
         if spec.column(spec.person_key).role != "linking_code":
             n.fail("the person key must be a linking_code column", "person_key")
+    for c in spec.kept_columns:
+        problem = name_problem(c.output_name, "output")
+        if problem:
+            at = "output" if c.output else None
+            _Node(file, f"{cols_node.path}.{c.name}", {}).fail(
+                f"output name {c.output_name!r} {problem}" + ("" if at else " (set output: to rename it)"),
+                at)
     outputs = [c.output_name for c in spec.kept_columns]
     dup = {o for o in outputs if outputs.count(o) > 1}
     if dup:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from pipeline.config.attribute_risk import AttributeRiskSpec
+
 Role = Literal[
     "identifier",
     "identification_code",
@@ -57,6 +59,10 @@ MODEL_NAMES: tuple[str, ...] = (
     "ordered-distance-t-closeness",
 )
 METRICS: tuple[str, ...] = ("loss", "discernibility", "aecs", "precision", "entropy")
+#: ``global``: one level per quasi-identifier (full-domain, the optimal lattice search); ``local``: rows of a
+#: column at different levels of its hierarchy (``pipeline.search.local_recoding``); ``auto``: both, local
+#: kept where its answers to the research questions are not biased (``pipeline.anonymise.recoding``).
+RECODINGS: tuple[str, ...] = ("global", "local", "auto")
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,12 @@ class ColumnSpec:
     free_text: Literal["delete", "scrub"] = "delete"
     #: Plain-words meaning for the data dictionary and the published item list.
     description: str = ""
+    #: Analyst priority of a quasi-identifier (ARX's attribute weight): its share of the loss the search
+    #: minimises is multiplied by this (> 0; default 1, equal weights give the unweighted metric).
+    weight: float = 1.0
+    #: The coarsest level a quasi-identifier may be released at (0 = as normalised); ``None``: up to ``*``.
+    #: The search considers no node above it and pays with other attributes or suppression instead.
+    max_level: int | None = None
 
     @property
     def output_name(self) -> str:
@@ -171,6 +183,11 @@ class PrivacySpec:
     #: Nodes the exact search may evaluate before it stops and returns the better of its best node so far and
     #: the greedy descent's, marked not exact (a deterministic budget, unlike a time limit).
     max_search_nodes: int = 20_000
+    #: ``global`` (default), ``local`` recoding, or ``auto`` (local where it answers the research questions
+    #: without bias, ``pipeline.anonymise.recoding``), see RECODINGS.
+    recoding: str = "global"
+    #: Risk over all released columns: policy, threshold, SUDA's m, protect_attributes (issue 15).
+    attribute_risk: AttributeRiskSpec = field(default_factory=AttributeRiskSpec)
 
 
 @dataclass(frozen=True)
@@ -207,6 +224,14 @@ class DetectionSpec:
 
 
 @dataclass(frozen=True)
+class UtilitySpec:
+    """What the release's utility is measured on (``pipeline.metrics.research_questions``)."""
+
+    #: Column (input name) of the person table whose mix by region is a standard research question.
+    product: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     sha256: str
@@ -214,6 +239,7 @@ class Config:
     privacy: PrivacySpec
     tables: tuple[TableSpec, ...]
     detection: DetectionSpec = field(default_factory=DetectionSpec)
+    utility: UtilitySpec = field(default_factory=UtilitySpec)
 
     @property
     def base_dir(self) -> Path:

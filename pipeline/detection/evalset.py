@@ -126,8 +126,9 @@ _NEGATIVE = (
 )
 
 
-def _fill(template: str, fake: Faker, rng: random.Random) -> Example:
-    makers: dict[str, Callable[[], tuple[str, str | None]]] = {
+def _fill(template: str, fake: Faker, rng: random.Random,
+          extra: dict[str, Callable[[], tuple[str, str | None]]] | None = None) -> Example:
+    makers: dict[str, Callable[[], tuple[str, str | None]]] = {**(extra or {}),
         "TEL": lambda: (phone(rng), "PHONE_NUMBER"),
         "MYNUM": lambda: (my_number(rng), "JP_MY_NUMBER"),
         "EMAIL": lambda: (email(fake, rng), "EMAIL_ADDRESS"),
@@ -174,6 +175,70 @@ def generate(n: int = 300, seed: int = 20240401, negative_share: float = 0.25) -
     for _ in range(n):
         pool = _NEGATIVE if rng.random() < negative_share else _TEMPLATES
         out.append(_fill(rng.choice(pool), fake, rng))
+    return out
+
+
+def bad_phone(rng: random.Random) -> str:
+    """A phone-shaped number no phone recognizer accepts: the leading 0 lost, or a digit too many."""
+    d = lambda k: "".join(rng.choice("0123456789") for _ in range(k))  # noqa: E731
+    kind = rng.randrange(3)
+    if kind == 0:
+        parts = (rng.choice("123456789") + d(1), d(4), d(4))  # 03-… written as 3-… / 62-6872-7483
+    elif kind == 1:
+        parts = (rng.choice(["090", "080"]), d(5), d(4))  # one digit too many
+    else:
+        parts = (rng.choice("123456789") + d(2), d(3), d(4))
+    a, b, c = parts
+    return [f"{a}-{b}-{c}", _full(f"{a}-{b}-{c}"), f"({a}){b}-{c}", f"{a} {b} {c}"][rng.randrange(4)]
+
+
+def bad_my_number(rng: random.Random) -> str:
+    """Twelve digits whose check digit is wrong: a mistyped My Number."""
+    body = "".join(rng.choice("0123456789") for _ in range(11))
+    good = in_.calc_check_digit(body)
+    n = body + rng.choice([c for c in "0123456789" if c != good])
+    return [n, f"{n[:4]}-{n[4:8]}-{n[8:]}", f"{n[:4]} {n[4:8]} {n[8:]}", _full(n)][rng.randrange(4)]
+
+
+#: Malformed identifiers after their label (positives) and look-alikes without one (negatives).
+MALFORMED = ("JP_CONTACT_NUMBER", "JP_MY_NUMBER_INVALID")
+_MALFORMED_TEMPLATES = (
+    "連絡先 {BADTEL}",
+    "本人より入電、連絡先{BADTEL}へ折り返し。",
+    "TEL：{BADTEL}（日中）",
+    "携帯 {BADTEL} に架電したが不通。",
+    "電話番号{BADTEL}は使われていない旨のアナウンス。",
+    "個人番号{BADMYNUM}を受領、番号確認中。",
+    "マイナンバー：{BADMYNUM}（記載誤りの可能性）",
+)
+_MALFORMED_NEGATIVE = (
+    "電話受付 {DATE}、書類発送済み。",
+    "連絡先変更の申出あり。請求番号{CLAIM}。",
+    "電話にて保険金額{AMOUNT}円の確認。",
+    "個人番号カードの写し未着、{DAYS}日後に再送依頼。",
+    "証券番号{POLICY}の解約返戻金{AMOUNT}円。",
+    "参照番号 {CODE12} の照会結果を受領。",
+    "支払額{AMOUNT}円、伝票番号 {CODE10}。",
+)
+
+
+def generate_malformed(n: int = 200, seed: int = 20240401, negative_share: float = 0.4) -> list[Example]:
+    """``n`` labelled notes holding malformed phone numbers and My Numbers after their labels, and
+    look-alike numbers without a label (precision)."""
+    fake = Faker("ja_JP")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    extra: dict[str, Callable[[], tuple[str, str | None]]] = {
+        "BADTEL": lambda: (bad_phone(rng), "JP_CONTACT_NUMBER"),
+        "BADMYNUM": lambda: (bad_my_number(rng), "JP_MY_NUMBER_INVALID"),
+        "CODE12": lambda: (bad_my_number(rng).replace("-", "").replace(" ", ""), None),
+        "CODE10": lambda: (f"{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}",
+                           None),
+    }
+    out = []
+    for _ in range(n):
+        pool = _MALFORMED_NEGATIVE if rng.random() < negative_share else _MALFORMED_TEMPLATES
+        out.append(_fill(rng.choice(pool), fake, rng, extra))
     return out
 
 

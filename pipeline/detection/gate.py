@@ -2,9 +2,12 @@
 
 Why by content: column roles are only as good as the config; a My Number typed into 職業 or a phone number in
 a kept memo must stop the release whatever the column is called. Every cell of every released column is
-scanned (distinct values): pattern recognizers everywhere, GiNZA NER only on text columns (``free_text:
-scrub``)
-because generalised values such as ``東京都`` are places by design. Any finding at or above
+scanned (distinct values): pattern recognizers everywhere; GiNZA NER for names and places on text
+columns (``free_text: scrub``), and for names only on every other released text column (``山田 太郎``
+typed into 保険種類 is a name whatever the column is; a place is not reported there, because generalised
+values such as ``東京都`` are places by design). Linking codes (and the person key) are left out of NER:
+they are the release's own random letters, checked by their own rule, and a million of them would dominate
+the time. Any finding at or above
 ``detection.score_threshold`` raises :class:`~pipeline.errors.ResidualPIIError` naming table, column, row
 (0-based, of the released table) and entity type: never the value.
 """
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import time
 from typing import Any
+
+import pandas as pd
 
 from pipeline.detection.scan import scan_frame
 from pipeline.errors import ResidualPIIError
@@ -27,6 +32,17 @@ def text_columns(table: TableResult) -> tuple[str, ...]:
     return tuple(c.output_name for c in table.spec.columns if c.role == "free_text" and c.kept)
 
 
+def name_columns(table: TableResult) -> tuple[str, ...]:
+    """Output names of the released text columns other than free text and linking codes: NER for names."""
+    skip = {c.output_name for c in table.spec.columns if c.role in ("linking_code", "free_text")}
+    if table.person_key:
+        skip.add(table.person_key)
+    return tuple(
+        str(c) for c in table.data.columns
+        if c not in skip and not pd.api.types.is_numeric_dtype(table.data[c])
+    )
+
+
 def check_candidate(candidate: ReleaseCandidate) -> dict[str, Any]:
     """Scan the candidate; raise on any residual finding, else return a summary for manifest and report."""
     detection = candidate.config.detection
@@ -37,7 +53,7 @@ def check_candidate(candidate: ReleaseCandidate) -> dict[str, Any]:
     per_table: dict[str, dict[str, int]] = {}
     cleared: set[str] = set()  # values that failed the pre-filter, shared by the tables (surrogate keys)
     for name, table in candidate.tables.items():
-        scans = scan_frame(table.data, detection, text_columns(table), cleared)
+        scans = scan_frame(table.data, detection, text_columns(table), cleared, name_columns(table))
         per_table[name] = {"cells": 0, "distinct_values": 0}
         for scan in scans:
             cells += scan.rows

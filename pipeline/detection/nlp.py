@@ -19,6 +19,8 @@ import functools
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
+from pipeline.detection.ner import NER_SCORE
+
 MODEL = "ja_ginza"
 LANGUAGE = "ja"
 #: Components NER does not need (spaCy ``exclude``: not even loaded).
@@ -36,8 +38,6 @@ LABEL_MAP: dict[str, str] = {
     "Domestic_Region": "LOCATION",
     "Location_Other": "LOCATION",
 }
-#: The NER's score (spaCy gives none); below the pattern recognizers' checksum-backed scores.
-NER_SCORE = 0.85
 
 
 class GinzaNlpEngine(SpacyNlpEngine):

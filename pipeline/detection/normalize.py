@@ -10,11 +10,11 @@ with their base character so that composition still happens.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
-#: Characters that NFKC composes with the preceding one (combining marks and half-width (semi-)voiced marks).
-_JOINERS = frozenset("\uff9e\uff9f\u3099\u309a")
+import regex
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,23 @@ class NormalisedText:
         return self.starts[start], self.ends[end - 1]
 
 
-def _is_joiner(ch: str) -> bool:
-    return ch in _JOINERS or unicodedata.combining(ch) != 0
+#: One piece normalised on its own: a character and the joiners after it, the characters that NFKC composes
+#: with the preceding one (combining marks and the (half-width) (semi-)voiced marks). ``\P{ccc=0}`` is
+#: ``unicodedata.combining(ch) != 0`` (the regex module's Unicode tables may be newer than Python's: it then
+#: also counts code points unassigned in Python's, whose NFKC is themselves either way; tested).
+_CLUSTER = regex.compile(r"(?s).[\uff9e\uff9f\u3099\u309a\P{ccc=0}]*")
+_nfkc = functools.partial(unicodedata.normalize, "NFKC")
+
+
+def nfkc_text(text: str) -> str:
+    """``normalise(text).text`` without the offset map: what the pattern recognizers match on.
+
+    Why: the scanner's vectorised pre-filter must see exactly the recognizers' text (piecewise NFKC, not
+    whole-string NFKC, which can differ where a piece composes with the next), once per distinct value.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return "".join(map(_nfkc, _CLUSTER.findall(text)))
 
 
 def normalise(text: str) -> NormalisedText:
@@ -48,12 +63,10 @@ def normalise(text: str) -> NormalisedText:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and _is_joiner(text[j]):
-            j += 1
-        piece = unicodedata.normalize("NFKC", text[i:j])
+    i = 0
+    for cluster in _CLUSTER.findall(text):
+        j = i + len(cluster)
+        piece = _nfkc(cluster)
         out.append(piece)
         starts.extend([i] * len(piece))
         ends.extend([j] * len(piece))

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from pipeline.report import svg
+from pipeline.templates import render_markdown
 
 #: Output file names inside ``--out``.
 FILES = {"csv": "tradeoff.csv", "md": "tradeoff.md", "png": "tradeoff.png", "svg": "tradeoff.svg"}
@@ -57,23 +58,21 @@ def tradeoff_figure(frame: pd.DataFrame) -> Figure:
 
 
 def tradeoff_markdown(frame: pd.DataFrame) -> str:
-    """A Markdown table per table, for a ticket or a review note."""
-    parts = ["# 匿名化パラメータの比較 / Trade-off of k and suppression limit", ""]
+    """A Markdown table per table, for a ticket or a review note (template ``tradeoff.md.j2``)."""
+    tables: dict[str, list[list[str]]] = {}
     for name, part in frame.groupby("table", sort=False):
-        parts += [f"## {name}", "", "| " + " | ".join(h for _, h in _MD_COLUMNS) + " |",
-                  "|" + "---:|" * len(_MD_COLUMNS)]
+        rows = tables.setdefault(str(name), [])
         for _, row in part.sort_values(["k", "suppression_limit"]).iterrows():
             if not row["feasible"]:
                 cells = [str(row["k"]), f"{row['suppression_limit']:.0%}", f"不可 infeasible: {row['note']}"]
                 cells += [""] * (len(_MD_COLUMNS) - 3)
             else:
-                cells = [_md(row[c], c) for c, _ in _MD_COLUMNS]
-            parts.append("| " + " | ".join(cells) + " |")
-        parts.append("")
-    return "\n".join(parts)
+                cells = [_cell(row[c], c) for c, _ in _MD_COLUMNS]
+            rows.append(cells)
+    return render_markdown("tradeoff.md.j2", headers=[h for _, h in _MD_COLUMNS], tables=tables)
 
 
-def _md(value: object, column: str) -> str:
+def _cell(value: object, column: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
     if column == "suppression_limit":

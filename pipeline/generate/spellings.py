@@ -18,17 +18,10 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.generate.render import by_group, choose, digit_matrix, from_distinct, render_digits
+from pipeline.normalise.wareki import era_year
 
 EPOCH = date(1970, 1, 1)
 _FULLWIDTH = str.maketrans("0123456789,", "０１２３４５６７８９，")
-
-#: (name, abbreviation, first day) newest first; 大正 covers the born-1918-1925 centenarians.
-ERAS: tuple[tuple[str, str, date], ...] = (
-    ("令和", "R", date(2019, 5, 1)),
-    ("平成", "H", date(1989, 1, 8)),
-    ("昭和", "S", date(1926, 12, 25)),
-    ("大正", "T", date(1912, 7, 30)),
-)
 
 #: Date spellings, with an example, in the order of the weight vectors below.
 DATE_STYLES: tuple[str, ...] = (
@@ -53,11 +46,10 @@ def fullwidth(text: str) -> str:
 
 
 def wareki(d: date) -> tuple[str, str, int]:
-    """Era name, era letter and era year of a date (year 1 is written 元年 in the long form)."""
-    for name, letter, start in ERAS:
-        if d >= start:
-            return name, letter, d.year - start.year + 1
-    raise ValueError(f"date before 大正: {d.isoformat()}")
+    """Era name, era letter and era year of a date (year 1 is written 元年 in the long form), from the
+    project's one era table (``pipeline/normalise/wareki.py``)."""
+    era, year = era_year(d)
+    return era.name, era.letter, year
 
 
 def format_date(d: date, style: int) -> str:

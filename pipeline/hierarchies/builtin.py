@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -64,7 +65,13 @@ def _numeric_levels(
     hi = bottom + -(-(hi - bottom) // max(bands[-1] if bands else leaf_width, leaf_width)) * max(
         bands[-1] if bands else leaf_width, leaf_width
     )
-    starts = np.arange(bottom, hi, leaf_width)
+    # leaves are the bands that occur (every integer of 0–20,000,000 円 would be a million Python rows, and a
+    # leaf no row holds changes no class): one row per distinct band, vectorised
+    present = v.dropna().to_numpy(dtype=np.int64)
+    present = present[(present >= bottom) & (present < hi)]
+    starts = np.unique((present - bottom) // leaf_width) * leaf_width + bottom
+    if not len(starts):
+        starts = np.array([bottom], dtype=np.int64)
     top_label = f"{fmt(hi)}{unit}以上"
     bottom_label = f"{fmt(bottom)}{unit}未満"
 
@@ -89,12 +96,12 @@ def _numeric_levels(
     descriptions = [f"{what}({w}{tail})" for w in width_words] + [f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source=f"built-in {spec.kind}")
     arr = v.to_numpy(dtype="float64", na_value=np.nan)
-    idx = np.floor((arr - bottom) / leaf_width)
     labels = np.array([r[0] for r in rows], dtype=object)
     out = np.full(len(arr), None, dtype=object)
     ok = ~np.isnan(arr)
     in_range = ok & (arr >= bottom) & (arr < hi)
-    out[in_range] = labels[idx[in_range].astype(np.int64)]
+    band_start = np.floor((arr[in_range] - bottom) / leaf_width) * leaf_width + bottom
+    out[in_range] = labels[np.searchsorted(starts, band_start.astype(np.int64))]
     out[ok & (arr >= hi)] = top_label
     if has_bottom:
         out[ok & (arr < bottom)] = bottom_label
@@ -148,42 +155,82 @@ def _prefectures() -> dict[str, str]:
     return {p: r for p, r in (line.split(";") for line in text.splitlines() if line)}
 
 
+@functools.lru_cache(maxsize=1)
+def municipality_index() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+    """Per 都道府県: one regex of every spelling of its 市区町村, longest first, and spelling → official name.
+
+    Why a list and not a pattern: 大和郡山市, 四日市市, 廿日市市, 野々市市 and 郡山市 defeat any
+    "up to the first 市/郡/町" rule (issue 11). The list is Japan Post's (``data/municipalities.csv``, see
+    ``tools/build_municipalities.py``): 政令市 by ward (大阪市北区), towns and villages with their 郡
+    (生駒郡斑鳩町). Accepted spellings besides the official one: a town or village without its 郡 (斑鳩町)
+    when that is unambiguous in the prefecture, and a 政令市 without its ward (大阪市), which is its own,
+    coarser leaf. Longest match first, so 大和郡山市 wins over any shorter name and a ward over its city.
+    """
+    text = resources.files("pipeline.hierarchies").joinpath("data/municipalities.csv").read_text("utf-8")
+    official: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            _code, pref, city = line.split(";")
+            official.setdefault(pref, []).append(city)
+    index = {}
+    for pref, cities in official.items():
+        spellings = {c: c for c in cities}
+        short: dict[str, list[str]] = {}
+        for c in cities:
+            if "郡" in c and c.endswith(("町", "村")):
+                short.setdefault(c.split("郡", 1)[1], []).append(c)
+            ward = re.fullmatch(r"(.+?市).+区", c)
+            if ward:
+                spellings.setdefault(ward.group(1), ward.group(1))
+        for s, full in short.items():
+            if len(full) == 1 and s not in spellings:
+                spellings[s] = full[0]
+        alternation = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+        index[pref] = (re.compile(f"^(?:{alternation})"), spellings)
+    return index
+
+
 _PREF = re.compile(r"^(北海道|東京都|大阪府|京都府|[^\d\s]{2,3}県)")
-_MUNI = [re.compile(p) for p in (r"^([^\d\s]+?市[^\d\s]{1,5}?区)", r"^([^\d\s]+?郡[^\d\s]+?[町村])",
-                                 r"^([^\d\s]+?市)", r"^([^\d\s]+?区)", r"^([^\d\s]+?[町村])")]
 
 
-def parse_municipality(address: str, prefectures: dict[str, str]) -> tuple[str, str] | None:
-    """(都道府県, 市区町村) of a normalised address, or None.
-
-    The detailed part (町名・番地) is dropped here."""
+def parse_municipality(address: str, prefectures: dict[str, str]) -> tuple[str, str | None] | None:
+    """(都道府県, official 市区町村 or None when it is not in the list) of a normalised address, or None
+    without a known 都道府県. The detailed part (町名・番地) is never returned."""
     m = _PREF.match(address)
     if not m or m.group(1) not in prefectures:
         return None
     pref = m.group(1)
     rest = address[len(pref):].lstrip()
-    for rx in _MUNI:
-        mm = rx.match(rest)
-        if mm:
-            return pref, mm.group(1)
-    return None
+    entry = municipality_index().get(pref)
+    if entry is None:
+        return pref, None
+    mm = entry[0].match(rest)
+    return (pref, entry[1][mm.group(0)]) if mm else (pref, None)
 
 
 def municipality_keys(values: pd.Series) -> pd.Series:
     """Each address cut before its first ASCII digit: the part :func:`parse_municipality` can read.
 
     Why: full addresses are nearly all distinct (house numbers), so parsing per distinct address is parsing
-    per row. Every pattern of the parser is anchored at the start and matches only characters that are not
-    digits or whitespace (plus the whitespace it strips after the 都道府県), so nothing from the first ASCII
-    digit on can be part of a match, nor change which match is found: ``parse_municipality(key)`` equals
-    ``parse_municipality(address)``, and the keys are a few thousand 町名 for a million addresses.
+    per row. The parser matches a prefix of the address against the official names, none of which holds an
+    ASCII digit, so nothing from the first digit on can be part of a match, nor change which match is found:
+    ``parse_municipality(key)`` equals ``parse_municipality(address)``, and the keys are a few thousand 町名
+    for a million addresses.
     """
     arr = pa.array(values.astype("string[pyarrow]").array)
     cut = pc.replace_substring_regex(arr, pattern="(?s)[0-9].*", replacement="", max_replacements=1)
     return pd.Series(pd.arrays.ArrowStringArray(cut), index=values.index, name=values.name)
 
 
+def address_leaf(parsed: tuple[str, str | None]) -> str:
+    """The leaf label: 都道府県 + 市区町村, or the 都道府県 alone when the 市区町村 is unknown (fallback)."""
+    pref, city = parsed
+    return pref + city if city is not None else pref
+
+
 def build_address(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.date, what: str) -> Built:
+    """Leaves are 都道府県+市区町村 (official list); an unknown 市区町村 falls back to the 都道府県 leaf
+    (counted by :func:`unknown_municipalities`); an address without a known 都道府県 stops the run."""
     prefs = _prefectures()
     codes, uniques = pd.factorize(municipality_keys(values))
     parsed = [parse_municipality(str(u), prefs) for u in uniques]
@@ -192,16 +239,21 @@ def build_address(name: str, values: pd.Series, spec: HierarchySpec, reference: 
         mask = np.isin(codes, bad)
         row = int(np.flatnonzero(mask)[0]) + 1
         raise InputError(
-            f"row {row}, column {values.name}: address without a recognisable 都道府県 and 市区町村 "
+            f"row {row}, column {values.name}: address without a recognisable 都道府県 "
             f"({int(mask.sum())} such cells)"
         )
     found = [p for p in parsed if p is not None]  # all of them: unparsed addresses raised above
-    leaf_labels = np.array([*(p[0] + p[1] for p in found), None], dtype=object)
-    leaves = {p[0] + p[1]: p[0] for p in found}
+    leaf_labels = np.array([*(address_leaf(p) for p in found), None], dtype=object)
+    leaves = {address_leaf(p): p[0] for p in found}
     rows = [[leaf, pref, prefs[pref], "*"] for leaf, pref in leaves.items()] or [["-", "-", "-", "*"]]
     descriptions = [f"{what}(市区町村)", f"{what}(都道府県)", f"{what}(地方)", f"{what}(削除)"]
     h = Hierarchy.from_rows(name, rows, descriptions, source="built-in address")
     return pd.Series(leaf_labels[codes], index=values.index, name=values.name), h
+
+
+def unknown_municipalities(leaves: pd.Series) -> int:
+    """Rows whose address leaf fell back to the 都道府県 (市区町村 not in the official list)."""
+    return int(leaves.isin(list(_prefectures())).sum())
 
 
 def build_postal_code(

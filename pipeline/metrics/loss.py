@@ -32,8 +32,12 @@ class LossTables:
     """Per quasi-identifier and level, the tables every metric needs, built once per search."""
 
     def __init__(self, hierarchies: Sequence[Hierarchy], base: Snapshot, space: Space, n_rows: int,
-                 names: Sequence[str]) -> None:
+                 names: Sequence[str], weights: Sequence[float] | None = None) -> None:
         self.names = list(names)
+        #: Per attribute, its weight over the mean weight (all 1 when unweighted): an additive metric is
+        #: the mean of the attributes' shares, each multiplied by this (ARX's weighted quality model).
+        w = np.ones(len(hierarchies)) if weights is None else np.asarray(weights, dtype=np.float64)
+        self.weights = (w / w.mean()).tolist() if len(w) else []
         self.n_rows = n_rows
         self.q = len(hierarchies)
         self.base = base
@@ -72,7 +76,7 @@ class LossTables:
                 else:
                     g = np.bincount(up, weights=per_leaf)
                     v = self._entropy_share(q, float(_xlog2x(g).sum()), 0)
-                vals.append(v / self.q)
+                vals.append(v * self.weights[q] / self.q)
             out.append(np.array(vals))
         return out
 
@@ -99,7 +103,9 @@ class LossTables:
     def value(self, metric: str, snap: Snapshot, fail: np.ndarray) -> float:
         """The search objective of a node whose failing classes (``fail``) are suppressed."""
         if metric in ADDITIVE:
-            return float(sum(self.per_attribute(metric, snap, fail)) / self.q) if self.q else 0.0
+            per = self.per_attribute(metric, snap, fail)
+            weighted = sum(p * w for p, w in zip(per, self.weights, strict=True))
+            return float(weighted / self.q) if self.q else 0.0
         kept = snap.rows[~fail]
         suppressed = self.n_rows - int(kept.sum())
         if metric == "discernibility":
@@ -132,6 +138,7 @@ class LossTables:
             "metric": metric,
             "value": self.value(metric, snap, fail),
             "lm": float(np.mean(per)) if per else 0.0,
+            "weighted_lm": float(np.dot(per, self.weights) / self.q) if per else 0.0,
             "per_attribute": dict(zip(self.names, per, strict=True)),
             "discernibility": self.value("discernibility", snap, fail),
             "aecs": self.value("aecs", snap, fail),

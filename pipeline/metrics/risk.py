@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.search.histogram import sorted_unique
+
 
 def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:
     """Risk figures over the kept rows (``class_id >= 0``); suppressed rows carry no risk."""
@@ -34,7 +36,7 @@ def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: flo
     else:
         _, pcode = np.unique(np.asarray(person)[kept], return_inverse=True)
         n_persons = int(pcode.max()) + 1
-        pairs = np.unique(cls * n_persons + pcode)
+        pairs = sorted_unique(cls * n_persons + pcode)
         size = np.bincount(pairs // n_persons, minlength=n_classes)
         row_risk = 1.0 / size[cls]
         risk = np.zeros(n_persons)

@@ -8,8 +8,8 @@ The third-party flow, in the order the law asks for it (法43条3項・4項):
 1. ``anonymize run CONFIG --out DIR`` creates the release. Its ``published_items.*`` (items and their
    granularity, third-party provision yes/no, method of provision, continuous creation, contact),
    ``data_dictionary.*`` and, for ``audience: third_party``, ``provision_notice.ja.md`` are written into
-   the release by :func:`pipeline.publication.items.write_published_items`; the run appends a ``created``
-   event to the register (:func:`pipeline.publication.register.record_created`).
+   the release by :func:`pipeline.publication.items.write_published_items`; the run appends ``pending``,
+   renames the release into place and appends ``created`` (:mod:`pipeline.release.commit`).
 2. ``anonymize publish --site SITE`` renders every release in the register into one static site (index
    newest first, one page per dataset; no JavaScript) and appends a ``published`` event per release, with
    the method of provision for third-party releases (:mod:`pipeline.publication.publish`).

@@ -5,11 +5,11 @@ Only checksums, counts, privacy figures reached and paths: nothing restorable an
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.checksum import sha256_file
 from pipeline.publication.items import ITEMS_JSON
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
@@ -19,7 +19,7 @@ _MODEL_KEYS = ("models", "l", "t", "l_diversity", "t_closeness", "privacy_models
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 
@@ -49,6 +49,7 @@ def _table_entry(table: TableResult, manifest_table: dict[str, Any]) -> dict[str
         "min_class_size": int(table.min_class_size),
         "suppressed_rows": int(table.suppressed_rows),
         "distinct_l": distinct_l(table),
+        "linked_persons": manifest_table.get("linked_persons", {}),
     }
     for key in _MODEL_KEYS:
         for source in (manifest_table, table.metrics):
@@ -72,11 +73,15 @@ def _validation(release_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return {"success": success, "file": "validation/results.json" if path.is_file() else None}
 
 
-def created_event(candidate: ReleaseCandidate, release_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+def created_event(candidate: ReleaseCandidate, release_dir: Path, manifest: dict[str, Any],
+                  files_dir: Path | None = None) -> dict[str, Any]:
+    """The event for the release at ``release_dir``, read from ``files_dir`` (default: the same place; the
+    staging directory when the event is built before the rename, see ``pipeline.release.commit``)."""
     rel = candidate.config.release
     release_dir = Path(release_dir).resolve()
+    files = Path(files_dir) if files_dir is not None else release_dir
     tables_manifest = manifest.get("tables", {})
-    files = dict(manifest.get("files", {}))
+    outputs = dict(manifest.get("files", {}))
     return {
         "event": "created",
         "release_id": candidate.release_id,
@@ -92,15 +97,16 @@ def created_event(candidate: ReleaseCandidate, release_dir: Path, manifest: dict
         "tool_version": manifest.get("tool_version"),
         "inputs": {t: dict(v) for t, v in candidate.inputs.items()},
         "release_dir": str(release_dir),
-        "manifest_sha256": _sha256(release_dir / "manifest.json"),
-        "outputs": files,
+        "manifest_sha256": _sha256(files / "manifest.json"),
+        "register_anchor": manifest.get("register_anchor"),
+        "outputs": outputs,
         "tables": {
             name: _table_entry(t, tables_manifest.get(name, {})) for name, t in candidate.tables.items()
         },
-        "validation": _validation(release_dir, manifest),
+        "validation": _validation(files, manifest),
         "item_list": {
             "file": ITEMS_JSON,
             "path": str(release_dir / ITEMS_JSON),
-            "sha256": files.get(ITEMS_JSON) or _sha256(release_dir / ITEMS_JSON),
+            "sha256": outputs.get(ITEMS_JSON) or _sha256(files / ITEMS_JSON),
         },
     }

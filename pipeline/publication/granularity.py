@@ -17,6 +17,8 @@ from pipeline.hierarchies.base import Hierarchy
 #: Linking codes are replaced by per-release random surrogates (APPI.md §1 rule 3).
 LINKING_CODE_WORDS = "ランダムな識別子、リリースごとに異なり元の番号とは照合不可"
 ALL_GENERALISED_WORDS = "全て一括、値を含まない"
+#: Local recoding with most rows at the root: the rows that keep a value are named after it.
+MOSTLY_GENERALISED_WORDS = "大部分は一括で値を含まない"
 _LABEL = re.compile(r"^(?P<name>[^(（]+)[(（](?P<words>.*)[)）]$")
 
 _TYPE_WORDS: dict[str, str] = {
@@ -58,6 +60,41 @@ def describe(column: str, spec: ColumnSpec, hierarchy: Hierarchy | None, level: 
     if spec.type in ("amount", "integer") and (spec.top_code is not None or spec.bottom_code is not None):
         words = f"{words}、極端に大きい値・小さい値は上限・下限で一括"
     return Granularity(column, _with_rare_rule(words, spec))
+
+
+def describe_levels(column: str, spec: ColumnSpec, hierarchy: Hierarchy, shares: dict[int, float]
+                    ) -> Granularity:
+    """A column released at several levels (local recoding): the level most rows are at, then
+    ``一部は`` the others, finest first: ``居住地(都道府県、一部は市区町村・地方)``.
+    One level: :func:`describe`."""
+    if len(shares) <= 1:
+        return describe(column, spec, hierarchy, next(iter(shares), 0))
+    main = max(shares, key=lambda b: shares[b])
+    others = "・".join(short_words(column, spec, hierarchy, b) for b in sorted(shares) if b != main)
+    if main >= hierarchy.height - 1:  # most rows carry no value: "全て一括" would contradict 一部は
+        return Granularity(column, f"{MOSTLY_GENERALISED_WORDS}、一部は{others}")
+    return Granularity(column, f"{describe(column, spec, hierarchy, main).words}、一部は{others}")
+
+
+def short_words(column: str, spec: ColumnSpec, hierarchy: Hierarchy, level: int) -> str:
+    """The granularity of one level in a word or two (``5歳階級``, ``地方``; the root: ``一括``)."""
+    if level >= hierarchy.height - 1:
+        return "一括"
+    return describe(column, spec, hierarchy, level).words.split("、")[0]
+
+
+def level_breakdown(column: str, spec: ColumnSpec, hierarchy: Hierarchy, shares: dict[int, float],
+                    present: set[str]) -> list[dict[str, object]]:
+    """Per level released (finest first): its granularity, the share of released rows, and the values of
+    that level that occur (``present``: the column's released values; hierarchy labels, never raw data)."""
+    out: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for b in sorted(shares):
+        values = [str(v) for v in hierarchy.labels[b] if str(v) in present and str(v) not in seen]
+        seen.update(values)
+        out.append({"level": int(b), "granularity": short_words(column, spec, hierarchy, b),
+                    "share": round(float(shares[b]), 4), "values": values})
+    return out
 
 
 def _words_of(description: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.config.model import ReleaseSpec
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.publication import wareki
-from pipeline.publication.granularity import describe
+from pipeline.publication.granularity import describe, describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
 ITEMS_JSON = "published_items.json"
@@ -48,7 +48,11 @@ def _table_items(table: TableResult) -> list[dict[str, Any]]:
                 "its granularity cannot be published"
             )
         level = table.levels.get(str(column), spec.level)
-        g = describe(str(column), spec, table.hierarchies.get(str(column)), level)
+        hierarchy = table.hierarchies.get(str(column))
+        shares = table.level_shares.get(str(column), {})
+        mixed = hierarchy is not None and len(shares) > 1
+        g = (describe_levels(str(column), spec, hierarchy, shares) if hierarchy is not None and mixed
+             else describe(str(column), spec, hierarchy, level))
         items.append(
             {
                 "table": table.name,

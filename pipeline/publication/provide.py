@@ -2,9 +2,20 @@
 
 Refused (no bundle at all) unless: the release's files match its manifest; its legal category is
 匿名加工情報 and its audience ``third_party``; the register holds its ``created`` event (same manifest) and a
-``published`` event for exactly its item list with its method of provision. The bundle is assembled in a
-temporary sibling directory and renamed into place, then a ``provided`` event is appended; if that append
-fails the bundle is removed again, so a bundle on disk always has its register line.
+``published`` event for exactly its item list with its method of provision. The bundle's format (what is
+in it, what is withheld, ``SHA256SUMS``) is defined in :mod:`pipeline.publication.bundle`.
+
+Commit protocol (a bundle at ``OUT`` never exists without its register line, whatever kills the process):
+
+1. the bundle is assembled and sealed (``SHA256SUMS``) in a temporary sibling ``.OUT.<random>``;
+2. the ``provided`` event is appended, naming ``OUT`` and the SHA-256 of the sealed ``SHA256SUMS``;
+3. the temporary directory is renamed to ``OUT`` (atomic on one file system).
+
+A failure before 2 removes the temporary directory: no line, no bundle. Killed between 2 and 3 (kill -9,
+power cut), the line is there and the sealed bundle waits beside ``OUT``: the next ``provide`` of the same
+``OUT`` rolls it forward (renames it into place, after checking that its ``SHA256SUMS`` is the one the line
+records and that every file matches it) instead of writing a second bundle and a second line. A temporary
+directory no line names is the leftover of a run killed before 2; it is left alone and named in the error.
 """
 
 from __future__ import annotations
@@ -17,17 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, ValidationFailed
-from pipeline.publication.dictionary import DICT_JSON, DICT_MD
-from pipeline.publication.items import ITEMS_HTML, ITEMS_JSON, ITEMS_MD, check_legal_category_doc
+from pipeline.publication.bundle import BUNDLE_DIRS, BUNDLE_FILES, SUMS, read_sums, write_sums
+from pipeline.publication.items import ITEMS_JSON, check_legal_category_doc
 from pipeline.publication.notice import NOTICE_MD
 from pipeline.publication.register import append_event, events_for, read_register
 from pipeline.publication.releases import sha256_file
-
-SUMS = "SHA256SUMS"
-#: Files and folders of the release that go to the recipient (report.html stays internal: it shows risk
-#: before anonymisation, which the recipient does not need).
-BUNDLE_FILES = ("manifest.json", ITEMS_JSON, ITEMS_MD, ITEMS_HTML, DICT_JSON, DICT_MD, NOTICE_MD)
-BUNDLE_DIRS = ("data", "validation")
+from pipeline.release.faults import kill_point
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class ProvideResult:
     bundle: Path
     release_id: str
     files: int
+    #: True when this call completed a provision killed between its register line and its rename
+    resumed: bool = False
 
 
 def _verify_release(release: Path) -> dict[str, Any]:
@@ -105,6 +113,9 @@ def provide(release: Path | str, out: Path | str, register: Path | str) -> Provi
     if out.exists():
         raise ReleaseExistsError(f"{out} already exists; a bundle is never overwritten")
     out.parent.mkdir(parents=True, exist_ok=True)
+    resumed = _roll_forward(out, register, rid)
+    if resumed is not None:
+        return resumed
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name in BUNDLE_FILES:
@@ -112,14 +123,9 @@ def provide(release: Path | str, out: Path | str, register: Path | str) -> Provi
         for name in BUNDLE_DIRS:
             if (release / name).is_dir():
                 shutil.copytree(release / name, tmp / name)
-        sums = sorted((p.relative_to(tmp).as_posix(), sha256_file(p)) for p in tmp.rglob("*") if p.is_file())
-        (tmp / SUMS).write_text("".join(f"{d}  {rel}\n" for rel, d in sums), encoding="utf-8")
+        sums = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in tmp.rglob("*") if p.is_file()}
+        write_sums(tmp, sums)
         tmp.chmod(0o755)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    try:
         append_event(
             register,
             {
@@ -132,12 +138,42 @@ def provide(release: Path | str, out: Path | str, register: Path | str) -> Provi
                 "provision_method": doc.get("provision_method"),
                 "published_seq": published.get("seq"),
                 "bundle_dir": str(out),
-                "sha256sums_sha256": sha256_file(out / SUMS),
-                "notice_sha256": sha256_file(out / NOTICE_MD),
+                "sha256sums_sha256": sha256_file(tmp / SUMS),
+                "notice_sha256": sha256_file(tmp / NOTICE_MD),
                 "files": len(sums),
             },
         )
     except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
+    kill_point("provide-appended")
+    tmp.rename(out)
     return ProvideResult(bundle=out, release_id=rid, files=len(sums))
+
+
+def _roll_forward(out: Path, register: Path | str, rid: str) -> ProvideResult | None:
+    """The sealed bundle of a provision killed between its line and its rename, renamed into place; None if
+    there is none. Only a temporary sibling whose ``SHA256SUMS`` is the one a ``provided`` line of this
+    release records for ``out``, and whose every file matches it, is taken (see the module docstring)."""
+    lines = [e for e in read_register(register) if e.get("event") == "provided"
+             and e.get("release_id") == rid and e.get("bundle_dir") == str(out)]
+    if not lines:
+        return None
+    recorded = {str(e.get("sha256sums_sha256")) for e in lines}
+    for tmp in sorted(out.parent.glob(f".{out.name}.*")):
+        sums_file = tmp / SUMS
+        if not tmp.is_dir() or tmp.is_symlink() or not sums_file.is_file():
+            continue
+        if sha256_file(sums_file) not in recorded or not _matches_sums(tmp):
+            continue
+        tmp.rename(out)
+        return ProvideResult(bundle=out, release_id=rid, files=len(read_sums(out)[0]), resumed=True)
+    return None
+
+
+def _matches_sums(folder: Path) -> bool:
+    """Every file of ``folder`` is listed in its ``SHA256SUMS`` with its digest; every listed file exists."""
+    listed, problems = read_sums(folder)
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {SUMS}
+    return not problems and present == set(listed) and all(sha256_file(folder / n) == d
+                                                           for n, d in listed.items())

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.publication.items import check_legal_category_doc
-from pipeline.publication.register import append_event, read_register
+from pipeline.publication.register import append_event, head, read_register
 from pipeline.publication.releases import RegisteredRelease, registered_releases, sha256_file
 from pipeline.publication.site import dataset_page_path, render_site
 
@@ -24,7 +24,7 @@ class PublishResult:
     new_events: int
 
 
-def published_event(r: RegisteredRelease, site: Path) -> dict[str, Any]:
+def published_event(r: RegisteredRelease, site: Path, anchor: dict[str, Any] | None = None) -> dict[str, Any]:
     d = r.items
     third = bool(d["third_party_provision"])
     page = dataset_page_path(r.release_id)
@@ -44,6 +44,7 @@ def published_event(r: RegisteredRelease, site: Path) -> dict[str, Any]:
         "site": str(site),
         "page": page,
         "page_sha256": sha256_file(site / page),
+        "register_anchor": anchor,
     }
 
 
@@ -53,7 +54,8 @@ def publish(site: Path | str, register: Path | str) -> PublishResult:
     releases = registered_releases(events, register)
     for r in releases:
         check_legal_category_doc(r.items, r.release_id)
-    render_site(releases, site)
+    anchor = {"file": Path(register).name, **head(events)}
+    render_site(releases, site, anchor=anchor)
     done = {
         (e["release_id"], e.get("site"), e.get("items_sha256"))
         for e in events
@@ -63,6 +65,6 @@ def publish(site: Path | str, register: Path | str) -> PublishResult:
     for r in reversed(releases):  # oldest first, so the register reads in creation order
         if (r.release_id, str(site), r.items_sha256) in done:
             continue
-        append_event(register, published_event(r, site))
+        append_event(register, published_event(r, site, anchor))
         new += 1
     return PublishResult(site=site, releases=len(releases), new_events=new)

@@ -6,14 +6,15 @@ from item lists whose checksum matches what the ``created`` event recorded.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.checksum import sha256_file
 from pipeline.errors import RegisterError
+from pipeline.publication.register import withdrawn
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -29,14 +30,6 @@ class RegisteredRelease:
     @property
     def created_at(self) -> str:
         return str(self.items.get("created_at") or self.created.get("created_at") or "")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def safe_id(release_id: str) -> str:
@@ -83,7 +76,10 @@ def registered_releases(events: list[dict[str, Any]], register: Path | str) -> l
         elif e.get("event") == "moved" and str(e.get("release_id")) in latest:
             moved[str(e["release_id"])] = e
     out = []
+    gone = withdrawn(events)  # abandoned after its created line: rolled back, not a release
     for rid, (_, created) in latest.items():
+        if rid in gone:
+            continue
         safe_id(rid)
         where = created
         if rid in moved:

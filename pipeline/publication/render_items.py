@@ -1,14 +1,15 @@
 """Views of the published item document (``published_items.json``): Markdown and HTML.
 
 The JSON is the single source; these functions only lay it out, so the Markdown in the release, the
-standalone HTML page and the static site's dataset page always agree.
+standalone HTML page and the static site's dataset page always agree. The layout is in the
+templates ``published_items.md.j2``, ``published_items.html.j2`` and ``_items.html.j2``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pipeline.publication.html import esc, page, table_rows
+from pipeline.templates import render_html, render_markdown
 
 TITLE = "匿名加工情報の作成・提供に関する公表"
 
@@ -42,20 +43,10 @@ def by_table(doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(doc: dict[str, Any]) -> str:
-    lines = [f"# {TITLE}: {doc['dataset_name']}", "", "| 項目 | 内容 |", "|---|---|"]
-    lines += [f"| {_md(k)} | {_md(v)} |" for k, v in summary_rows(doc)]
-    lines += ["", "## 匿名加工情報に含まれる個人に関する情報の項目", ""]
-    for table, items in by_table(doc).items():
-        lines += [f"### {table}", ""]
-        lines += [f"- {_md(i['label'])}" for i in items]
-        lines.append("")
-    lines += [_FOOTNOTE, ""]
-    return "\n".join(lines)
+    """``published_items.ja.md`` (template ``published_items.md.j2``)."""
+    return render_markdown("published_items.md.j2", title=TITLE, doc=doc, rows=summary_rows(doc),
+                           groups=by_table(doc), footnote=_FOOTNOTE)
 
 
 _FOOTNOTE = (
@@ -64,21 +55,13 @@ _FOOTNOTE = (
 )
 
 
-def html_section(doc: dict[str, Any], heading_level: int = 1) -> str:
-    """The dataset's published record as an HTML fragment (shared by the release page and the site)."""
-    h, h2, h3 = f"h{heading_level}", f"h{heading_level + 1}", f"h{heading_level + 2}"
-    parts = [
-        f"<{h}>{esc(TITLE)}: {esc(doc['dataset_name'])}</{h}>",
-        table_rows(summary_rows(doc)),
-        f"<{h2}>匿名加工情報に含まれる個人に関する情報の項目</{h2}>",
-    ]
-    for table, items in by_table(doc).items():
-        lis = "\n".join(f"<li>{esc(i['label'])}</li>" for i in items)
-        parts.append(f'<{h3}>{esc(table)}</{h3}>\n<ul class="items">\n{lis}\n</ul>')
-    parts.append(f'<p class="note">{esc(_FOOTNOTE)}</p>')
-    return "\n".join(parts)
+def html_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the macro ``items_section`` (``_items.html.j2``) lays out, for the release page and the site."""
+    return {"title": TITLE, "doc": doc, "rows": summary_rows(doc), "groups": by_table(doc),
+            "footnote": _FOOTNOTE}
 
 
 def html_page(doc: dict[str, Any]) -> str:
     """Standalone page (``published_items.ja.html``): no script, no external resource."""
-    return page(f"{TITLE}: {doc['dataset_name']}", f"<main>\n{html_section(doc)}\n</main>")
+    title = f"{TITLE}: {doc['dataset_name']}"
+    return render_html("published_items.html.j2", title=title, view=html_view(doc))

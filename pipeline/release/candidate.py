@@ -46,11 +46,17 @@ class TableResult:
     rare_values: dict[str, int] = field(default_factory=dict)
     #: Output column → cells nulled because the config said ``on_invalid: null``.
     invalid_nulled: dict[str, int] = field(default_factory=dict)
+    #: Scrubbed free-text output column → ``tags_written`` (cells x tags) and ``whole_cells`` (cells replaced
+    #: whole by ``<個人情報>``: the scrubber found no fixed point), counts only.
+    scrubbed: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Normalised level-0 values of the quasi-identifiers (and sensitive columns) before generalisation and
     #: suppression, original row order lost (shuffled). In memory only.
     before: pd.DataFrame | None = None
     #: Persons per row before anonymisation (for risk-before per person); in memory only.
     before_person: Any = None
+    #: Local recoding: output quasi-identifier → {level: share of released rows}; empty for global
+    #: recoding (every row at ``levels``).
+    level_shares: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,5 +67,8 @@ class ReleaseCandidate:
     tables: dict[str, TableResult]
     #: Table name → {"file": name only, "sha256": digest of the input file}.
     inputs: dict[str, dict[str, str]]
+    #: Risk over all released columns: policy, status, warnings, protected attributes
+    #: (``pipeline.attributes``).
+    attribute_risk: dict[str, Any] = field(default_factory=dict)
     #: Filled by the writer: path of the staging directory while the release is being written.
     staging_dir: Path | None = None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from pipeline import __version__
+from pipeline.checksum import sha256_file
+from pipeline.publication.granularity import describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
 MANIFEST = "manifest.json"
@@ -17,7 +20,8 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
     value_sets = {}
     for name in t.quasi_identifiers:
         h = t.hierarchies[name]
-        value_sets[name] = [str(x) for x in h.labels[t.levels[name]]]
+        used = sorted(t.level_shares.get(name) or {t.levels[name]: 1.0})  # local recoding: several levels
+        value_sets[name] = list(dict.fromkeys(str(x) for b in used for x in h.labels[b]))
     codes = {}
     for c in t.spec.kept_columns:
         if c.role == "attribute" and (c.top_code is not None or c.bottom_code is not None):
@@ -38,17 +42,30 @@ def table_entry(t: TableResult, file: str, sha256: str) -> dict[str, Any]:
         "classes": int(t.classes),
         "suppressed_rows": int(t.suppressed_rows),
         "levels": {k: int(v) for k, v in t.levels.items()},
-        "granularity": {k: t.hierarchies[k].level_descriptions[v] for k, v in t.levels.items()},
+        "granularity": {k: _granularity(t, k, v) for k, v in t.levels.items()},
+        "level_shares": {k: {str(b): round(v, 6) for b, v in sh.items()} for k, sh in t.level_shares.items()},
         "value_sets": value_sets,
         "top_bottom_codes": codes,
         "models": t.metrics.get("models", []),
         "linked_quasi_identifiers": t.metrics.get("linked_quasi_identifiers", []),
         "information_loss": t.metrics.get("loss", {}),
         "risk": t.metrics.get("risk", {}),
+        "attribute_risk": t.metrics.get("attribute_risk", {}),
         "search": t.metrics.get("search", {}),
+        "utility": t.metrics.get("utility", {}),
         "rare_values_changed": dict(t.rare_values),
         "invalid_cells_nulled": dict(t.invalid_nulled),
+        "free_text_scrubbed": {c: dict(n) for c, n in t.scrubbed.items()},
     }
+
+
+def _granularity(t: TableResult, column: str, level: int) -> str:
+    """The level's description; a column released at several levels (local recoding) states the range."""
+    shares = t.level_shares.get(column, {})
+    if len(shares) > 1:
+        spec = next(c for c in t.spec.kept_columns if c.output_name == column)
+        return describe_levels(column, spec, t.hierarchies[column], shares).label
+    return str(t.hierarchies[column].level_descriptions[level])
 
 
 def build_manifest(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -70,8 +87,29 @@ def build_manifest(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -> di
     }
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def linked_persons(data: pd.DataFrame, key: str, source: pd.DataFrame, source_key: str) -> dict[str, int]:
+    """Distinct persons of ``data`` and how many of them the ``source`` table does not hold (suppressed
+    there, or never in its input). Distinct keys only, one vectorised ``isin``."""
+    keys = pd.Series(data[key].dropna().unique())
+    present = keys.isin(pd.Series(source[source_key].dropna().unique()))
+    return {"persons": len(keys), "absent": int((~present).sum())}
+
+
+def add_linked_persons(c: ReleaseCandidate, tables: dict[str, dict[str, Any]]) -> None:
+    """``linked_persons`` per table that links quasi-identifiers of earlier tables (``{source: {persons,
+    absent}}``): what ``anonymize verify`` re-counts on the released files, so a table swapped in from another
+    release (whose keys match no person of the source table) cannot pass."""
+    for name, t in c.tables.items():
+        linked = t.metrics.get("linked_quasi_identifiers") or {}
+        sources = {str(q).split(".", 1)[0] for q in linked if "." in str(q)}
+        figures = {}
+        for src in sorted(sources):
+            other = c.tables.get(src)
+            if other is None or not t.person_key or not other.person_key:
+                continue
+            figures[src] = linked_persons(t.data, t.person_key, other.data, other.person_key)
+        if figures:
+            tables[name]["linked_persons"] = figures
 
 
 def file_checksums(root: Path) -> dict[str, str]:
@@ -79,7 +117,7 @@ def file_checksums(root: Path) -> dict[str, str]:
     out = {}
     for p in sorted(root.rglob("*")):
         if p.is_file() and p.relative_to(root).as_posix() != MANIFEST:
-            out[p.relative_to(root).as_posix()] = sha256_bytes(p.read_bytes())
+            out[p.relative_to(root).as_posix()] = sha256_file(p)
     return out
 
 

@@ -38,6 +38,18 @@ class QuasiIdentifier:
     name: str  # output column name
     codes: np.ndarray  # int32 leaf code per row (Hierarchy.encode), nulls = hierarchy.n_leaves
     hierarchy: Hierarchy
+    #: Analyst priority: this attribute's share of an additive metric is weighted by it (ARX's attribute
+    #: weights); equal weights give the unweighted metric.
+    weight: float = 1.0
+    #: The coarsest level of ``hierarchy`` the search may choose (None: up to the root). The lattice is cut
+    #: there, so no node above it is ever evaluated.
+    max_level: int | None = None
+
+    @property
+    def height(self) -> int:
+        """Levels the search may choose from: the hierarchy's, cut at ``max_level``."""
+        h = self.hierarchy.height
+        return h if self.max_level is None else min(h, self.max_level + 1)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,13 @@ class SearchResult:
     nodes_evaluated: int
     lattice_size: int
     fallback: str | None = None  # why the result is not proven optimal (None when exact)
+    #: Of ``suppressed_rows``, those removed before the search because their person was suppressed in an
+    #: earlier table of the release (``pipeline.anonymise.table``).
+    removed_with_person: int = 0
+    #: Local recoding only: per quasi-identifier, the level of every row (``levels`` then holds the level
+    #: most rows are released at), and the share of released rows per level.
+    row_levels: dict[str, np.ndarray] | None = None
+    level_shares: dict[str, dict[int, float]] | None = None
 
 
 def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:
@@ -96,7 +115,7 @@ def search(
     used = {m.column for m in models}
     sensitive = [s for s in sensitive if s.name in used]  # the others play no part in the search
     all_qis = list(qis) + list(fixed)
-    heights = [qi.hierarchy.height for qi in qis] + [1] * len(fixed)
+    heights = [qi.height for qi in qis] + [1] * len(fixed)
     space = _space(all_qis, heights, sensitive)
     base, row_class, n_persons = base_snapshot(
         [np.asarray(q.codes) for q in all_qis], [q.hierarchy.n_leaves + 1 for q in all_qis], person,
@@ -113,7 +132,8 @@ def search(
     prune_with = [m for m in models if zero or m.monotonic_with_suppression]
     references = dict(zip([s.name for s in sensitive], space.references, strict=True))
     necessary = [m.necessary(references) for m in models if m not in prune_with]
-    tables = LossTables([q.hierarchy for q in qis], base, space, n_rows, [q.name for q in qis])
+    tables = LossTables([q.hierarchy for q in qis], base, space, n_rows, [q.name for q in qis],
+                        [q.weight for q in qis])
     ev = Evaluator(space, base, models, allowed, n_rows, prune_with, necessary, track_origin=False)
     lattice_size = Lattice.size_of(heights)
     fallback = None
@@ -138,7 +158,7 @@ def search(
                     f"{max_exact_lattice:,}: greedy descent")
         outcome = greedy_descent(ev, heights, tables, metric)
     if outcome.best is None:
-        raise PrivacyError(_infeasible(outcome, models, allowed, n_rows, suppression_limit))
+        raise PrivacyError(_infeasible(outcome, models, allowed, n_rows, suppression_limit, qis))
     return _result(outcome, space, base, row_class, ev, tables, qis, metric, fallback, lattice_size)
 
 
@@ -197,7 +217,8 @@ def _space(all_qis: Sequence[QuasiIdentifier], heights: Sequence[int],
                  [s.ordered for s in sensitive], [], [s.name for s in sensitive])
 
 
-def _infeasible(outcome: Outcome, models, allowed: int, n_rows: int, limit: float) -> str:
+def _infeasible(outcome: Outcome, models, allowed: int, n_rows: int, limit: float,
+                qis: Sequence[QuasiIdentifier]) -> str:
     top = outcome.top
     parts = []
     if top is not None:
@@ -205,9 +226,19 @@ def _infeasible(outcome: Outcome, models, allowed: int, n_rows: int, limit: floa
             if failing:
                 parts.append(f"{name}: {failing} of {n_rows} rows fail ({failing / n_rows:.1%})")
     detail = "; ".join(parts) if parts else "the models together fail too many rows"
-    return (f"no generalisation meets {', '.join(str(m) for m in models)} within the suppression limit "
-            f"{limit:.1%} ({allowed} rows): even with every quasi-identifier fully generalised, {detail}. "
-            f"Raise the suppression limit, relax the models, or release fewer quasi-identifiers")
+    capped = [q for q in qis if q.height < q.hierarchy.height]
+    if not capped:
+        return (f"no generalisation meets {', '.join(str(m) for m in models)} within the suppression limit "
+                f"{limit:.1%} ({allowed} rows): even with every quasi-identifier fully generalised, "
+                f"{detail}. Raise the suppression limit, relax the models, or release fewer "
+                f"quasi-identifiers")
+    persons = int(top.snap.persons[top.fail].sum()) if top is not None else 0
+    caps = ", ".join(f"{q.name} at most {q.hierarchy.level_descriptions[q.height - 1]} (max_level)"
+                     for q in capped)
+    return (f"the analyst constraint {caps} cannot be met: even at that level with every other "
+            f"quasi-identifier fully generalised, {persons:,} persons could not be placed in a class meeting "
+            f"{', '.join(str(m) for m in models)} within the suppression limit {limit:.1%} ({allowed} rows; "
+            f"{detail}). Raise max_level, the suppression limit, or lower k")
 
 
 def _result(outcome: Outcome, space: Space, base, row_class: np.ndarray, ev: Evaluator,

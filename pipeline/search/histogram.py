@@ -108,6 +108,16 @@ def _sort_groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, i
 _UNIT = np.ones(0)
 
 
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` by a sort. Why: numpy 2.4's hash-based ``np.unique`` (no return_* arguments) took
+    12.9 s on a million int64 keys on this machine against 0.18 s for the sort; the search's roll-ups call
+    it hundreds of times (1,000,000 policyholders: 1,093 of 1,402 s in ``_unique_hash``)."""
+    s = np.sort(a, kind="stable")
+    if len(s) < 2:
+        return s
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
 def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Distinct (cls, other) pairs, sorted, with summed weights (``None``: no weights, ``_UNIT``: 1 each)."""
@@ -127,7 +137,7 @@ def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarr
             uk = np.flatnonzero(sums > 0)
             w = sums[uk].astype(np.int64, copy=False)
     elif weights is None:
-        uk = np.unique(key)
+        uk = sorted_unique(key)
         w = None
     else:
         inv, _, n, uk = _sort_groups(key, bound)

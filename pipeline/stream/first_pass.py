@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config.model import ColumnSpec, Config, TableSpec
-from pipeline.errors import ConfigError, InputError, PipelineError, where
+from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys
-from pipeline.io.batches import Batch, columns_of, resolve_format
-from pipeline.prepare import check_schema
-from pipeline.stream.normalise import ColumnNormaliser, shared_cache
+from pipeline.io.batches import Batch
+from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
+from pipeline.prepare import check_header
 from pipeline.stream.read import batches, kept_for_processing
 
 _PERSON = "__person__"
@@ -58,8 +58,9 @@ class BatchStats:
     histogram: pd.DataFrame  # value keys of qis + sensitive values + _TUPLE (hash of the qi keys) + _ROWS
     pairs: pd.DataFrame  # distinct (_TUPLE, _PERSON) hashes, uint64 (empty without a person key)
     distinct: dict[str, pd.Series]  # column → value → rows
-    #: column → (first invalid row, invalid cells), for the error raised after the pass
-    invalid: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: column → what its values broke (control characters, invalid values), for the error raised after the
+    #: pass
+    faults: dict[str, Faults] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,12 +99,12 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
     """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well)."""
     qis, sens, attrs = _roles(spec)
     values: dict[str, pd.Series] = {}
-    invalid: dict[str, tuple[int, int]] = {}
+    faults: dict[str, Faults] = {}
     for c in kept_for_processing(spec):
         norm = ColumnNormaliser(c.name, c.type, "null", spec.name, file, cache=shared_cache(c.type))
         norm.feed(batch.columns[c.name], batch.offset)
-        if norm.first_bad_row is not None:
-            invalid[c.name] = (norm.first_bad_row, norm.bad_cells)
+        if norm.faults != Faults():
+            faults[c.name] = norm.faults
         values[c.name] = norm.series()
     columns = {c.output_name: _key(c, values[c.name]) for c in qis}
     columns.update({c.output_name: values[c.name] for c in sens})
@@ -115,7 +116,7 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
     else:
         pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
     distinct = {c.output_name: values[c.name].value_counts(dropna=False) for c in sens + attrs}
-    return BatchStats(batch.num_rows, hist, pairs, distinct, invalid)
+    return BatchStats(batch.num_rows, hist, pairs, distinct, faults)
 
 
 def _grouped(columns: dict[str, pd.Series], qnames: list[str], n: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -153,20 +154,16 @@ def reduce_stats(parts: Iterable[BatchStats]) -> BatchStats:
     for p in parts:
         for name, counts in p.distinct.items():
             distinct[name] = counts if name not in distinct else distinct[name].add(counts, fill_value=0)
-    invalid: dict[str, tuple[int, int]] = {}
+    faults: dict[str, Faults] = {}
     for p in parts:
-        for name, (row, n) in p.invalid.items():
-            old = invalid.get(name)
-            invalid[name] = (row, n) if old is None else (min(old[0], row), old[1] + n)
-    return BatchStats(sum(p.rows for p in parts), hist, pairs, distinct, invalid)
+        for name, f in p.faults.items():
+            faults.setdefault(name, Faults()).merge(f)
+    return BatchStats(sum(p.rows for p in parts), hist, pairs, distinct, faults)
 
 
 def check_input(spec: TableSpec, path: Path) -> None:
     """Before the pass: the file exists and its header fits the config (gate two's schema check)."""
-    if not path.is_file():
-        raise InputError(f"file {path}: not found")
-    header = columns_of(path, resolve_format(path, spec.format), spec.encoding, spec.delimiter)
-    check_schema(spec, header, path)
+    check_header(spec, path)
 
 
 def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats) -> TableStats:
@@ -174,13 +171,12 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
     keys)."""
     nulled: dict[str, int] = {}
     for c in spec.columns:
-        if c.name in stats.invalid:
-            row, n = stats.invalid[c.name]
-            if c.on_invalid == "error":
-                raise InputError(f"{where(table=spec.name, file=path, row=row, column=c.name)}: not a valid "
-                                 f"{c.type} ({n} invalid cells in this column; fix the extract or set "
-                                 "on_invalid: null)")
-            nulled[c.output_name] = n
+        if c.name in stats.faults:
+            f = stats.faults[c.name]
+            error = f.error(c.type, c.on_invalid, spec.name, path, c.name)
+            if error is not None:
+                raise error
+            nulled[c.output_name] = f.invalid_cells
     qis, sens, _ = _roles(spec)
     hist, pairs = stats.histogram, stats.pairs
     hierarchies: dict[str, Hierarchy] = {}

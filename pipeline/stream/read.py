@@ -6,8 +6,10 @@ never converted (pyarrow's ``include_columns``), each batch's kept columns are n
 dropped, so the peak is the normalised kept columns plus one batch. :func:`pipeline.prepare.prepare_table`
 uses it; the rest of the pipeline receives the same ``pd.Series`` as before.
 
-Errors are today's, in today's order: a malformed row (file, line) before any invalid value, then the first
-configured column with an invalid value (table, file, row, column, count); nothing is returned.
+Errors keep the whole-file order: a fault of the file (encoding, malformed row; file, line) is raised while
+reading, before any value's; the values' faults are raised per column, in config order, by
+:meth:`ColumnNormaliser.check` (the caller interleaves them with its own per-column checks, as
+:mod:`pipeline.prepare` does with the hierarchies).
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config.model import ColumnSpec, TableSpec
-from pipeline.io.batches import BATCH_BYTES, Batch, iter_batches
+from pipeline.io.batches import Batch, iter_batches
+from pipeline.normalise.base import ColumnNormaliser, shared_cache
 from pipeline.stream import executor
-from pipeline.stream.normalise import ColumnNormaliser, shared_cache
 
 
 def kept_for_processing(spec: TableSpec) -> list[ColumnSpec]:
@@ -35,16 +37,22 @@ def kept_for_processing(spec: TableSpec) -> list[ColumnSpec]:
 @dataclass
 class Normalised:
     rows: int
-    values: dict[str, pd.Series]
-    invalid_nulled: dict[str, int]
+    #: input column → its normaliser, every batch fed, not yet checked
+    columns: dict[str, ColumnNormaliser]
+
+    def column(self, name: str) -> tuple[pd.Series, int]:
+        """Column ``name`` normalised and the cells nulled as invalid; its error, if it has one (once)."""
+        norm = self.columns.pop(name)
+        nulled = norm.check()
+        return norm.series(), nulled
 
 
-def normalisers(spec: TableSpec, path: Path, keep: bool = True) -> dict[str, ColumnNormaliser]:
-    return {c.name: ColumnNormaliser(c.name, c.type, c.on_invalid, spec.name, path, keep=keep)
+def normalisers(spec: TableSpec, path: Path) -> dict[str, ColumnNormaliser]:
+    return {c.name: ColumnNormaliser(c.name, c.type, c.on_invalid, spec.name, path)
             for c in kept_for_processing(spec)}
 
 
-def batches(spec: TableSpec, path: Path, block_size: int = BATCH_BYTES) -> Iterator[Batch]:
+def batches(spec: TableSpec, path: Path, block_size: int | None = None) -> Iterator[Batch]:
     return iter_batches(path, spec.format, spec.encoding, spec.delimiter,
                         [c.name for c in kept_for_processing(spec)], block_size)
 
@@ -77,16 +85,16 @@ def _on_cluster(spec: TableSpec, path: Path, client: Any,
     return merged
 
 
-def read_normalised(spec: TableSpec, path: Path, block_size: int = BATCH_BYTES,
+def read_normalised(spec: TableSpec, path: Path, block_size: int | None = None,
                     on_batch: Callable[[int], None] | None = None) -> Normalised:
-    """Every kept column of ``path`` normalised (``pd.Series`` by input column name), read batch by batch;
-    on the workers of the Dask client set by :func:`pipeline.stream.executor.using`, if any."""
+    """Every kept column of ``path``, read and normalised batch by batch (check each with
+    :meth:`Normalised.column`); on the workers of the Dask client set by
+    :func:`pipeline.stream.executor.using`, if any."""
     client = executor.current()
     if client is not None:
         norms = _on_cluster(spec, path, client, on_batch)
         first = next(iter(norms.values()), None)
-        rows = first.rows if first is not None else 0
-        return _finish(spec, norms, rows)
+        return Normalised(first.rows if first is not None else 0, norms)
     norms = normalisers(spec, path)
     rows = 0
     for batch in batches(spec, path, block_size):
@@ -95,15 +103,4 @@ def read_normalised(spec: TableSpec, path: Path, block_size: int = BATCH_BYTES,
         rows = batch.offset + batch.num_rows
         if on_batch is not None:
             on_batch(batch.num_rows)
-    return _finish(spec, norms, rows)
-
-
-def _finish(spec: TableSpec, norms: dict[str, ColumnNormaliser], rows: int) -> Normalised:
-    nulled = {}
-    for c in spec.columns:
-        if c.name in norms:
-            n = norms[c.name].check()
-            if n:
-                nulled[c.output_name] = n
-    values = {name: norm.series() for name, norm in norms.items()}
-    return Normalised(rows, values, nulled)
+    return Normalised(rows, norms)

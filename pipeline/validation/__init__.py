@@ -12,7 +12,8 @@ Layout (one unit per file):
 - ``rules.py`` — the typed per-table parameters, read from ``manifest.json`` (and the candidate in the gate).
 - ``suite.py`` — binds a profile ``expectations/<internal|third_party>.json`` to a table: a GX suite.
 - ``runner.py`` — drives GX (ephemeral context, pandas source, checkpoint, Data Docs), quietly.
-- ``docs/`` — offline Data Docs views (static tables, no CDN): ``validation/docs/index.html``.
+- ``docs/`` — GX's own Data Docs, whole, working offline: the CDN assets ship in ``docs/vendor/`` and are
+  copied into the release; the page views point at them (``validation/docs/index.html``).
 - ``gate.py`` — ``validate_release(candidate, staging_dir)``; ``verify.py`` — ``verify_release(dir)``.
 
 Decisions:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ValidationFailed
+from pipeline.validation.ids import letters_only_ids
 from pipeline.validation.rules import candidate_facts, rules_from_manifest
 from pipeline.validation.runner import run_suites
 from pipeline.validation.suite import build_suites, load_profile
@@ -63,9 +64,11 @@ def validate_release(candidate: Any, staging_dir: Path) -> dict[str, Any]:
         entry = {**entries.get(name, {}), "columns": facts["columns"]}
         rules = rules_from_manifest(name, entry, fallback=facts)
         tables[name] = (table.data, rules)
-    results = run_suites(build_suites(profile, tables), docs_dir=staging_dir / DOCS)
+    results = run_suites(build_suites(profile, tables), docs_dir=staging_dir / DOCS,
+                         run_name=manifest.get("release_id"))
     summary = summarise(results)
     write_results(staging_dir, profile, manifest, results, summary)
+    letters_only_ids(staging_dir / "validation")
     if not summary["success"]:
         lines = "; ".join(describe_failure(f) for f in summary["failed"])
         raise ValidationFailed(

@@ -37,10 +37,12 @@ def joined_view(
         raise ValidationFailed(
             f"table {rules.name}: links quasi-identifiers of other tables but has no person key"
         )
-    own = [c for c in (*rules.quasi_identifiers, *rules.sensitive, rules.person_key) if c in data.columns]
+    attributes = rules.attributes if rules.risk_threshold is not None else ()  # for the issue-15 check
+    own = [c for c in (*rules.quasi_identifiers, *attributes, *rules.sensitive, rules.person_key)
+           if c in data.columns]
     frame = data[own].copy()
     by_source: dict[str, list[str]] = {}
-    for qualified in rules.linked:
+    for qualified in dict.fromkeys((*rules.linked, *rules.linked_risk)):
         source, column = qualified.split(".", 1)
         by_source.setdefault(source, []).append(column)
     for source, columns in by_source.items():
@@ -76,6 +78,7 @@ def joined_view(
         quasi_identifiers=(*rules.quasi_identifiers, *rules.linked),
         rows=len(frame),
         linked=(),
+        linked_risk=(),
     )
     return frame, joined_rules
 

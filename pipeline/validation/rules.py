@@ -43,6 +43,18 @@ class TableRules:
     models: tuple[ModelSpec, ...] = ()  # as configured, with output column names (manifest ``models``)
     #: ``<table>.<column>`` quasi-identifiers of another table, joined through the person key.
     linked: tuple[str, ...] = ()
+    #: Risk over all released columns (issue 15): the share of rows that may be unique over
+    #: ``risk_columns``, bound only under ``attribute_risk: fail`` (None: not checked); ``linked_risk`` are
+    #: the other tables' attributes (``<table>.<column>``) the joined view carries for that check.
+    risk_threshold: float | None = None
+    linked_risk: tuple[str, ...] = ()
+
+    @property
+    def risk_columns(self) -> tuple[str, ...]:
+        """Every released column except surrogate keys, sensitive values and free text (and, in a joined
+        view, the linked ones)."""
+        own = tuple(c for c in self.columns if c in set(self.quasi_identifiers) | set(self.attributes))
+        return own + tuple(c for c in self.columns if "." in c and c not in own)
 
     @property
     def described(self) -> tuple[str, ...]:
@@ -110,7 +122,17 @@ def rules_from_manifest(
         },
         models=models,
         linked=_linked(merged.get("linked_quasi_identifiers")),
+        **_attribute_risk(merged.get("attribute_risk")),
     )
+
+
+def _attribute_risk(value: Any) -> dict[str, Any]:
+    """``risk_threshold`` and ``linked_risk`` from the table entry's ``attribute_risk`` (issue 15)."""
+    if not isinstance(value, Mapping) or value.get("policy") != "fail":
+        return {}
+    joined = value.get("joined") if isinstance(value.get("joined"), Mapping) else {}
+    linked = tuple(str(c) for c in (joined or {}).get("columns", ()) if "." in str(c))
+    return {"risk_threshold": float(value.get("threshold") or 0.0), "linked_risk": linked}
 
 
 def _linked(value: Any) -> tuple[str, ...]:

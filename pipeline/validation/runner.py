@@ -127,14 +127,16 @@ def as_category(values: pd.Series) -> pd.Series:
 
 
 def run_suites(
-    tables: Mapping[str, tuple[pd.DataFrame, Any]], docs_dir: Path | None = None
+    tables: Mapping[str, tuple[pd.DataFrame, Any]], docs_dir: Path | None = None, run_name: str | None = None
 ) -> dict[str, Any]:
-    """Validate each ``name → (data, suite)``; return GX's checkpoint results as a JSON-ready dict."""
+    """Validate each ``name → (data, suite)``; return GX's checkpoint results as a JSON-ready dict.
+    ``run_name`` (the release id) names the run in the results and the Data Docs pages and paths."""
     with quiet():
         import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        from pipeline.validation.docs import SITE_NAME, prune_static, site_config
+        from pipeline.validation.docs import SITE_NAME, install_static, site_config
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -154,11 +156,12 @@ def run_suites(
                 gx.Checkpoint(name=f"release {name}", validation_definitions=[definition], actions=[],
                               result_format=RESULT_FORMAT)
             )
-            result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)})
+            result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)},
+                                    run_id=RunIdentifier(run_name=run_name) if run_name else None)
             success = success and bool(result.success)
             for one in result.run_results.values():
                 runs.append({"table": name, "suite": suite.name, **scrub(one.to_json_dict())})
         if docs_dir is not None:
             context.build_data_docs(site_names=[SITE_NAME])
-            prune_static(docs_dir)
+            install_static(docs_dir)
     return {"success": success, "validations": runs}

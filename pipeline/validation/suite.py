@@ -118,6 +118,13 @@ def _each_model(rules: TableRules, data: pd.DataFrame) -> Iterator[Context]:
         yield ctx
 
 
+def _attribute_risk(rules: TableRules, data: pd.DataFrame) -> Iterator[Context]:
+    """The release's policy on risk over all released columns, when it is ``fail`` (issue 15)."""
+    columns = [c for c in rules.risk_columns if c in data.columns]
+    if rules.risk_threshold is not None and columns:
+        yield _base(rules) | {"risk_columns": columns, "risk_threshold": rules.risk_threshold}
+
+
 SCOPES: dict[str, Callable[[TableRules, pd.DataFrame], Iterator[Context]]] = {
     "table": _table,
     "each_column": _each_column,
@@ -127,6 +134,7 @@ SCOPES: dict[str, Callable[[TableRules, pd.DataFrame], Iterator[Context]]] = {
     "each_described_column": _each_described_column,
     "each_sensitive": _each_sensitive,
     "each_model": _each_model,
+    "attribute_risk": _attribute_risk,
 }
 
 

@@ -1,24 +1,35 @@
-"""``anonymize verify``: a recipient's or auditor's check of a release directory, from its files alone.
+"""``anonymize verify``: a recipient's or auditor's check of a release directory or provision bundle.
 
 1. Integrity: every file except ``manifest.json`` is listed in the manifest's ``files`` map with its
-   SHA-256, each digest matches, and no unlisted file exists.
-2. The suite: re-bound from ``manifest.json`` (profile = the manifest's audience, else the profile recorded
+   SHA-256, each digest matches, and no unlisted file exists. A folder holding ``SHA256SUMS`` is a bundle
+   (:mod:`pipeline.publication.bundle`): also every file against ``SHA256SUMS``, and the files a bundle
+   withholds (``report.html``) may be absent.
+2. Consistency (:mod:`pipeline.validation.consistency`): the manifest's k everywhere, the gate's recorded
+   results, the persons of linked tables present in the table they link to.
+3. The suite: re-bound from ``manifest.json`` (profile = the manifest's audience, else the profile recorded
    in ``validation/results.json``, else the stricter ``third_party``) and re-run on ``data/*.parquet``.
    The expected columns are the published items (``published_items.json``, the release's legal
    statement of its contents) when that file exists, else the manifest's ``columns``.
+4. With ``--register``, the release against its register lines (:mod:`pipeline.validation.against_register`).
+5. Classes (``pipeline.validation.classes``): k persons per class of equal released labels, on each table
+   and joined view, recounted with plain pandas (independent of the suite and the engine).
 Problems are returned as sentences naming files, tables and columns, never values.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
+from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError
+from pipeline.publication.bundle import SUMS, check_bundle
+from pipeline.validation.against_register import register_problems
+from pipeline.validation.classes import check_classes
+from pipeline.validation.consistency import linked_problems, manifest_problems, results_problems
 from pipeline.validation.gate import RESULTS, read_manifest
 from pipeline.validation.rules import rules_from_manifest
 from pipeline.validation.runner import run_suites
@@ -26,14 +37,6 @@ from pipeline.validation.suite import PROFILES, build_suites, load_profile
 from pipeline.validation.summary import describe_failure, summarise
 
 ITEMS = "published_items.json"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
@@ -49,7 +52,7 @@ def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
         path = release_dir.joinpath(*parts)
         if not path.is_file():
             problems.append(f"{rel}: listed in manifest.json but missing")
-        elif sha256_of(path) != expected:
+        elif sha256_file(path) != expected:
             problems.append(f"{rel}: SHA-256 does not match manifest.json (the file was changed)")
     on_disk = {p.relative_to(release_dir).as_posix() for p in release_dir.rglob("*") if p.is_file()}
     for rel in sorted(on_disk - set(files) - {"manifest.json"}):
@@ -87,9 +90,14 @@ def _table_file(release_dir: Path, name: str, entry: dict[str, Any]) -> Path:
 
 
 def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    problems, tables = _suite(release_dir, manifest)
+    return problems + linked_problems(tables, manifest)
+
+
+def _suite(release_dir: Path, manifest: dict[str, Any]) -> tuple[list[str], dict[str, pd.DataFrame]]:
     entries = manifest.get("tables")
     if not isinstance(entries, dict) or not entries:
-        return ["manifest.json: no 'tables'"]
+        return ["manifest.json: no 'tables'"], {}
     profile = load_profile(_profile_name(release_dir, manifest))
     problems: list[str] = []
     tables = {}
@@ -111,17 +119,22 @@ def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
     for extra in sorted((release_dir / "data").glob("*.parquet")):
         if extra.resolve() not in listed:
             problems.append(f"data/{extra.name}: a data file with no table in manifest.json")
+    frames = {name: data for name, (data, _rules) in tables.items()}
     if tables:
         try:
             suites = build_suites(profile, tables)
         except PipelineError as exc:
-            return [*problems, str(exc)]
+            return [*problems, str(exc)], frames
         summary = summarise(run_suites(suites))
         problems += [describe_failure(f) for f in summary["failed"]]
-    return problems
+    return problems, frames
 
 
-def verify_release(release_dir: Path) -> list[str]:
+def is_bundle(release_dir: Path) -> bool:
+    return (release_dir / SUMS).is_file()
+
+
+def verify_release(release_dir: Path, register: Path | None = None) -> list[str]:
     """Every problem found in ``release_dir`` (empty: the release is intact and passes its suite)."""
     release_dir = Path(release_dir)
     if not release_dir.is_dir():
@@ -130,4 +143,12 @@ def verify_release(release_dir: Path) -> list[str]:
         manifest = read_manifest(release_dir)
     except PipelineError as exc:
         return [str(exc)]
-    return check_files(release_dir, manifest) + check_suite(release_dir, manifest)
+    if not isinstance(manifest, dict):
+        return [f"{release_dir}/manifest.json: not a JSON object"]
+    bundle = is_bundle(release_dir)
+    files = check_bundle(release_dir, manifest, sha256_file) if bundle else check_files(release_dir, manifest)
+    problems = files + manifest_problems(manifest) + results_problems(release_dir, manifest)
+    problems += check_suite(release_dir, manifest) + check_classes(release_dir, manifest)
+    if register is not None:
+        problems += register_problems(release_dir, manifest, register, sha256_file, bundle)
+    return problems

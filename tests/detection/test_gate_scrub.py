@@ -127,3 +127,26 @@ def test_scrubbed_text_passes_the_gate_with_ner() -> None:
     data.loc[7, "メモ"] = memo[0]
     with pytest.raises(ResidualPIIError, match="column メモ, row 7"):
         check_candidate(candidate(data))
+
+
+@pytest.mark.slow
+def test_scrubbed_memo_counts_are_in_the_manifest(tmp_path: Path, extract_cp932: dict[str, Path]) -> None:
+    """``free_text: scrub`` end to end: the manifest records per scrubbed column the tags written and the
+    cells replaced whole by ``<個人情報>`` (``whole_cells``, no fixed point), counts only."""
+    import json
+
+    from tests.conftest import anonymize, copy_extract, edited_demo_config
+
+    files = copy_extract(extract_cp932, tmp_path / "extract")
+    config = edited_demo_config(tmp_path, "備考: {role: free_text}",
+                                "備考: {role: free_text, free_text: scrub}")
+    out = tmp_path / "release"
+    proc = anonymize("run", str(config), "--out", str(out), "--register", str(tmp_path / "reg.jsonl"),
+                     *[f"--input={k}={v}" for k, v in files.items()])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    table = manifest["tables"]["policyholders"]
+    (column, counts), = table["free_text_scrubbed"].items()
+    assert set(counts) == {"tags_written", "whole_cells"}
+    assert counts["tags_written"] > 0 and 0 <= counts["whole_cells"] <= table["rows"]
+    assert table["rare_values_changed"][column] == counts["tags_written"]

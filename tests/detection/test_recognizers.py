@@ -48,13 +48,21 @@ POSITIVE = [
     ("ヤマダ タロウ 様", "PERSON", "ヤマダ タロウ"),
     ("新住所は東京都千代田区神田1-2-3", "LOCATION", "東京都千代田区神田1-2-3"),
     ("証券番号KZ00053813の件", "POLICY_NUMBER", "KZ00053813"),
+    # malformed identifiers after their label (issue 16 point 4): own entity, lower score
+    ("連絡先 62-6872-7483", "JP_CONTACT_NUMBER", "62-6872-7483"),
+    ("TEL：(664)206-3619（日中）", "JP_CONTACT_NUMBER", "(664)206-3619"),
+    ("携帯 090-12345-6789 不通", "JP_CONTACT_NUMBER", "090-12345-6789"),
+    (f"個人番号{BAD_MYNUM}", "JP_MY_NUMBER_INVALID", BAD_MYNUM),
+    (f"マイナンバー：{BAD_MYNUM[:4]}-{BAD_MYNUM[4:8]}-{BAD_MYNUM[8:]}", "JP_MY_NUMBER_INVALID",
+     f"{BAD_MYNUM[:4]}-{BAD_MYNUM[4:8]}-{BAD_MYNUM[8:]}"),
 ]
 
 # Released generalised values and look-alikes: nothing may reach the gate threshold.
 NEGATIVE = [
     "30-34歳", "90歳以上", "東京都", "東京都千代田区", "2023-04", "2023-04-01", "123", "10,000-19,999円", "*",
     "a3f9c01b2d4e5f60", "0123456789abcdef", "男", "会社員", "その他", "5,000,000", "年齢区分30-34歳",
-    f"個人番号{BAD_MYNUM}", "お客様より入電", "1234-5678-9012-3456", "12345678", "AB1234567", "2023年4月1日",
+    BAD_MYNUM, f"番号{BAD_MYNUM}", "62-6872-7483", "電話受付 2024-04-01", "連絡先変更 20240401",
+    "お客様より入電", "1234-5678-9012-3456", "12345678", "AB1234567", "2023年4月1日",
     "保険料12,345円", "C568790242",
 ]
 
@@ -83,6 +91,27 @@ def test_every_registered_recognizer_is_documented_and_tested() -> None:
         module = __import__(cls.__module__, fromlist=["_"])
         assert module.__doc__ and len(module.__doc__) > 40, name
         assert cls.ENTITY in entities, f"recognizer {name} has no positive case"
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [("連絡先 03-1234-5678", "PHONE_NUMBER"), (f"個人番号{MYNUM}", "JP_MY_NUMBER")],
+)
+def test_valid_number_is_reported_once_under_its_own_entity(text: str, entity: str) -> None:
+    from pipeline.detection.scan import analyze_distinct
+
+    (found,) = analyze_distinct([text], DetectionSpec(ner=False)).values()
+    assert [r.entity_type for r in found] == [entity]
+
+
+def test_malformed_identifiers_score_below_valid_ones_and_follow_the_threshold() -> None:
+    from pipeline.detection.scan import analyze_distinct
+
+    texts = ["連絡先 62-6872-7483", f"個人番号{BAD_MYNUM}"]
+    found = analyze_distinct(texts, DetectionSpec(ner=False))
+    assert {r.entity_type for f in found.values() for r in f} == {"JP_CONTACT_NUMBER", "JP_MY_NUMBER_INVALID"}
+    assert all(r.score < 0.7 for f in found.values() for r in f)
+    assert analyze_distinct(texts, DetectionSpec(ner=False, score_threshold=0.7)) == {}
 
 
 def test_email_does_not_swallow_kana() -> None:
@@ -120,40 +149,23 @@ def test_offset_map_round_trip() -> None:
 
 @pytest.mark.parametrize(("text", "entity", "expected"), POSITIVE)
 def test_prefilter_never_drops_a_detectable_value(text: str, entity: str, expected: str) -> None:
-    """The scanner's cheap trigger union passes every value a recognizer can match (the trick is exact)."""
-    import unicodedata
+    """The scanner's vectorised pre-filter passes every value to the recognizer that reports it (exact)."""
+    from pipeline.detection.normalize import nfkc_text
+    from pipeline.detection.prefilter import candidates
 
-    from pipeline.detection.scan import prefilter
-
-    assert prefilter(SPEC).search(unicodedata.normalize("NFKC", text)) is not None
+    per_recognizer, possible = candidates([nfkc_text(text)], SPEC)
+    assert possible.all()
+    assert entity in {rec.supported_entities[0] for rec, _, _ in per_recognizer} or entity in (
+        "PERSON", "LOCATION")  # also NER's
 
 
 def test_prefilter_rejects_surrogate_keys() -> None:
     """Random hex keys (a million distinct values per release) must not reach Presidio one by one."""
-    from pipeline.detection.scan import prefilter
+    from pipeline.detection.prefilter import candidates
 
-    for value in ("a3f9c01b2d4e5f60", "0123456789abcdef", "ffe0123abc456def", "*", "男", "会社員"):
-        assert prefilter(DetectionSpec()).search(value) is None, value
-
-
-def test_prefilter_union_without_repeats_passes_the_same_values() -> None:
-    """Each distinct trigger once in the union: the same texts pass as with every recognizer's copy."""
-    import unicodedata
-
-    import regex
-
-    from pipeline.detection.engine import pattern_recognizers
-    from pipeline.detection.recognizers.base import FLAGS
-    from pipeline.detection.scan import prefilter
-
-    parts = [r for rec in pattern_recognizers(SPEC) for r in rec.raw_regexes()]
-    assert len(set(parts)) < len(parts)  # the number trigger is shared
-    every_copy = regex.compile("|".join(f"(?:{p})" for p in parts), FLAGS)
-    texts = [t for t, _, _ in POSITIVE] + [t for t, *_ in NEGATIVE] + [
-        "qwertyuiopasdf", "45-49歳", "東京都", "TEL", "T1", "KZ12345678", "〒", "", "a@b", "山田様", "記号12"]
-    for text in texts:
-        t = unicodedata.normalize("NFKC", text)
-        assert (prefilter(SPEC).search(t) is None) == (every_copy.search(t) is None), text
+    values = ["a3f9c01b2d4e5f60", "0123456789abcdef", "ffe0123abc456def", "*", "男", "会社員"]
+    per_recognizer, possible = candidates(values, DetectionSpec())
+    assert per_recognizer == [] and not possible.any()
 
 
 def test_scan_with_a_shared_cleared_set_finds_the_same() -> None:

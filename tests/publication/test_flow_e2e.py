@@ -89,12 +89,13 @@ def test_the_flow_succeeds_in_order_and_refuses_provision_before_publication(flo
     assert flow.provide_early == 9  # RegisterError: not yet published
     assert not flow.refused.exists()
     kinds = [e["event"] for e in flow.events]
-    assert kinds == ["created", "created", "published", "published", "provided"]
+    assert kinds == ["pending", "created", "pending", "created", "published", "published", "provided"]
+    assert flow.events[1]["pending_seq"] == 1 and flow.events[3]["pending_seq"] == 3
     rel1_id = json.loads((flow.rel1 / "manifest.json").read_text(encoding="utf-8"))["release_id"]
     published = [e for e in flow.events if e["event"] == "published" and e["release_id"] == rel1_id]
     assert published[0]["provision_method"].startswith("暗号化したファイル")
     assert flow.events[-1]["release_id"] == rel1_id and flow.events[-1]["recipient_category"] == "再保険会社"
-    created = flow.events[0]
+    created = flow.events[1]
     assert created["config_sha256"] and created["validation"]["success"] is True
     assert set(created["tables"]) == {"policyholders", "claims"}
     assert all(t["min_class_size"] >= t["k"] for t in created["tables"].values())

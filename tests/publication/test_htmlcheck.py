@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.publication.html import page
+from pipeline.templates import HTML
 from tests.publication import htmlcheck
+
+
+def page(title: str, body: str) -> str:
+    """The published pages' shell (``page.html.j2``) around ``body``, taken as markup (only here: to feed the
+    check broken pages)."""
+    shell = '{% extends "page.html.j2" %}{% block body %}' + body.replace("{", "{{ '{' }}") + "{% endblock %}"
+    return HTML.from_string(shell).render(title=title)
 
 
 def test_a_page_from_the_shell_passes():

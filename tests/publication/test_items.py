@@ -156,3 +156,17 @@ def test_a_description_that_only_repeats_the_name_falls_back_to_type_words():
     h = Hierarchy.from_rows("性別", [["男", "*"], ["女", "*"]], ("性別(性別)", "性別(削除)"))
     g = describe("性別", ColumnSpec("性別", "quasi_identifier", type="sex"), h, 0)
     assert g.label == "性別(男女の区分)"
+
+
+def test_mixed_levels_with_most_rows_at_the_root_do_not_claim_all_are_generalised():
+    """Local recoding releasing 95 % of a column at the root and 5 % as is: the label says 大部分, never
+    全て一括 beside 一部は (a contradiction an auditor would read as a wrong item list)."""
+    from pipeline.hierarchies.base import Hierarchy
+    from pipeline.publication.granularity import describe_levels
+
+    h = Hierarchy.from_rows("保険種類", [["医療", "*"], ["がん", "*"]], ["保険種類", "保険種類(削除)"])
+    spec = ColumnSpec(name="保険種類", role="quasi_identifier")
+    label = describe_levels("保険種類", spec, h, {0: 0.05, 1: 0.95}).label
+    assert "全て" not in label and "大部分は一括" in label and "一部は" in label, label
+    mostly_kept = describe_levels("保険種類", spec, h, {0: 0.95, 1: 0.05}).label
+    assert mostly_kept.startswith("保険種類(元の区分のまま、一部は一括"), mostly_kept

@@ -233,3 +233,57 @@ def test_a_moved_release_is_published_from_where_the_register_says(world, capsys
     events = read_register(reg)
     assert [e["event"] for e in events] == ["created", "created", "moved", "published", "published"]
     assert events[2]["release_dir"] == str(archive.resolve())
+
+
+def _kill_provide_after_its_line(third: Path, bundle: Path, reg: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CI": "true", "APPI_TEST_KILL_AT": "provide-appended"}
+    return subprocess.run([sys.executable, "-m", "pipeline.cli.main", "provide", str(third), "--out",
+                           str(bundle), "--register", str(reg)], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_provide_killed_between_its_line_and_the_rename_is_rolled_forward(world):
+    """kill -9 after the ``provided`` line: no bundle at OUT yet, the sealed one waits beside it; the next
+    provide renames exactly that bundle into place (no second line, no second bundle) and it verifies against
+    the register."""
+    from pipeline.publication.bundle import SUMS, read_sums
+
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+    bundle = tmp / "bundle"
+    proc = _kill_provide_after_its_line(third, bundle, reg)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    assert not bundle.exists()
+    waiting = [p for p in tmp.iterdir() if p.name.startswith(".bundle.")]
+    assert len(waiting) == 1
+    assert [e["event"] for e in read_register(reg)].count("provided") == 1
+
+    result = provide(third, bundle, reg)
+    assert result.resumed and result.bundle == bundle.resolve() and result.files > 0
+    assert not waiting[0].exists() and bundle.is_dir()
+    line = next(e for e in read_register(reg) if e["event"] == "provided")
+    assert line["bundle_dir"] == str(bundle.resolve())
+    assert hashlib.sha256((bundle / SUMS).read_bytes()).hexdigest() == line["sha256sums_sha256"]
+    sums, problems = read_sums(bundle)
+    assert not problems and all(hashlib.sha256((bundle / n).read_bytes()).hexdigest() == d
+                                for n, d in sums.items())
+
+
+def test_a_changed_waiting_bundle_is_not_rolled_forward(world):
+    """The bundle left by a killed provide is changed before the next run: it no longer matches the
+    SHA256SUMS its line records, so it is left alone and a fresh bundle with its own line is written."""
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+    bundle = tmp / "bundle"
+    assert _kill_provide_after_its_line(third, bundle, reg).returncode == -9
+    waiting = next(p for p in tmp.iterdir() if p.name.startswith(".bundle."))
+    notice = next(p for p in waiting.rglob("*.md"))
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n改ざん\n", encoding="utf-8")
+
+    result = provide(third, bundle, reg)
+    assert not result.resumed and waiting.exists()
+    assert [e["event"] for e in read_register(reg)].count("provided") == 2

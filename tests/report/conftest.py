@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.config.model import ColumnSpec, Config, PrivacySpec, ReleaseSpec, TableSpec
 from pipeline.hierarchies.base import Hierarchy
+from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
 K = 5
@@ -87,6 +88,8 @@ def make_candidate(
                           "records_at_risk": 0.0, "sample_uniques": 0.0, "marketer": 0.05},
             },
             "loss": {"per_attribute": {"居住地": 0.35, "年齢": 0.4, "性別": 0.0}, "lm": 0.27},
+            "utility": {"suppressed_share": (rows - len(released)) / rows,
+                        "levels": {q: level_shares(released[q], hier[q], rows) for q in qis}},
         }
     table = TableResult(
         name="claims", spec=spec, data=released, quasi_identifiers=qis, sensitive=("傷病分類",),

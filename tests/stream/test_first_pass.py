@@ -68,7 +68,6 @@ def test_first_pass_histogram_equals_the_whole_frame_one(extract_cp932, referenc
     import pipeline.io.batches as batches
 
     monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 12)  # many batches
-    monkeypatch.setattr("pipeline.stream.read.BATCH_BYTES", 1 << 12)
     got = first_pass(load_config(DEMO_CONFIG), extract_cp932)
     _assert_same(got, reference)
     assert got.tables["claims"].persons["persons"].sum() < got.tables["claims"].rows  # persons, not rows

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.conftest import anonymize
 
@@ -22,6 +23,7 @@ def test_pipeline_release_passes_its_gate_and_verifies(release_cp932: Path) -> N
     assert "intact" in proc.stdout
 
 
+@pytest.mark.slow
 def test_verify_rejects_a_tampered_pipeline_release(release_cp932: Path, tmp_path: Path) -> None:
     release = Path(shutil.copytree(release_cp932, tmp_path / "release"))
     path = release / "data" / "policyholders.parquet"

@@ -16,7 +16,7 @@ from pipeline.validation.metrics.pattern_over_distinct import (
 from pipeline.validation.suite import PROFILES, load_profile
 
 PATTERNS = {r["expectation"]: r["kwargs"]["regex"] for r in load_profile("internal")["rules"]
-            if r["for"] == "each_column"}
+            if r["for"] == "each_column" and "regex" in r.get("kwargs", {})}
 
 # cells every release legitimately holds: generalised labels, dates, amounts, codes
 BENIGN = ["20-24歳", "90歳以上", "20歳未満", "1,000,000-1,499,999円", "300,000円以上", "2024-01-01",

@@ -11,12 +11,14 @@ from __future__ import annotations
 from pipeline.detection.recognizers.address import AddressRecognizer
 from pipeline.detection.recognizers.bank_account import BankAccountRecognizer
 from pipeline.detection.recognizers.base import JapanesePatternRecognizer
+from pipeline.detection.recognizers.contact_number import ContactNumberRecognizer
 from pipeline.detection.recognizers.corporate_number import CorporateNumberRecognizer
 from pipeline.detection.recognizers.custom import CustomPatternRecognizer
 from pipeline.detection.recognizers.driver_license import DriverLicenseRecognizer
 from pipeline.detection.recognizers.email import EmailRecognizer
 from pipeline.detection.recognizers.health_insurance import HealthInsuranceRecognizer
 from pipeline.detection.recognizers.my_number import MyNumberRecognizer
+from pipeline.detection.recognizers.my_number_invalid import MyNumberInvalidRecognizer
 from pipeline.detection.recognizers.passport import PassportRecognizer
 from pipeline.detection.recognizers.person_honorific import PersonHonorificRecognizer
 from pipeline.detection.recognizers.phone import PhoneRecognizer
@@ -35,6 +37,8 @@ RECOGNIZERS: dict[str, type[JapanesePatternRecognizer]] = {
     "bank_account": BankAccountRecognizer,
     "person_honorific": PersonHonorificRecognizer,
     "address": AddressRecognizer,
+    "contact_number": ContactNumberRecognizer,
+    "my_number_invalid": MyNumberInvalidRecognizer,
 }
 
 __all__ = ["RECOGNIZERS", "CustomPatternRecognizer", "JapanesePatternRecognizer"]

@@ -20,13 +20,15 @@ A subclass is data: ``ENTITY``, ``PATTERNS`` (name, regex, score), ``CONTEXT``, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from stdnum.jp import in_
 
-from pipeline.detection.normalize import normalise
+from pipeline.detection.normalize import NormalisedText, normalise
 
 #: Hyphen-like separators left after NFKC (ー is a frequent IME slip for a hyphen in numbers).
 SEP = r"[\-‐‑‒–—―−ー]"
@@ -81,6 +83,7 @@ class JapanesePatternRecognizer(PatternRecognizer):
         self.name: str
         self._compiled = [(p, regex.compile(p.regex, FLAGS)) for p in self.patterns]
         self._context_lower = tuple(w.lower() for w in self.CONTEXT)
+        self._given: dict[tuple[str, ...], str] = {}
 
     def raw_regexes(self) -> list[str]:
         """The trigger, or the patterns without their ``pii`` group name: for the scanner's pre-filter."""
@@ -105,9 +108,16 @@ class JapanesePatternRecognizer(PatternRecognizer):
         nlp_artifacts: NlpArtifacts | None = None,
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
-        norm = normalise(text)
+        return self.analyze_normalised(normalise(text))
+
+    def analyze_normalised(self, norm: NormalisedText, only: Sequence[int] | None = None
+                           ) -> list[RecognizerResult]:
+        """:meth:`analyze` on text already normalised (the scanner normalises each value once for all
+        recognizers); ``only``: the indices of the patterns to run (the scanner's pre-filter knows which
+        cannot match, or cannot reach the threshold: :mod:`pipeline.detection.prefilter`)."""
         results: list[RecognizerResult] = []
-        for pattern, compiled in self._compiled:
+        compiled_patterns = self._compiled if only is None else [self._compiled[k] for k in only]
+        for pattern, compiled in compiled_patterns:
             for match in compiled.finditer(norm.text):
                 start, end = match.span("pii") if "pii" in compiled.groupindex else match.span()
                 if start < 0 or end <= start:
@@ -142,8 +152,9 @@ class JapanesePatternRecognizer(PatternRecognizer):
                         },
                     )
                 )
+        if not results or (len(results) == 1 and results[0].score > 0):
+            return results  # what remove_duplicates would return, without its set, sort and groupby
         return EntityRecognizer.remove_duplicates(results)
-
 
     def enhance_using_context(
         self,
@@ -157,8 +168,19 @@ class JapanesePatternRecognizer(PatternRecognizer):
         a word."""
         if not context or not self._context_lower:
             return raw_recognizer_results
-        given = " ".join(context).lower()
-        word = next((w for w in self._context_lower if w in given), "")
+        return self.boost(raw_recognizer_results, self.given_context_word(tuple(context)))
+
+    def given_context_word(self, context: tuple[str, ...]) -> str:
+        """The first of this recognizer's context words in the caller's context (a column name), or ``""``;
+        remembered per context (a scan asks once per distinct value of the column)."""
+        word = self._given.get(context)
+        if word is None:
+            given = " ".join(context).lower()
+            word = self._given[context] = next((w for w in self._context_lower if w in given), "")
+        return word
+
+    def boost(self, raw_recognizer_results: list[RecognizerResult], word: str) -> list[RecognizerResult]:
+        """:meth:`enhance_using_context` once the caller's context word is known."""
         if not word:
             return raw_recognizer_results
         for r in raw_recognizer_results:
@@ -169,6 +191,16 @@ class JapanesePatternRecognizer(PatternRecognizer):
         return raw_recognizer_results
 
 
+_NON_DIGITS = regex.compile(r"[^0-9]+")
+
+
 def digits(text: str) -> str:
     """The ASCII digits of an NFKC match, separators and brackets dropped."""
-    return "".join(ch for ch in text if "0" <= ch <= "9")
+    return _NON_DIGITS.sub("", text)
+
+
+def valid_my_number(number: str) -> bool:
+    """``stdnum.jp.in_.is_valid`` for a string of ASCII digits (what :func:`digits` returns): 12 digits whose
+    last is the check digit. Why not stdnum's: its cleaning and exceptions cost ~10 µs a call, and a scan
+    checks every My Number of an extract (tests/detection/test_prefilter.py compares both)."""
+    return len(number) == 12 and in_.calc_check_digit(number[:11]) == number[11]

@@ -6,8 +6,6 @@ anywhere in a release, labelled or not. The check digit (``stdnum.jp.in_``) remo
 
 from __future__ import annotations
 
-from stdnum.jp import in_
-
 from pipeline.detection.recognizers.base import (
     LEFT,
     NSEP,
@@ -15,6 +13,7 @@ from pipeline.detection.recognizers.base import (
     RIGHT,
     JapanesePatternRecognizer,
     digits,
+    valid_my_number,
 )
 
 
@@ -27,4 +26,4 @@ class MyNumberRecognizer(JapanesePatternRecognizer):
     CONTEXT = ("個人番号", "マイナンバー", "mynumber", "my number", "番号カード")
 
     def validate_result(self, pattern_text: str) -> bool:
-        return bool(in_.is_valid(digits(pattern_text)))
+        return bool(valid_my_number(digits(pattern_text)))

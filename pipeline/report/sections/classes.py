@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
 from pipeline.report.aggregates import class_sizes, size_distribution
+from pipeline.report.content import Figure, Note, Part, Table
 from pipeline.report.sections.base import Section
 
 
@@ -17,9 +18,9 @@ class ClassesSection(Section):
     lead_en = ("How many persons share each combination of quasi-identifier values. Every class with at "
                "least k persons means k-anonymity holds.")
 
-    def body(self, table: TableResult) -> str | None:
+    def body(self, table: TableResult) -> list[Part] | None:
         if table.data.empty:
-            return markup.note("公開行がありません。", "The release has no rows.")
+            return [Note("公開行がありません。", "The release has no rows.")]
         sizes = class_sizes(table.data, table.quasi_identifiers, table.person_key)
         dist = size_distribution(sizes)
         below = int((sizes < table.k).sum())
@@ -40,17 +41,17 @@ class ClassesSection(Section):
             fig.tight_layout()
             chart = svg.to_svg(fig, "equivalence-class size distribution")
         linked = table.metrics.get("linked_quasi_identifiers") or []
-        html = ""
+        parts: list[Part] = []
         if linked:
-            html = markup.note(
+            parts.append(Note(
                 f"この表の準識別子だけで数えたクラス。探索は結合先の準識別子（{len(linked)}列）も含めて"
                 f"k匿名性を確かめており、その最小クラスは{table.min_class_size:,}人。",
                 f"Classes over this table's own quasi-identifiers; the search also held {len(linked)} "
                 f"quasi-identifier(s) of the linked table fixed, where the smallest class is "
                 f"{table.min_class_size:,} persons.",
-            )
-        return html + markup.table(["", "値 / value"], rows) + markup.figure(
+            ))
+        return [*parts, Table(["", "値 / value"], rows), Figure(
             chart,
             f"クラスの大きさ（人数）ごとのクラス数。k={table.k}未満のクラスは{below}個。",
             f"Number of classes by size in persons; {below} classes are below k={table.k}.",
-        )
+        )]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
 from pipeline.report.aggregates import before_after_counts
+from pipeline.report.content import Figure, Part
 from pipeline.report.sections.base import Section
 
 
@@ -21,19 +22,19 @@ class DistributionsSection(Section):
                "(grey) and the released data (blue). Labels absent from the release are pooled as "
                "'other or suppressed'; no individual value is shown.")
 
-    def body(self, table: TableResult) -> str | None:
-        parts = []
+    def body(self, table: TableResult) -> list[Part] | None:
+        parts: list[Part] = []
         for col in (*table.quasi_identifiers, *table.sensitive):
             counts = before_after_counts(table, col)
             if counts is None or counts.empty:
                 continue
             lost = int(counts["before"].sum() - counts["after"].sum())
-            parts.append(markup.figure(
+            parts.append(Figure(
                 _chart(col, counts),
                 f"{col}：公開粒度での行数。加工前との差 {lost:,} 行は削除された行。",
                 f"{col}: rows per released label; the {lost:,}-row difference is the suppressed rows.",
             ))
-        return "".join(parts) or None
+        return parts or None
 
 
 def _chart(column: str, counts: pd.DataFrame) -> str:

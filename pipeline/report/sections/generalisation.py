@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
+from pipeline.report.content import Figure, Note, Part, Table
 from pipeline.report.sections.base import Section
 
 
@@ -15,7 +16,7 @@ class GeneralisationSection(Section):
     lead_en = ("The level the search chose for each quasi-identifier: 0 keeps the normalised value, the top "
                "level merges every value (the column is effectively removed).")
 
-    def body(self, table: TableResult) -> str | None:
+    def body(self, table: TableResult) -> list[Part] | None:
         columns = [c for c in (*table.quasi_identifiers, *table.sensitive, *table.attributes)
                    if c in table.hierarchies]
         if not columns:
@@ -29,53 +30,54 @@ class GeneralisationSection(Section):
             rows.append((col, role, h.level_descriptions[level], level, h.height - 1, values))
         headers = ["列 / column", "種別 / role", "公開の粒度 / released as", "段階 / level",
                    "最上段 / top", "公開値の数 / distinct released"]
-        html = markup.table(headers, rows, numeric_from=3) + _search_note(table.metrics.get("search") or {})
+        parts: list[Part] = [Table(headers, rows, numeric_from=3),
+                             *_search_note(table.metrics.get("search") or {})]
         qis = [r for r in rows if r[0] in table.quasi_identifiers]
         if qis:
-            html += markup.figure(
+            parts.append(Figure(
                 _chart(qis),
                 "一般化の度合い（段階 ÷ 最上段）。1に近いほど粗い。",
                 "Degree of generalisation (level / top level); closer to 1 is coarser.",
-            )
-        return html
+            ))
+        return parts
 
 
-def _search_note(search: dict) -> str:
+def _search_note(search: dict) -> list[Note]:
     """Whether the levels are the proven optimum or the fallback's, and why (auditors ask)."""
     if not search:
-        return ""
+        return []
     size, nodes = search.get("lattice_size", 0), search.get("nodes_evaluated", 0)
-    return _optimum_note(search, size, nodes) + _joined_note(search.get("joined_view") or {})
+    return [_optimum_note(search, size, nodes), *_joined_note(search.get("joined_view") or {})]
 
 
-def _joined_note(view: dict) -> str:
+def _joined_note(view: dict) -> list[Note]:
     if not view:
-        return ""
+        return []
     losses = {k: v for k, v in (view.get("total_lm") or {}).items() if v is not None}
     figures = "、".join(f"{k}: {v:.4f}" for k, v in losses.items())
     figures_en = ", ".join(f"{k}: {v:.4f}" for k, v in losses.items())
     if view.get("strategy") == "joint":
-        return markup.note(
+        return [Note(
             "結合した表（契約者と請求）の両方で準識別子を一般化する方法（joint）を選びました。"
             f"両表を通した情報損失（LM）: {figures}。",
             "The joined view was made k-anonymous by generalising the quasi-identifiers of both tables "
-            f"(joint), which loses less information over both tables (LM: {figures_en}).")
-    return markup.note(
+            f"(joint), which loses less information over both tables (LM: {figures_en}).")]
+    return [Note(
         "先に公開する表の一般化を保ち、後の表の準識別子だけを一般化する方法（earlier first）を選びました。"
         f"両表を通した情報損失（LM）: {figures}。",
         "The joined view was made k-anonymous by generalising only the later table's own quasi-identifiers "
-        f"(earlier first), which loses less information over both tables (LM: {figures_en}).")
+        f"(earlier first), which loses less information over both tables (LM: {figures_en}).")]
 
 
-def _optimum_note(search: dict, size: int, nodes: int) -> str:
+def _optimum_note(search: dict, size: int, nodes: int) -> Note:
     if search.get("exact", True):
-        return markup.note(
+        return Note(
             f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価し、"
             "プライバシーモデルを満たす中で情報損失が最小のものを厳密に求めました（最適解）。",
             f"The search evaluated {nodes:,} of the {size:,} combinations of levels and proved these "
             "levels the least information loss that meets the privacy models (the optimum).")
     reason = search.get("fallback") or ""
-    return markup.note(
+    return Note(
         f"一般化の組合せ {size:,} 通りのうち {nodes:,} 通りを評価しました。最適性は証明されていません"
         "（近似解。プライバシーモデルはすべて満たしています）。",
         f"The search evaluated {nodes:,} of the {size:,} combinations of levels. These levels meet every "

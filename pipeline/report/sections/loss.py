@@ -5,7 +5,8 @@ from __future__ import annotations
 from numbers import Real
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
+from pipeline.report.content import Figure, Note, Part, Table
 from pipeline.report.sections.base import Section
 
 #: Further measures the search reports, shown when present.
@@ -25,23 +26,22 @@ class LossSection(Section):
     lead_en = ("Loss per column (0 = as normalised, 1 = fully merged or suppressed); "
                "suppressed rows count as 1.")
 
-    def body(self, table: TableResult) -> str | None:
+    def body(self, table: TableResult) -> list[Part] | None:
         loss = table.metrics.get("loss") or {}
         per = {k: v for k, v in (loss.get("per_attribute") or {}).items() if isinstance(v, Real)}
         overall = loss.get("lm", loss.get("overall"))
         if not per and overall is None:
-            return markup.note("情報損失はまだ計算されていません。",
-                               "No information-loss figures were recorded.")
+            return [Note("情報損失はまだ計算されていません。", "No information-loss figures were recorded.")]
         rows = [(c, v) for c, v in per.items()]
         if isinstance(overall, Real):
             rows.append(("全体 / overall (LM)", overall))
         rows += [(f"{ja} / {en}", loss[key]) for key, (ja, en) in OTHER_MEASURES.items()
                  if isinstance(loss.get(key), Real)]
-        html = markup.table(["列 / column", "損失 / loss"], rows)
+        parts: list[Part] = [Table(["列 / column", "損失 / loss"], rows)]
         if per:
-            html += markup.figure(_chart(per, overall), "列ごとの情報損失。破線は全体。",
-                                  "Information loss per column; the dashed line is the overall figure.")
-        return html
+            parts.append(Figure(_chart(per, overall), "列ごとの情報損失。破線は全体。",
+                                "Information loss per column; the dashed line is the overall figure."))
+        return parts
 
 
 def _chart(per: dict[str, Real], overall: object) -> str:

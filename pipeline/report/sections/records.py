@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
+from pipeline.report.content import Figure, Part, Table
 from pipeline.report.sections.base import Section
 
 
@@ -15,7 +16,7 @@ class RecordsSection(Section):
     lead_en = ("Input rows, rows suppressed because their class could not reach k, and cells merged or "
                "removed as idiosyncratic values.")
 
-    def body(self, table: TableResult) -> str:
+    def body(self, table: TableResult) -> list[Part]:
         released = len(table.data)
         share = table.suppressed_rows / table.rows_in if table.rows_in else 0.0
         rows: list[tuple[str, float]] = [
@@ -38,8 +39,8 @@ class RecordsSection(Section):
             ax.set_xlim(0, max(table.rows_in, released + table.suppressed_rows, 1))
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6), ncol=2, frameon=False)
             chart = svg.to_svg(fig, "released and suppressed rows")
-        return (
-            markup.table(["", "値 / value"], rows)
-            + markup.figure(chart, f"公開 {released:,} 行、削除 {table.suppressed_rows:,} 行。",
-                            f"{released:,} rows released, {table.suppressed_rows:,} suppressed.")
-        )
+        return [
+            Table(["", "値 / value"], rows),
+            Figure(chart, f"公開 {released:,} 行、削除 {table.suppressed_rows:,} 行。",
+                   f"{released:,} rows released, {table.suppressed_rows:,} suppressed."),
+        ]

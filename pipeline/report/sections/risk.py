@@ -9,8 +9,9 @@ from __future__ import annotations
 from numbers import Real
 
 from pipeline.release.candidate import TableResult
-from pipeline.report import markup, svg
+from pipeline.report import svg
 from pipeline.report.aggregates import risk_rows
+from pipeline.report.content import Figure, Note, Part, Table, fmt
 from pipeline.report.sections.base import Section
 
 #: Known measures: (Japanese, English) names; unknown ones are shown under their key, in the table only.
@@ -38,21 +39,21 @@ class RiskSection(Section):
     lead_en = ("Prosecutor risk is the chance that an attacker who knows a person is in the data picks that "
                "person's record (one over the class size); after anonymisation it is at most 1/k.")
 
-    def body(self, table: TableResult) -> str | None:
+    def body(self, table: TableResult) -> list[Part] | None:
         rows = risk_rows(table.metrics.get("risk"))
         if not rows:
-            return markup.note("リスク指標はまだ計算されていません。",
-                               "No risk figures were recorded for this table.")
+            return [Note("リスク指標はまだ計算されていません。",
+                         "No risk figures were recorded for this table.")]
         named = [(" / ".join(MEASURES.get(k, (k, k))), b, a) for k, b, a in rows]
         numeric = [(k, b, a) for k, b, a in rows if k in CHARTED and (_num(b) or _num(a))]
-        html = markup.table(["指標 / measure", "加工前 / before", "加工後 / after"], named)
+        parts: list[Part] = [Table(["指標 / measure", "加工前 / before", "加工後 / after"], named)]
         if numeric:
-            html += markup.figure(
+            parts.append(Figure(
                 _chart(numeric),
                 "各指標の加工前（灰）と加工後（青）。",
                 "Each measure before (grey) and after (blue) anonymisation.",
-            )
-        return html
+            ))
+        return parts
 
 
 def _num(v: object) -> bool:
@@ -65,7 +66,7 @@ def _chart(rows: list[tuple[str, object, object]]) -> str:
         for ax, (key, before, after) in zip(axes, rows, strict=True):
             values = [float(v) if _num(v) else 0.0 for v in (before, after)]  # type: ignore[arg-type]
             bars = ax.bar(["before", "after"], values, color=[svg.BEFORE_COLOUR, svg.AFTER_COLOUR])
-            ax.bar_label(bars, labels=[markup.fmt(v) for v in (before, after)], fontsize=8)
+            ax.bar_label(bars, labels=[fmt(v) for v in (before, after)], fontsize=8)
             ax.set_title(MEASURES.get(key, (key, key))[1], fontsize=9)
             ax.margins(y=0.2)
             if max(values) <= 1.0:

@@ -1,21 +1,27 @@
-"""Data Docs that open from a release directory with no server and no network.
+"""Great Expectations' Data Docs for a release, whole and working with no server and no network.
 
-GX's default pages pull jQuery, Bootstrap, bootstrap-table, Vega and Font Awesome from CDNs and fill the
-index tables with JavaScript, so offline (an auditor's laptop, a recipient's locked-down machine) the index
-is empty and a browser that does go online tells CDNs that someone opened a release. The
-:mod:`~pipeline.validation.docs.offline_view` views render the same GX pages with static tables, a small
-local stylesheet and no external reference; :func:`site_config` wires them into a filesystem site rooted
-at the release's ``validation/docs``.
+The release's ``validation/docs`` is GX's own filesystem site: its index, expectation suite and validation
+result pages with Bootstrap styling, the JavaScript tables and the "Failed Only" filter, as auditors know
+them. The assets GX's templates load from CDNs ship in the package and are copied into the site
+(:mod:`~pipeline.validation.docs.assets`); the :mod:`~pipeline.validation.docs.offline_view` views point
+the pages at those copies, and :mod:`~pipeline.validation.docs.renderer` names the validated table where
+GX 1.x says "Data asset: None". :func:`site_config` wires them into a site rooted at the release's
+``validation/docs``; :func:`install_static` runs after GX built it. Validation runs are named after the
+release id (``run_suites(run_name=...)``), so no page or path says ``__none__``.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
+from pipeline.validation.docs.assets import install_static
+
+__all__ = ["SITE_NAME", "install_static", "site_config"]
+
 SITE_NAME = "release"
 _VIEWS = "pipeline.validation.docs.offline_view"
+_RENDERER = "pipeline.validation.docs.renderer"
 
 
 def site_config(docs_dir: Path) -> dict[str, Any]:
@@ -30,16 +36,10 @@ def site_config(docs_dir: Path) -> dict[str, Any]:
         },
         "site_section_builders": {
             "expectations": {"view": {"module_name": _VIEWS, "class_name": "OfflinePageView"}},
-            "validations": {"view": {"module_name": _VIEWS, "class_name": "OfflinePageView"}},
+            "validations": {
+                "renderer": {"module_name": _RENDERER, "class_name": "ReleaseValidationPageRenderer"},
+                "view": {"module_name": _VIEWS, "class_name": "OfflinePageView"},
+            },
             "profiling": "False",
         },
     }
-
-
-def prune_static(docs_dir: Path) -> None:
-    """Drop GX's bundled images and fonts but the favicon: the offline pages use none (3-4 MB per release)."""
-    static = docs_dir / "static"
-    shutil.rmtree(static / "fonts", ignore_errors=True)
-    for image in (static / "images").glob("*"):
-        if image.name != "favicon.ico":
-            image.unlink()

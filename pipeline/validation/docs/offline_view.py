@@ -1,52 +1,28 @@
-"""GX Jinja page views that render without CDNs: our templates first, then every external tag removed.
+"""GX's Jinja page views, unchanged but for the asset URLs: see :mod:`pipeline.validation.docs.assets`.
 
-The overriding templates (``templates/``) replace the JavaScript-filled bootstrap tables with static HTML
-tables, the navbar's remote logo with a plain title, the newsletter footer with nothing, and add a local
-stylesheet (``data_docs_custom_styles.css``, which GX includes when present) that also shows the pass/fail
-icons as text, since the icon font is remote.
+The site builder instantiates these (``site_config``) instead of GX's ``DefaultJinjaPageView`` /
+``DefaultJinjaIndexPageView``; each renders GX's own templates, then points every CDN asset at the site's
+``static/vendor/`` copy, relative to where GX writes that page.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
-from jinja2 import ChoiceLoader, FileSystemLoader
 
-TEMPLATES = Path(__file__).with_name("templates")
-
-_EXTERNAL = (
-    re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I),  # every script: static pages need none
-    re.compile(r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*>", re.I),
-    re.compile(r"<img\b[^>]*src=\"https?://[^\"]*\"[^>]*>", re.I),
-)
-
-
-def strip_external(html: str) -> str:
-    for pattern in _EXTERNAL:
-        html = pattern.sub("", html)
-    return html
+from pipeline.validation.docs.assets import localise, page_prefix
 
 
 class _Offline:
-    env: Any
-
-    def _prefer_local_templates(self) -> None:
-        self.env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), self.env.loader])
-
     def render(self, document: Any, template: Any = None, **kwargs: Any) -> str:
-        return strip_external(super().render(document, template, **kwargs))  # type: ignore[misc]
+        html = super().render(document, template, **kwargs)  # type: ignore[misc]
+        return localise(html, page_prefix(document))
 
 
 class OfflinePageView(_Offline, DefaultJinjaPageView):
-    def __init__(self, custom_styles_directory: Any = None, custom_views_directory: Any = None) -> None:
-        super().__init__(custom_styles_directory, custom_views_directory)
-        self._prefer_local_templates()
+    """Expectation suite and validation result pages."""
 
 
 class OfflineIndexPageView(_Offline, DefaultJinjaIndexPageView):
-    def __init__(self, custom_styles_directory: Any = None, custom_views_directory: Any = None) -> None:
-        super().__init__(custom_styles_directory, custom_views_directory)
-        self._prefer_local_templates()
+    """The site's ``index.html``."""

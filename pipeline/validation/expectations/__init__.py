@@ -7,6 +7,7 @@ what lets a suite JSON name them. Profiles in ``expectations/*.json`` refer to t
 from __future__ import annotations
 
 import pipeline.validation.metrics  # noqa: F401 - registers the custom metrics with GX
+from pipeline.validation.expectations.attribute_risk import ExpectFewRowsUniqueOverReleasedColumns
 from pipeline.validation.expectations.class_rule import ClassRule
 from pipeline.validation.expectations.coded_bounds import ExpectValuesWithinCodes
 from pipeline.validation.expectations.distinct_l_diversity import ExpectClassesToHaveLDistinctSensitiveValues
@@ -16,6 +17,7 @@ from pipeline.validation.expectations.hierarchy_labels import ExpectValuesToBeHi
 from pipeline.validation.expectations.k_anonymity import ExpectClassesToHaveKPersons
 from pipeline.validation.expectations.no_email_address import ExpectNoEmailAddress
 from pipeline.validation.expectations.no_my_number import ExpectNoMyNumber
+from pipeline.validation.expectations.no_person_name import ExpectNoPersonName
 from pipeline.validation.expectations.no_phone_number import ExpectNoPhoneNumber
 from pipeline.validation.expectations.no_postal_code import ExpectNoPostalCode
 from pipeline.validation.expectations.ordered_distance_t_closeness import (
@@ -34,6 +36,7 @@ _CLASSES = (
     ExpectNoPhoneNumber,
     ExpectNoEmailAddress,
     ExpectNoPostalCode,
+    ExpectNoPersonName,
     ExpectLinkingCodeToBeSurrogate,
     ExpectValuesToBeHierarchyLabels,
     ExpectValuesWithinCodes,
@@ -44,6 +47,7 @@ _CLASSES = (
     ExpectClassesToBeRecursiveCLDiverse,
     ExpectClassesToBeEqualDistanceTClose,
     ExpectClassesToBeOrderedDistanceTClose,
+    ExpectFewRowsUniqueOverReleasedColumns,
 )
 
 #: GX expectation type (snake case of the class name) → class.

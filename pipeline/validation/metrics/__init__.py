@@ -12,6 +12,8 @@ from pipeline.validation.metrics.pattern_over_distinct import (
     ColumnValuesMatchPatternOverDistinct,
     ColumnValuesNotMatchPatternOverDistinct,
 )
+from pipeline.validation.metrics.person_name_over_distinct import ColumnValuesWithoutPersonName
+from pipeline.validation.metrics.unique_rows import UniqueRows
 from pipeline.validation.metrics.value_persons import ValuePersons
 
 __all__ = [
@@ -23,5 +25,7 @@ __all__ = [
     "ClassRecursiveRatio",
     "ColumnValuesMatchPatternOverDistinct",
     "ColumnValuesNotMatchPatternOverDistinct",
+    "ColumnValuesWithoutPersonName",
+    "UniqueRows",
     "ValuePersons",
 ]

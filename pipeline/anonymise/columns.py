@@ -1,0 +1,60 @@
+"""Column helpers shared by the search of one table and the assembly of its release: a kept column's values
+at its fixed level, sensitive values as integer codes, and the table's privacy models with output names."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.model import ColumnSpec, ModelSpec, TableSpec
+from pipeline.prepare import PreparedTable
+
+
+def fixed_level(col: ColumnSpec, prepared: PreparedTable) -> pd.Series:
+    """A kept column's released values before rare-value handling: generalised to its fixed level if any."""
+    values = prepared.values[col.name]
+    if col.name in prepared.leaves:
+        h = prepared.leaves[col.name][1]
+        level = min(col.level, h.height - 1)
+        codes = prepared.leaf_codes(col.name)
+        return pd.Series(h.generalise(codes, level), index=values.index, name=col.output_name)
+    if col.type == "date":
+        return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
+    return values
+
+
+def sensitive_codes(values: pd.Series, numeric: bool) -> tuple[np.ndarray, int]:
+    """Value codes 0..n-1 (sorted by value; a null is a value of its own, the last code) and n."""
+    if numeric:
+        num = pd.to_numeric(values, errors="coerce")
+        uniq = np.sort(num.dropna().unique())
+        codes = np.searchsorted(uniq, num.to_numpy(dtype="float64", na_value=np.nan))
+        codes = np.where(num.isna().to_numpy(), len(uniq), codes)
+        return codes.astype(np.int32), len(uniq) + 1
+    codes, uniq = pd.factorize(values, sort=True)
+    codes = np.where(codes < 0, len(uniq), codes)
+    return codes.astype(np.int32), len(uniq) + 1
+
+
+def input_of(spec: TableSpec, output_name: str) -> str:
+    """The input column name of an output column."""
+    return next(c.name for c in spec.columns if c.output_name == output_name)
+
+
+def models_for(spec: TableSpec, k: int) -> list[ModelSpec]:
+    """The table's models with output column names, and k-anonymity at the release's k always first."""
+    models = [ModelSpec(name="k-anonymity", k=k)]
+    for m in spec.models:
+        if m.name == "k-anonymity":
+            continue
+        col = spec.column(m.column).output_name if m.column else None
+        models.append(replace(m, column=col))
+    return models
+
+
+def model_dict(m: ModelSpec) -> dict:
+    """A model as the manifest lists it (its set parameters only)."""
+    keys = ("name", "column", "k", "l", "c", "t")
+    return {key: getattr(m, key) for key in keys if getattr(m, key) is not None}
