@@ -91,7 +91,17 @@ def check_schema(spec: TableSpec, columns: list[str], file: Path) -> None:
                          f"{', '.join(repr(m) for m in missing)}")
 
 
-def _input_path(spec: TableSpec, overrides: dict[str, Path]) -> Path:
+def input_overrides(config: Config, inputs: dict[str, Path] | None) -> dict[str, Path]:
+    """``--input TABLE=PATH`` as paths by table, every TABLE one of the config's."""
+    overrides = {k: Path(v) for k, v in (inputs or {}).items()}
+    unknown = [t for t in overrides if t not in {s.name for s in config.tables}]
+    if unknown:
+        raise ConfigError(f"--input names unknown table(s) {', '.join(unknown)}; "
+                          f"tables: {', '.join(t.name for t in config.tables)}")
+    return overrides
+
+
+def input_path(spec: TableSpec, overrides: dict[str, Path]) -> Path:
     if spec.name in overrides:
         return Path(overrides[spec.name])
     if spec.file is None:
@@ -167,12 +177,8 @@ def _item_name(col: ColumnSpec) -> str:
 
 
 def prepare(config: Config, inputs: dict[str, Path] | None = None) -> Prepared:
-    overrides = {k: Path(v) for k, v in (inputs or {}).items()}
-    unknown = [t for t in overrides if t not in {s.name for s in config.tables}]
-    if unknown:
-        raise ConfigError(f"--input names unknown table(s) {', '.join(unknown)}; "
-                          f"tables: {', '.join(t.name for t in config.tables)}")
+    overrides = input_overrides(config, inputs)
     tables = {}
     for spec in config.tables:
-        tables[spec.name] = prepare_table(config, spec, _input_path(spec, overrides))
+        tables[spec.name] = prepare_table(config, spec, input_path(spec, overrides))
     return Prepared(config, tables)

@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config.model import ColumnSpec, Config, TableSpec
-from pipeline.errors import ConfigError, InputError, PipelineError
+from pipeline.errors import InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
-from pipeline.prepare import check_header
+from pipeline.prepare import check_header, input_overrides, input_path
 from pipeline.stream.read import batches, kept_for_processing
 
 _PERSON = "__person__"
@@ -237,21 +237,8 @@ def table_pass(config: Config, spec: TableSpec, path: Path) -> TableStats:
 
 
 def input_paths(config: Config, inputs: dict[str, Path] | None) -> dict[str, Path]:
-    overrides = {k: Path(v) for k, v in (inputs or {}).items()}
-    unknown = [t for t in overrides if t not in {s.name for s in config.tables}]
-    if unknown:
-        raise ConfigError(f"--input names unknown table(s) {', '.join(unknown)}; "
-                          f"tables: {', '.join(t.name for t in config.tables)}")
-    paths = {}
-    for spec in config.tables:
-        if spec.name in overrides:
-            paths[spec.name] = overrides[spec.name]
-        elif spec.file is None:
-            raise ConfigError(f"table {spec.name}: no file in the config and no --input {spec.name}=PATH "
-                              "given")
-        else:
-            paths[spec.name] = spec.file
-    return paths
+    overrides = input_overrides(config, inputs)
+    return {spec.name: input_path(spec, overrides) for spec in config.tables}
 
 
 def first_pass(config: Config, inputs: dict[str, Path] | None = None) -> FirstPass:

@@ -12,15 +12,7 @@ from collections.abc import Callable
 import pytest
 
 import pipeline.io.batches as batches
-from tests.hostile.conftest import (
-    HEADER,
-    Case,
-    Result,
-    assert_failed_cleanly,
-    digest,
-    rows,
-    write_csv,
-)
+from tests.hostile.conftest import HEADER, Case, Result, assert_failed_cleanly, digest, rows, write_csv
 from tests.hostile.test_input_files import BROKEN_FILES
 from tests.hostile.test_input_values import BAD_VALUES
 

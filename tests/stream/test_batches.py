@@ -23,22 +23,10 @@ from pipeline.normalise import normalise_column
 from pipeline.stream.read import kept_for_processing, read_normalised
 from tests.conftest import DEMO_CONFIG, anonymize
 
-ROWS = "証券番号,氏名,郵便番号\nKZ00000001,山田 太郎,0123456\nKZ00000002,佐藤 花子,\n"
-
 
 def read_all(path: Path, **kw) -> pd.DataFrame:
     parts = [pa.table(b.columns).to_pandas() for b in iter_batches(path, block_size=1 << 10, **kw)]
     return pd.concat(parts, ignore_index=True)
-
-
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
-def test_encodings_detected(tmp_path: Path, encoding: str) -> None:
-    p = tmp_path / "x.csv"
-    p.write_bytes(ROWS.encode(encoding))
-    df = read_all(p)
-    assert list(df.columns) == ["証券番号", "氏名", "郵便番号"]
-    assert df["氏名"].tolist() == ["山田 太郎", "佐藤 花子"]
-    assert df["郵便番号"].iloc[0] == "0123456" and pd.isna(df["郵便番号"].iloc[1])
 
 
 def _csv(n: int = 200, newline: str = "\n") -> str:
