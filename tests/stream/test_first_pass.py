@@ -110,7 +110,11 @@ def test_unreachable_scheduler_fails_before_any_work(extract_cp932, tmp_path) ->
 def test_a_worker_dying_mid_pass_is_a_clean_cluster_error(extract_cp932) -> None:
     """A worker process that dies on a batch (retries disallowed here; the default retries 3 times on other
     workers) is one ClusterError, before anything is written."""
+    # distributed imported before dask.config.set: a set made before distributed registers its defaults
+    # records "distributed" as a new key and deletes the whole section on exit (every later cluster in this
+    # process, another test's, then fails on a missing key)
     import dask
+    import distributed  # noqa: F401
 
     from pipeline.stream.dask_pass import ClusterError, local_cluster, map_batches
 
