@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.validation.gate import read_manifest
+from pipeline.release.manifest import read_manifest_json as read_manifest
 from pipeline.validation.rules import rules_from_manifest
 from pipeline.validation.runner import run_suites
 from pipeline.validation.suite import build_suites, load_profile

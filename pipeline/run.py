@@ -15,29 +15,15 @@ import secrets
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import progress
 from pipeline.anonymise import anonymise_prepared
-from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.prepare import Prepared, prepare
 from pipeline.release.candidate import ReleaseCandidate
 from pipeline.release.commit import commit_release, recover
-from pipeline.release.faults import kill_point
-from pipeline.release.manifest import (
-    MANIFEST,
-    add_linked_persons,
-    build_manifest,
-    file_checksums,
-    table_entry,
-    write_json,
-)
-from pipeline.release.writer import inside, staging_with_lock, sweep_dead_staging
+from pipeline.release.manifest import Manifest, write_release
+from pipeline.release.writer import staging_with_lock, sweep_dead_staging
 
 __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "run_pipeline"]
 
@@ -46,7 +32,7 @@ __all__ = ["RunSummary", "anonymise_prepared", "build_candidate", "prepare", "ru
 class RunSummary:
     release_dir: Path
     release_id: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     #: What this run cleaned up after dead runs (sentences, no data).
     recovered: list[str] = field(default_factory=list)
 
@@ -67,10 +53,6 @@ def build_candidate(prepared: Prepared) -> ReleaseCandidate:
     candidate = ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
     candidate.attribute_risk = assessment.as_dict()
     return candidate
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, compression="zstd")
 
 
 def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None = None,
@@ -97,52 +79,14 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
     with progress.step("residual PII scan"):
         detection_summary = check_candidate(candidate)
     with staging_with_lock(out_dir) as st:
-        tmp = st.dir
-        candidate.staging_dir = tmp
-        (tmp / "data").mkdir()
-        kill_point("writing")
-        tables = {}
-        with progress.step("write", total=sum(len(t.data) for t in candidate.tables.values())) as bar:
-            for name, t in candidate.tables.items():
-                rel = f"data/{name}.parquet"
-                path = inside(tmp, rel)
-                _write_parquet(t.data, path)
-                tables[name] = table_entry(t, rel, sha256_file(path))
-                if coarsened.get(name):
-                    tables[name]["addresses_coarsened_to_prefecture"] = coarsened[name]
-                bar.advance(len(t.data))
-            add_linked_persons(candidate, tables)
-        with progress.phase("manifest"):
-            manifest = build_manifest(candidate, tables)
-            if demo:
-                manifest["demo"] = True
-            manifest["residual_pii_scan"] = detection_summary
-            manifest["attribute_risk"] = candidate.attribute_risk
-            write_json(tmp / MANIFEST, manifest)
-        with progress.phase("published items"):
-            from pipeline.publication.items import write_published_items
-
-            write_published_items(candidate, tmp)
-        with progress.phase("report"):
-            from pipeline.report.html import write_report
-
-            write_report(candidate, tmp)
-        from pipeline.validation.gate import validate_release
-
-        with progress.step("validate"):
-            manifest["validation"] = validate_release(candidate, tmp)
-        with progress.phase("checksums"):
-            manifest["files"] = file_checksums(tmp)
-            if register is not None:
-                from pipeline.publication.anchors import register_anchor
-
-                manifest["register_anchor"] = register_anchor(register)
-            write_json(tmp / MANIFEST, manifest)
+        manifest = write_release(candidate, st.dir, residual_pii_scan=detection_summary,
+                                 addresses_coarsened=coarsened, demo=demo, register=register)
         with progress.phase("register" if register is not None else "rename"):
             from pipeline.publication.created import created_event
 
+            as_json = manifest.to_json()
             commit_release(st, out_dir, register,
-                           lambda files: created_event(candidate, out_dir, manifest, files_dir=files))
+                           lambda files: created_event(candidate, out_dir, as_json, files_dir=files))
     return RunSummary(out_dir, candidate.release_id, manifest, recovered)
 
 

@@ -27,6 +27,17 @@ def browser_missing() -> tuple[str, ...]:
     return (*missing, *([] if fonts.strip() else ["fonts-noto-cjk"]))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules holding ``slow`` cases first, each module's cases kept together and in order.
+
+    ``make test`` runs the whole suite on both cores; a case that runs the whole pipeline in subprocesses can
+    take a minute. Started last, one of them would leave the other core idle at the end; started first, the
+    short cases fill both cores around them (longest first: the classic schedule for two machines). Whole
+    modules move, so a module-scoped fixture is still built once per worker."""
+    slow_modules = {getattr(item, "module", None) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: getattr(item, "module", None) not in slow_modules)  # stable: order kept
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip every ``browser`` test from this one place, so the summary says once what to install."""
     if item.get_closest_marker("browser") and (missing := " ".join(browser_missing())):

@@ -116,3 +116,67 @@ def test_repo_configs_load() -> None:
     for p in sorted(root.glob("*.yaml")):
         cfg = load_config(p)
         assert cfg.tables
+
+
+SENSITIVE = "memo: {role: free_text}\n      病名: {role: sensitive}"
+MODELS_BASE = BASE.replace("memo: {role: free_text}", SENSITIVE) + """\
+    models:
+      - {name: distinct-l-diversity, column: 病名, l: 2}
+      - MODEL
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "path", "expected"),
+    [
+        ("{name: equal-distance-t-closeness, column: 病名, t: 1.5}", "models[1].t",
+         "must be in [0, 1], found 1.5"),
+        ("{name: ordered-distance-t-closeness, column: 病名, t: -0.1}", "models[1].t", "must be in [0, 1]"),
+        ("{name: entropy-l-diversity, column: 病名, l: 0}", "models[1].l", "must be at least 1, found 0"),
+        ("{name: distinct-l-diversity, column: 病名, l: 2.5}", "models[1].l", "must be a whole number"),
+        ("{name: recursive-cl-diversity, column: 病名, l: 2, c: 0}", "models[1].c", "must be above 0"),
+        ("{name: recursive-cl-diversity, column: 病名, l: 2}", "models[1].c", "needs 'c'"),
+        ("{name: recursive-cl-diversity, column: 病名, l: 2, c: .inf}", "models[1].c", "found inf"),
+        ("{name: entropy-l-diversity, column: 病名, l: .nan}", "models[1].l", "found nan"),
+        ("{name: entropy-l-diversity, column: 病名, l: two}", "models[1].l", "must be a number"),
+        ("{name: entropy-l-diversity, column: 病名, l: true}", "models[1].l", "found bool"),
+        ("{name: k-anonymity, k: 1}", "models[1].k", "must be at least 2"),
+        ("{name: k-anonymity, k: 5.5}", "models[1].k", "must be an integer"),
+        ("{name: k-anonymity, k: 5, column: 病名}", "models[1]", "unknown key 'column'"),
+        ("{name: distinct-l-diversity, column: 病名, l: 2, t: 0.2}", "models[1]", "unknown key 't'"),
+        ("{name: equal-distance-t-closeness, t: 0.2}", "models[1].column", "needs 'column'"),
+        ("{name: t-closeness, column: 病名, t: 0.2}", "models[1].name", "'t-closeness' is not allowed"),
+    ],
+)
+def test_model_parameters_fail_at_load_naming_the_yaml_path(tmp_path: Path, model: str, path: str,
+                                                            expected: str) -> None:
+    """Each model's own definition (``pipeline.privacy``) checks its parameters when the config loads."""
+    p = write(tmp_path, MODELS_BASE.replace("MODEL", model))
+    with pytest.raises(ConfigError) as exc:
+        load_config(p)
+    message = str(exc.value)
+    assert message.startswith(f"{p}: tables.t.{path}: "), message
+    assert expected in message, message
+
+
+def test_model_parameters_load_as_the_model_checked_them(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, MODELS_BASE.replace(
+        "MODEL", "{name: recursive-cl-diversity, column: 病名, l: 3.0, c: 2}")))
+    spec = cfg.table("t").models[1]
+    assert (spec.name, spec.column, spec.l, spec.c) == ("recursive-cl-diversity", "病名", 3, 2)
+    assert spec.t is None and spec.k is None
+
+
+def test_a_bad_model_parameter_stops_the_run_before_any_input_is_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``anonymize run`` on a config whose input does not exist: the config error (exit 3) comes first."""
+    from pipeline.cli.main import main
+
+    bad = "{name: equal-distance-t-closeness, column: 病名, t: 1.5}"
+    p = write(tmp_path, MODELS_BASE.replace("MODEL", bad))
+    assert not (tmp_path / "t.csv").exists()
+    code = main(["--quiet", "run", str(p), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert f"{p}: tables.t.models[1].t: equal-distance-t-closeness: t must be in [0, 1], found 1.5" in err
+    assert not (tmp_path / "out").exists()

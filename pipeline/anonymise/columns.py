@@ -1,11 +1,11 @@
 """Column helpers shared by the search of one table and the assembly of its release: a kept column's values
-at its fixed level, sensitive values as integer codes, and the table's privacy models with output names."""
+at its fixed level and the table's privacy models with output names (sensitive values are coded by
+``pipeline.privacy.base.code_values``, which the gate shares)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
 from pipeline.config.model import ColumnSpec, ModelSpec, TableSpec
@@ -23,19 +23,6 @@ def fixed_level(col: ColumnSpec, prepared: PreparedTable) -> pd.Series:
     if col.type == "date":
         return values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
     return values
-
-
-def sensitive_codes(values: pd.Series, numeric: bool) -> tuple[np.ndarray, int]:
-    """Value codes 0..n-1 (sorted by value; a null is a value of its own, the last code) and n."""
-    if numeric:
-        num = pd.to_numeric(values, errors="coerce")
-        uniq = np.sort(num.dropna().unique())
-        codes = np.searchsorted(uniq, num.to_numpy(dtype="float64", na_value=np.nan))
-        codes = np.where(num.isna().to_numpy(), len(uniq), codes)
-        return codes.astype(np.int32), len(uniq) + 1
-    codes, uniq = pd.factorize(values, sort=True)
-    codes = np.where(codes < 0, len(uniq), codes)
-    return codes.astype(np.int32), len(uniq) + 1
 
 
 def input_of(spec: TableSpec, output_name: str) -> str:

@@ -57,12 +57,15 @@ def choose(global_errors: dict[str, float | None], local_errors: dict[str, float
     return True
 
 
-def anonymise_auto(prepared: Prepared,
-                   run: Callable[[Prepared], dict[str, TableResult]]) -> dict[str, TableResult]:
+def anonymise_auto(prepared: Prepared, run: Callable[[Prepared], dict[str, TableResult]],
+                   global_results: dict[str, TableResult] | None = None) -> dict[str, TableResult]:
     """Both recodings of ``prepared`` (``run`` anonymises one), the chosen one returned. Without a table
-    linked to an earlier one by a person key there is no claim-rate question to judge by: global only."""
-    with progress.phase("recoding: global"):
-        global_results = run(with_recoding(prepared, "global"))
+    linked to an earlier one by a person key there is no claim-rate question to judge by: global only.
+    ``global_results``: the global release of this very ``prepared``, when the caller has it already (the
+    search is deterministic: it would be found again)."""
+    if global_results is None:
+        with progress.phase("recoding: global"):
+            global_results = run(with_recoding(prepared, "global"))
     keys = [t.spec.person_key for t in prepared.tables.values() if t.spec.person_key]
     if len(keys) == len(set(keys)):
         record = {"mode": "auto", "chosen": "global", "max_error": MAX_ERROR, "claim_rate_error": {},

@@ -41,9 +41,13 @@ class JoinedPersons(PrivacyModel):
     name: ClassVar[str] = "joined-view persons"
     monotonic_without_suppression: ClassVar[bool] = False  # 3 + 0 claimants fail where 3 + 2 pass
 
-    def satisfied(self, stats: ClassStats) -> np.ndarray:
+    def statistic(self, stats: ClassStats) -> np.ndarray:
+        """Persons per class with rows in a later linked table."""
         p = stats.pairs(self.column)
-        linked = np.bincount(p.cls[p.value == 1], weights=p.count[p.value == 1], minlength=stats.n_classes)
+        return np.bincount(p.cls[p.value == 1], weights=p.count[p.value == 1], minlength=stats.n_classes)
+
+    def satisfied(self, stats: ClassStats) -> np.ndarray:
+        linked = self.statistic(stats)
         return (linked == 0) | (linked >= self.k)
 
     def describe(self) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import progress
-from pipeline.anonymise.columns import fixed_level, input_of, models_for, sensitive_codes
+from pipeline.anonymise.columns import fixed_level, input_of, models_for
 from pipeline.anonymise.linked import Linked, LinkedColumn, at_least, fixed, fixed_per_row
 from pipeline.anonymise.shaping import joined_model
 from pipeline.config.model import Config
@@ -156,10 +156,10 @@ def search_table(
                     q = fixed(qname, h, codes, level) if linked_fixed else at_least(qname, h, codes, level)
                     qis.append(prioritised(q, weight, max_level, level))
                 linked_columns[qname] = column
+    # numbers are ranked by value; a column released at a hierarchy level holds its labels, not numbers
     numeric = {name: spec.column(input_of(spec, name)).type in ("amount", "integer")
-               for name in sensitive_values}
-    sens_cols = [SensitiveColumn(name, *sensitive_codes(v, numeric[name]), ordered=numeric[name])
-                 for name, v in sensitive_values.items()]
+               and input_of(spec, name) not in prepared.leaves for name in sensitive_values}
+    sens_cols = [SensitiveColumn.of(name, v, numeric[name]) for name, v in sensitive_values.items()]
     models = build_models(models_for(spec, k), k)
     if joined_flags is not None and config.privacy.recoding == "local":
         flag_column, flag_model = joined_model(joined_flags, k)

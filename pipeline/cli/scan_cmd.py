@@ -5,9 +5,10 @@ Number in 備考, a name in その他). Prints, per column, the share of FILLED 
 exact for the pattern recognizers (every distinct value that passes their vectorised pre-filter; in a column
 with more than ``--pattern-sample`` such values, on a sample of that many cells, estimated with a 95 %
 interval), estimated with a 95 % interval for GiNZA's names and places (NER on a sample of ``--ner-sample``
-filled cells per column); ``--full``: every cell, exact. Progress
-per column on the terminal. ``--json`` prints the findings instead (column, 0-based data row, entity type,
-span, score); ``--suggest-config FILE`` writes a starting config. Never a value.
+filled cells per column; one ``nlp.pipe`` stream over the texts of all columns); ``--full``: every cell,
+exact. Progress on the terminal: columns for the patterns, then texts for NER. ``--json`` prints the
+findings instead (column, 0-based data row, entity type, span, score); ``--suggest-config FILE`` writes a
+starting config. Never a value.
 """
 
 from __future__ import annotations
@@ -112,7 +113,13 @@ def _shares(prof: object) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline import progress
-    from pipeline.detection.profile import DEFAULT_NER_SAMPLE, DEFAULT_PATTERN_SAMPLE, profile_frame
+    from pipeline.detection.profile import (
+        DEFAULT_NER_SAMPLE,
+        DEFAULT_PATTERN_SAMPLE,
+        finish_ner,
+        ner_texts,
+        stage_frame,
+    )
     from pipeline.io import read_table
 
     detection = _detection(args)
@@ -139,9 +146,12 @@ def run(args: argparse.Namespace) -> int:
         rows = frame.index.to_numpy()
         frame = frame.reset_index(drop=True)
         with progress.step(f"scan {file.name}", total=frame.shape[1], unit="columns") as bar:
-            profiles = profile_frame(frame, detection, ner_sample, args.full, n_process=args.n_process,
-                                     on_column=lambda _c: bar.advance(1),
-                                     pattern_sample=None if exact_patterns else pattern_sample)
+            staged = stage_frame(frame, detection, ner_sample, args.full, on_column=lambda _c: bar.advance(1),
+                                 pattern_sample=None if exact_patterns else pattern_sample)
+        with progress.step(f"names and places in {file.name} (GiNZA)", total=len(ner_texts(staged)),
+                           unit="texts") as ner_bar:
+            profiles = finish_ner(staged, args.n_process,
+                                  on_ner=lambda done, _total: ner_bar.advance(done - ner_bar.done))
         if args.suggest_config is not None:
             from pipeline.detection.suggest import guess_column
 

@@ -2,7 +2,8 @@
 
 Gate one of two (STYLE.md §4): the config alone. Every error names the file, the YAML path, what was
 found and what is allowed, with a "did you mean" for near misses. Gate two (config against the data's
-schema) is ``pipeline.config.schema_check``.
+schema) is ``pipeline.prepare.check_schema``. Privacy model parameters are checked by the models' own
+definitions (``pipeline.privacy``), here, at load time.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from pipeline.config.model import (
 from pipeline.config.names import DuplicateKeyError, load_yaml, name_problem
 from pipeline.config.priorities import resolve_max_level
 from pipeline.errors import ConfigError
+from pipeline.privacy.base import ParameterError
+from pipeline.privacy.registry import model_class
 
 _MISSING = object()
 
@@ -363,22 +366,20 @@ def _check_release_names(tables_node: _Node, tables: tuple[TableSpec, ...]) -> N
 
 
 def _model(n: _Node) -> ModelSpec:
-    n.only(["name", "column", "k", "l", "c", "t"])
+    """One entry of ``tables.<t>.models``, checked by the model's own definition (``pipeline.privacy``):
+    the keys it takes, each parameter's kind and range, so ``t: 1.5`` fails here, naming
+    ``tables.<t>.models[<i>].t``, before any input is read."""
     name = n.choice("name", MODEL_NAMES)
-    spec = ModelSpec(name=name, column=n.get("column", str, None), k=n.get("k", int, None),
-                     l=n.get("l", float, None), c=n.get("c", float, None), t=n.get("t", float, None))
-    needs = {
-        "k-anonymity": ("k",),
-        "distinct-l-diversity": ("column", "l"),
-        "entropy-l-diversity": ("column", "l"),
-        "recursive-cl-diversity": ("column", "l", "c"),
-        "equal-distance-t-closeness": ("column", "t"),
-        "ordered-distance-t-closeness": ("column", "t"),
-    }[name]
-    for key in needs:
-        if getattr(spec, key) is None:
-            n.fail(f"{name} needs {key!r}", key)
-    return spec
+    cls = model_class(name)
+    n.only(["name", *cls.parameter_names()])
+    column = n.get("column", str, None)
+    values = {p.name: n.data[p.name] for p in cls.parameters if n.data.get(p.name) is not None}
+    try:
+        model = cls.from_params(column, values)
+    except ParameterError as exc:
+        n.fail(exc.message, exc.key)
+    params = {p.name: getattr(model, p.name) for p in cls.parameters}
+    return ModelSpec(name=name, column=column, **params)
 
 
 def _table(file: Path, name: str, parent: _Node) -> TableSpec:

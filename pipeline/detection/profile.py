@@ -29,7 +29,7 @@ of the 5,000 rows). Nothing here holds or returns a value: counts, entity names,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +37,7 @@ import pandas as pd
 from presidio_analyzer import RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.ner import NER_SCORE, NER_WORTHY, entity_spans, to_results
+from pipeline.detection.ner import NER_SCORE, Span, entity_spans, ner_worthy, to_results
 from pipeline.detection.scan import (
     TEXT_ENTITIES,
     Finding,
@@ -143,11 +143,33 @@ def _cells(per_code: np.ndarray, hits: dict[int, list[RecognizerResult]], codes:
     return dict(sorted(out.items()))
 
 
+@dataclass
+class NerPlan:
+    """What NER must read in one column: the distinct values (codes) worth reading, and the cells the share
+    is counted over (the sample's, or every filled cell when ``prof.ner_exact``)."""
+
+    codes: list[int]
+    sample_codes: np.ndarray
+    chosen: np.ndarray
+
+
 def profile_column(series: pd.Series, detection: DetectionSpec, ner_sample: int = DEFAULT_NER_SAMPLE,
                    full: bool = False, seed: int = 0, cleared: set[str] | None = None,
                    n_process: int = 1, pattern_sample: int | None = DEFAULT_PATTERN_SAMPLE) -> ColumnProfile:
     """Profile one column (see the module docstring); ``pattern_sample`` None: patterns on every
     candidate value (as with ``full``)."""
+    prof, values, plan = profile_patterns(series, detection, ner_sample, full, seed, cleared, pattern_sample)
+    if plan is not None:
+        add_ner(prof, plan, entity_spans([values[c] for c in plan.codes], n_process=n_process))
+    return prof
+
+
+def profile_patterns(series: pd.Series, detection: DetectionSpec, ner_sample: int = DEFAULT_NER_SAMPLE,
+                     full: bool = False, seed: int = 0, cleared: set[str] | None = None,
+                     pattern_sample: int | None = DEFAULT_PATTERN_SAMPLE,
+                     ) -> tuple[ColumnProfile, list[str], NerPlan | None]:
+    """The pattern part of :func:`profile_column`: the profile, the column's distinct values, and what NER
+    still has to read (None: nothing)."""
     name = str(series.name)
     codes, values = factorise(series)
     filled_rows = np.flatnonzero(codes >= 0)
@@ -176,9 +198,9 @@ def profile_column(series: pd.Series, detection: DetectionSpec, ner_sample: int 
         prof.pattern_sample_cells = _cells(counts, hits, set(np.unique(codes[sampled.rows]).tolist()))
         prof.pattern_cells = {e: n for e, n in prof.pattern_cells.items() if e in sampled.exact}
     if not ner_on:
-        return prof
+        return prof, values, None
     if not full and any(prof.share(e)[0] >= 0.9 for e in prof.entities() if e in EXACT_KINDS):
-        return prof  # a column of phone numbers or My Numbers: the patterns have said it all
+        return prof, values, None  # a column of phone numbers or My Numbers: the patterns have said it all
     if ner_rows is None:
         chosen = np.arange(len(values))
         sample_codes = codes[filled_rows]
@@ -186,17 +208,29 @@ def profile_column(series: pd.Series, detection: DetectionSpec, ner_sample: int 
     else:
         sample_codes = codes[ner_rows]
         chosen = np.unique(sample_codes)
-    worthy = [int(c) for c in chosen if NER_WORTHY.search(values[c])]
-    spans = entity_spans([values[c] for c in worthy], n_process=n_process)
-    for code, per_text in zip(worthy, spans, strict=True):
+    worthy = [int(c) for c in chosen if ner_worthy(values[c]) and not _covered(values[c], hits.get(int(c)))]
+    return prof, values, NerPlan(worthy, sample_codes, chosen)
+
+
+def _covered(text: str, found: Sequence[RecognizerResult] | None) -> bool:
+    """A pattern finding (not a name or a place) spans the whole text (an e-mail address, a phone number):
+    any name or place NER found in it would overlap that finding and be dropped (``scan.resolve``), so NER
+    need not read it. Exact, not an estimate."""
+    return any(r.start == 0 and r.end >= len(text) and r.entity_type not in TEXT_ENTITIES
+               for r in found or ())
+
+
+def add_ner(prof: ColumnProfile, plan: NerPlan, spans: Sequence[tuple[Span, ...]]) -> None:
+    """Merge NER's spans for ``plan.codes`` (in that order) into the profile's findings and shares."""
+    hits = prof.hits
+    for code, per_text in zip(plan.codes, spans, strict=True):
         found = to_results(per_text, TEXT_ENTITIES, NER_SCORE)
         if found:
             hits[code] = resolve(hits.get(code, []) + found)
-    counts = np.bincount(sample_codes, minlength=len(values))
-    prof.ner_sampled = len(sample_codes)
-    prof.ner_distinct = len(chosen)
-    prof.ner_cells = _cells(counts, hits, set(int(c) for c in chosen))
-    return prof
+    counts = np.bincount(plan.sample_codes, minlength=prof.distinct)
+    prof.ner_sampled = len(plan.sample_codes)
+    prof.ner_distinct = len(plan.chosen)
+    prof.ner_cells = _cells(counts, hits, set(int(c) for c in plan.chosen))
 
 
 @dataclass
@@ -226,17 +260,49 @@ def _pattern_sample(codes: np.ndarray, wanted: Wanted, size: int, rng: np.random
     return keep, SampledPatterns(rows, len(candidate_rows), frozenset(entities - sampled_entities))
 
 
+#: A column's patterns done: its profile so far, its distinct values, what NER must still read.
+Staged = tuple[ColumnProfile, list[str], NerPlan | None]
+
+
 def profile_frame(frame: pd.DataFrame, detection: DetectionSpec, ner_sample: int = DEFAULT_NER_SAMPLE,
                   full: bool = False, seed: int = 0, n_process: int = 1,
                   on_column: Callable[[str], None] | None = None,
-                  pattern_sample: int | None = DEFAULT_PATTERN_SAMPLE) -> list[ColumnProfile]:
-    """Profile every column; ``on_column`` is called with each column's name when it is done (progress)."""
-    out = []
+                  pattern_sample: int | None = DEFAULT_PATTERN_SAMPLE,
+                  on_ner: Callable[[int, int], None] | None = None) -> list[ColumnProfile]:
+    """Profile every column: :func:`stage_frame`, then :func:`finish_ner`."""
+    staged = stage_frame(frame, detection, ner_sample, full, seed, on_column, pattern_sample)
+    return finish_ner(staged, n_process, on_ner)
+
+
+def stage_frame(frame: pd.DataFrame, detection: DetectionSpec, ner_sample: int = DEFAULT_NER_SAMPLE,
+                full: bool = False, seed: int = 0, on_column: Callable[[str], None] | None = None,
+                pattern_sample: int | None = DEFAULT_PATTERN_SAMPLE) -> list[Staged]:
+    """The patterns, column by column (``on_column`` is called with each column's name when it is done)."""
+    staged = []
     for col in frame.columns:
         # no cleared set shared by the columns: the columns of one extract rarely share values, and the
         # vectorised pre-filter costs less than the set
-        out.append(profile_column(frame[col].rename(str(col)), detection, ner_sample, full, seed, None,
-                                  n_process, pattern_sample))
+        staged.append(profile_patterns(frame[col].rename(str(col)), detection, ner_sample, full, seed, None,
+                                       pattern_sample))
         if on_column is not None:
             on_column(str(col))
-    return out
+    return staged
+
+
+def ner_texts(staged: Sequence[Staged]) -> list[str]:
+    """The distinct texts NER must read for all columns (a text shared by columns once)."""
+    return list(dict.fromkeys(
+        values[c] for _, values, plan in staged if plan is not None for c in plan.codes))
+
+
+def finish_ner(staged: Sequence[Staged], n_process: int = 1,
+               on_ner: Callable[[int, int], None] | None = None) -> list[ColumnProfile]:
+    """NER once over :func:`ner_texts` of all columns (``on_ner(done, total)`` after each batch), merged into
+    each column's profile. Why one call: ``nlp.pipe`` then runs one stream, and ``n_process`` workers load
+    the model once for the file, not once per column (per column, two processes were slower than one)."""
+    texts = ner_texts(staged)
+    spans = dict(zip(texts, entity_spans(texts, n_process=n_process, on_batch=on_ner), strict=True))
+    for prof, values, plan in staged:
+        if plan is not None:
+            add_ner(prof, plan, [spans[values[c]] for c in plan.codes])
+    return [prof for prof, _, _ in staged]

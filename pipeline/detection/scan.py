@@ -23,7 +23,7 @@ import pandas as pd
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.ner import NER_SCORE, NER_WORTHY, RECOGNIZER, entity_spans, to_results
+from pipeline.detection.ner import NER_SCORE, RECOGNIZER, entity_spans, ner_worthy, to_results
 from pipeline.detection.normalize import NormalisedText, nfkc_text, normalise
 from pipeline.detection.prefilter import candidates, recognizer_filters
 from pipeline.detection.recognizers.base import JapanesePatternRecognizer
@@ -139,7 +139,7 @@ def analyze_distinct(
     :func:`pipeline.detection.ner._confirmed`).
     """
     entities = ner_entities if ner_entities is not None else (TEXT_ENTITIES if ner else frozenset())
-    ner_idx = [i for i, v in enumerate(values) if v and NER_WORTHY.search(v)] if entities else []
+    ner_idx = [i for i, v in enumerate(values) if v and ner_worthy(v)] if entities else []
     wanted = pattern_candidates(values, detection, context, cleared)
     found = pattern_findings(values, detection, context, wanted)
     if ner_idx and detection.score_threshold <= NER_SCORE:

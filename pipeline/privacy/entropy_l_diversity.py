@@ -4,6 +4,8 @@ least log(l), so no value dominates a class.
 Monotone without suppression (entropy is concave: a merged class is at least as diverse as its least diverse
 part) but not with suppression: a failing class merged with a passing one may fail, so more rows can fail
 at a coarser node. With suppression the search prunes only with the implied distinct-⌈l⌉ condition.
+The entropy is over the non-null values (the null policy, ``pipeline.privacy.base``); a class holding only
+nulls has none and fails.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from pipeline.privacy.base import ClassStats, Necessary, PrivacyModel, class_sums
+from pipeline.privacy.base import ClassStats, Necessary, Parameter, PrivacyModel, class_sums
+
+_EPS = 1e-9
 
 
 @dataclass(frozen=True, repr=False)
@@ -22,13 +26,22 @@ class EntropyLDiversity(PrivacyModel):
     column: str | None
     l: float  # noqa: E741 - the literature's name
     name: ClassVar[str] = "entropy-l-diversity"
+    parameters: ClassVar[tuple[Parameter, ...]] = (Parameter("l", float, "at least 1", lambda v: v >= 1),)
 
-    def satisfied(self, stats: ClassStats) -> np.ndarray:
+    def entropy(self, stats: ClassStats) -> np.ndarray:
+        """Entropy (natural log) of the non-null values per class; 0 for a class without any."""
         p = stats.pairs(self.column)
         size = class_sums(p.cls, p.count.astype(np.float64), stats.n_classes)
         share = p.count / size[p.cls]
-        entropy = -class_sums(p.cls, share * np.log(share), stats.n_classes)
-        return entropy >= math.log(self.l) - 1e-12
+        return -class_sums(p.cls, share * np.log(share), stats.n_classes)
+
+    def statistic(self, stats: ClassStats) -> np.ndarray:
+        """exp(entropy) per class, the "effective number of values" compared with l (0 without values)."""
+        return np.where(stats.values_per_class(self.column) > 0, np.exp(self.entropy(stats)), 0.0)
+
+    def satisfied(self, stats: ClassStats) -> np.ndarray:
+        has_values = stats.values_per_class(self.column) > 0
+        return has_values & (self.entropy(stats) >= math.log(self.l) - _EPS)
 
     def necessary(self, reference: dict[str, np.ndarray]) -> Necessary:
         # H <= log(distinct values), so H >= log l needs at least ⌈l⌉ distinct values (and rows).

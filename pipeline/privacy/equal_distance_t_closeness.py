@@ -9,16 +9,19 @@ rows, so its t can differ slightly when records were suppressed).
 Monotone without suppression (the EMD is convex in P), not with suppression. Its necessary monotone
 conditions: a class of ``s`` rows cannot get closer to Q than rounding s·Q to integers allows, and a class
 holding ``d`` values is at least 1 − (sum of the d largest q) away; the search prunes with both.
+
+P and Q are over the non-null values (the null policy, ``pipeline.privacy.base``). A class holding only
+nulls has no distribution: its distance is taken as 1, the largest possible, and it fails.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 
-from pipeline.privacy.base import ClassStats, Necessary, PrivacyModel
+from pipeline.privacy.base import ClassStats, Necessary, Parameter, PrivacyModel
 
 _EPS = 1e-12
 
@@ -28,17 +31,24 @@ class EqualDistanceTCloseness(PrivacyModel):
     column: str | None
     t: float
     name: ClassVar[str] = "equal-distance-t-closeness"
+    worst: ClassVar[Literal["min", "max"]] = "max"
+    parameters: ClassVar[tuple[Parameter, ...]] = (Parameter("t", float, "in [0, 1]", lambda v: 0 <= v <= 1),)
 
     def distance(self, stats: ClassStats) -> np.ndarray:
         p = stats.pairs(self.column)
+        size = stats.values_per_class(self.column)
         q = p.reference[p.value]
-        share = p.count / stats.rows[p.cls]
+        share = p.count / size[p.cls]
         # absent values contribute q_v each; Σ q = 1, so ½(Σ_present (|p−q| − q) + 1)
         present = np.bincount(p.cls, weights=np.abs(share - q) - q, minlength=stats.n_classes)
-        return 0.5 * (present + 1.0)
+        return np.where(size > 0, 0.5 * (present + 1.0), 1.0)
+
+    def statistic(self, stats: ClassStats) -> np.ndarray:
+        """The earth mover's distance per class (1 for a class without values)."""
+        return self.distance(stats)
 
     def satisfied(self, stats: ClassStats) -> np.ndarray:
-        return self.distance(stats) <= self.t + _EPS
+        return (stats.values_per_class(self.column) > 0) & (self.distance(stats) <= self.t + _EPS)
 
     def necessary(self, reference: dict[str, np.ndarray]) -> Necessary:
         q = np.asarray(reference[str(self.column)], dtype=np.float64)

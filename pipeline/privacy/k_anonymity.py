@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from pipeline.privacy.base import ClassStats, Necessary, PrivacyModel
+from pipeline.privacy.base import ClassStats, Necessary, Parameter, PrivacyModel
 
 
 @dataclass(frozen=True, repr=False)
@@ -22,6 +22,14 @@ class KAnonymity(PrivacyModel):
     name: ClassVar[str] = "k-anonymity"
     column: ClassVar[str | None] = None  # type: ignore[misc]
     monotonic_with_suppression: ClassVar[bool] = True
+    takes_column: ClassVar[bool] = False
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("k", int, "at least 2 (k = 1 protects nobody)", lambda v: v >= 2),
+    )
+
+    def statistic(self, stats: ClassStats) -> np.ndarray:
+        """Distinct persons per class."""
+        return stats.persons.astype(np.float64)
 
     def satisfied(self, stats: ClassStats) -> np.ndarray:
         return stats.persons >= self.k

@@ -5,16 +5,20 @@ mass between neighbouring values costs little and between extremes a lot.
 Q is the distribution over the whole input (before suppression), as in ARX. Monotone without suppression,
 not with it; the necessary monotone condition used for pruning is the minimal class size (rounding the
 cumulative distribution s·Q to integers is the best a class of ``s`` rows can do).
+
+P and Q are over the non-null values (the null policy, ``pipeline.privacy.base``), ranked as
+:func:`~pipeline.privacy.base.code_values` codes them (sorted; numbers by value). A class holding only nulls
+has no distribution: its distance is taken as 1, the largest possible, and it fails.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 
-from pipeline.privacy.base import ClassStats, Necessary, PrivacyModel
+from pipeline.privacy.base import ClassStats, Necessary, Parameter, PrivacyModel
 
 _EPS = 1e-12
 _CHUNK_CELLS = 4_000_000
@@ -25,13 +29,17 @@ class OrderedDistanceTCloseness(PrivacyModel):
     column: str | None
     t: float
     name: ClassVar[str] = "ordered-distance-t-closeness"
+    worst: ClassVar[Literal["min", "max"]] = "max"
+    parameters: ClassVar[tuple[Parameter, ...]] = (Parameter("t", float, "in [0, 1]", lambda v: 0 <= v <= 1),)
 
     def distance(self, stats: ClassStats) -> np.ndarray:
         p = stats.pairs(self.column)
+        size = stats.values_per_class(self.column)
         m = p.n_values
-        out = np.zeros(stats.n_classes)
+        out = np.where(size > 0, 0.0, 1.0)
         if m < 2:
             return out
+        rows = np.where(size > 0, size, 1.0)
         cum_q = np.cumsum(p.reference)
         step = max(1, _CHUNK_CELLS // m)
         bounds = np.searchsorted(p.cls, np.arange(0, stats.n_classes + step, step))
@@ -40,12 +48,17 @@ class OrderedDistanceTCloseness(PrivacyModel):
             a, b = bounds[i], bounds[i + 1]
             dense = np.zeros((hi - lo, m))
             dense[p.cls[a:b] - lo, p.value[a:b]] = p.count[a:b]
-            dense /= stats.rows[lo:hi, None]
-            out[lo:hi] = np.abs(np.cumsum(dense, axis=1) - cum_q).sum(axis=1) / (m - 1)
+            dense /= rows[lo:hi, None]
+            d = np.abs(np.cumsum(dense, axis=1) - cum_q).sum(axis=1) / (m - 1)
+            out[lo:hi] = np.where(size[lo:hi] > 0, d, 1.0)
         return out
 
+    def statistic(self, stats: ClassStats) -> np.ndarray:
+        """The earth mover's distance per class (1 for a class without values)."""
+        return self.distance(stats)
+
     def satisfied(self, stats: ClassStats) -> np.ndarray:
-        return self.distance(stats) <= self.t + _EPS
+        return (stats.values_per_class(self.column) > 0) & (self.distance(stats) <= self.t + _EPS)
 
     def necessary(self, reference: dict[str, np.ndarray]) -> Necessary:
         q = np.asarray(reference[str(self.column)], dtype=np.float64)

@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from pipeline.config.model import METRICS
 from pipeline.errors import PrivacyError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.metrics.loss import ADDITIVE, LossTables
 from pipeline.metrics.risk import risk_profile as _risk_profile
-from pipeline.privacy.base import PrivacyModel
+from pipeline.privacy.base import PrivacyModel, code_values, non_null_reference
 from pipeline.privacy.k_anonymity import KAnonymity
 from pipeline.search.evaluator import Evaluator
 from pipeline.search.heuristic import greedy_descent
@@ -55,9 +56,23 @@ class QuasiIdentifier:
 @dataclass(frozen=True)
 class SensitiveColumn:
     name: str
-    codes: np.ndarray  # int32 value code per row, 0..n_values-1 (nulls get their own code)
+    codes: np.ndarray  # int32 value code per row, 0..n_values-1
     n_values: int
     ordered: bool = False  # ordinal / numeric: codes sorted by value (ordered distance for t-closeness)
+    #: The code of a null (the last one), which no model counts as a value (``pipeline.privacy.base``, the
+    #: null policy); None when the codes hold no null.
+    null: int | None = None
+
+    @classmethod
+    def of(cls, name: str, values: pd.Series, numeric: bool) -> SensitiveColumn:
+        """A released column's values, coded as the gate codes them (:func:`code_values`)."""
+        codes, n_values, null = code_values(values, numeric)
+        return cls(name, codes, n_values, ordered=numeric, null=null)
+
+    def reference(self) -> np.ndarray:
+        """Share of each code among all rows (the null's included; models see it without, see
+        :func:`non_null_reference`)."""
+        return np.bincount(np.asarray(self.codes), minlength=self.n_values) / max(len(self.codes), 1)
 
 
 @dataclass(frozen=True)
@@ -121,8 +136,7 @@ def search(
         [np.asarray(q.codes) for q in all_qis], [q.hierarchy.n_leaves + 1 for q in all_qis], person,
         [np.asarray(s.codes) for s in sensitive], [s.n_values for s in sensitive])
     space.n_persons = n_persons
-    space.references = [np.bincount(np.asarray(s.codes), minlength=s.n_values) / max(n_rows, 1)
-                        for s in sensitive]
+    space.references = [s.reference() for s in sensitive]
     for m in models:
         if isinstance(m, KAnonymity) and m.k > n_persons:
             raise PrivacyError(f"{m}: k = {m.k} is larger than the number of persons in the table "
@@ -130,7 +144,8 @@ def search(
     allowed = int(np.floor(suppression_limit * n_rows + 1e-9))
     zero = allowed == 0
     prune_with = [m for m in models if zero or m.monotonic_with_suppression]
-    references = dict(zip([s.name for s in sensitive], space.references, strict=True))
+    references = {s.name: non_null_reference(ref, s.null) for s, ref in zip(sensitive, space.references,
+                                                                             strict=True)}
     necessary = [m.necessary(references) for m in models if m not in prune_with]
     tables = LossTables([q.hierarchy for q in qis], base, space, n_rows, [q.name for q in qis],
                         [q.weight for q in qis])
@@ -214,7 +229,7 @@ def _space(all_qis: Sequence[QuasiIdentifier], heights: Sequence[int],
         for b in range(1, h):
             up[q][0][b] = np.asarray(qi.hierarchy.maps[b], dtype=np.int64)
     return Space(tuple(heights), cards, up, 0, [s.n_values for s in sensitive],
-                 [s.ordered for s in sensitive], [], [s.name for s in sensitive])
+                 [s.ordered for s in sensitive], [], [s.name for s in sensitive], [s.null for s in sensitive])
 
 
 def _infeasible(outcome: Outcome, models, allowed: int, n_rows: int, limit: float,

@@ -158,6 +158,7 @@ class Space:
     ordered: list[bool]
     references: list[np.ndarray]
     sensitive_names: list[str]
+    nulls: list[int | None]  # the null code of each sensitive column (pipeline.privacy.base: null policy)
     _zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
 
     def roll_up(self, src: Snapshot, target: tuple[int, ...], track_origin: bool = False) -> Snapshot:
@@ -243,7 +244,8 @@ class Space:
     def stats(self, snap: Snapshot) -> ClassStats:
         if snap._stats is None:
             sens = {
-                name: SensitivePairs(c, v, w, self.n_values[i], self.ordered[i], self.references[i])
+                name: SensitivePairs(c, v, w, self.n_values[i], self.ordered[i], self.references[i],
+                                     self.nulls[i])
                 for i, (name, (c, v, w)) in enumerate(zip(self.sensitive_names, snap.sensitive, strict=True))
             }
             snap._stats = ClassStats(snap.n, snap.rows, snap.persons, sens)

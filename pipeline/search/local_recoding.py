@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.errors import PrivacyError
-from pipeline.privacy.base import PrivacyModel
+from pipeline.privacy.base import PrivacyModel, non_null_reference
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, _check_inputs, _space
 from pipeline.search.histogram import base_snapshot, group
 from pipeline.search.local_refine import refine
@@ -89,8 +89,9 @@ def local_recoding(
         [np.asarray(q.codes) for q in qis] + [fk], [q.hierarchy.n_leaves + 1 for q in qis] + [n_fk], person,
         [np.asarray(s.codes) for s in sensitive], [s.n_values for s in sensitive])
     space.n_persons = n_persons
-    space.references = [np.bincount(np.asarray(s.codes), minlength=s.n_values) / n_rows for s in sensitive]
-    refs = dict(zip([s.name for s in sensitive], space.references, strict=True))
+    space.references = [s.reference() for s in sensitive]
+    refs = {s.name: non_null_reference(ref, s.null)
+            for s, ref in zip(sensitive, space.references, strict=True)}
     k = max([m.necessary(refs).min_persons for m in models] + [1])
     if k > n_persons:
         raise PrivacyError(f"k = {k} is larger than the number of persons in the table ({n_persons}); "

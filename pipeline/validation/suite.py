@@ -111,11 +111,8 @@ def _each_model(rules: TableRules, data: pd.DataFrame) -> Iterator[Context]:
                 f"table {rules.name}: privacy model {model.name!r} has no expectation; "
                 f"known: {', '.join(MODEL_EXPECTATIONS)}"
             )
-        ctx = _base(rules) | {"model": model.name, "sensitive": model.column, "l": model.l, "c": model.c,
+        yield _base(rules) | {"model": model.name, "sensitive": model.column, "l": model.l, "c": model.c,
                               "t": model.t, "k": model.k or rules.k}
-        if model.column is not None:
-            ctx["order"] = list(rules.value_sets.get(model.column, ())) or None
-        yield ctx
 
 
 def _attribute_risk(rules: TableRules, data: pd.DataFrame) -> Iterator[Context]:

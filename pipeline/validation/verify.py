@@ -27,11 +27,12 @@ import pandas as pd
 from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError
 from pipeline.publication.bundle import SUMS, check_bundle
+from pipeline.release.manifest import Manifest, TableEntry, read_manifest_json
 from pipeline.validation.against_register import register_problems
 from pipeline.validation.classes import check_classes
 from pipeline.validation.consistency import linked_problems, manifest_problems, results_problems
-from pipeline.validation.gate import RESULTS, read_manifest
-from pipeline.validation.rules import rules_from_manifest
+from pipeline.validation.gate import RESULTS
+from pipeline.validation.rules import rules_for
 from pipeline.validation.runner import run_suites
 from pipeline.validation.suite import PROFILES, build_suites, load_profile
 from pipeline.validation.summary import describe_failure, summarise
@@ -83,28 +84,27 @@ def published_columns(release_dir: Path) -> dict[str, list[str]]:
     return out
 
 
-def _table_file(release_dir: Path, name: str, entry: dict[str, Any]) -> Path:
-    rel = entry.get("file") or f"data/{name}.parquet"
+def _table_file(release_dir: Path, name: str, entry: TableEntry) -> Path:
+    rel = entry.file or f"data/{name}.parquet"
     path = release_dir / rel
     return path if path.is_file() else release_dir / "data" / Path(rel).name
 
 
 def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
-    problems, tables = _suite(release_dir, manifest)
+    problems, tables = _suite(release_dir, Manifest.from_json(manifest), manifest)
     return problems + linked_problems(tables, manifest)
 
 
-def _suite(release_dir: Path, manifest: dict[str, Any]) -> tuple[list[str], dict[str, pd.DataFrame]]:
-    entries = manifest.get("tables")
-    if not isinstance(entries, dict) or not entries:
+def _suite(release_dir: Path, typed: Manifest, manifest: dict[str, Any]
+           ) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    entries = typed.tables
+    if not entries:
         return ["manifest.json: no 'tables'"], {}
     profile = load_profile(_profile_name(release_dir, manifest))
     problems: list[str] = []
     tables = {}
     published = published_columns(release_dir)
     for name, entry in entries.items():
-        if name in published:
-            entry = {**entry, "columns": published[name]}
         path = _table_file(release_dir, name, entry)
         try:
             data = pd.read_parquet(path)
@@ -112,7 +112,8 @@ def _suite(release_dir: Path, manifest: dict[str, Any]) -> tuple[list[str], dict
             problems.append(f"table {name}: cannot read {path.name} ({type(exc).__name__})")
             continue
         try:
-            tables[name] = (data, rules_from_manifest(name, entry))
+            columns = tuple(published[name]) if name in published else None
+            tables[name] = (data, rules_for(name, entry, columns))
         except PipelineError as exc:
             problems.append(str(exc))
     listed = {_table_file(release_dir, n, e).resolve() for n, e in entries.items()}
@@ -140,11 +141,12 @@ def verify_release(release_dir: Path, register: Path | None = None) -> list[str]
     if not release_dir.is_dir():
         return [f"{release_dir}: not a directory"]
     try:
-        manifest = read_manifest(release_dir)
+        manifest = read_manifest_json(release_dir)
+        if not isinstance(manifest, dict):
+            return [f"{release_dir}/manifest.json: not a JSON object"]
+        Manifest.from_json(manifest)  # every key this tool writes has its type, or one clear error
     except PipelineError as exc:
         return [str(exc)]
-    if not isinstance(manifest, dict):
-        return [f"{release_dir}/manifest.json: not a JSON object"]
     bundle = is_bundle(release_dir)
     files = check_bundle(release_dir, manifest, sha256_file) if bundle else check_files(release_dir, manifest)
     problems = files + manifest_problems(manifest) + results_problems(release_dir, manifest)

@@ -1,11 +1,10 @@
-"""Build a small, real release directory without the pipeline: a k-anonymous frame, the lead's manifest
-writer, the validation gate and the files map — so the gate and ``verify`` can be tested (and tampered
-with) on their own."""
+"""Build a small, real release directory without the search: a k-anonymous frame written by the pipeline's
+own :func:`~pipeline.release.manifest.write_release` (data, items, report, the gate, checksums, manifest) —
+so the gate and ``verify`` can be tested (and tampered with) on their own."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -23,9 +22,8 @@ from pipeline.config.model import (
 )
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.identifiers.surrogate import SurrogateSpace
-from pipeline.publication.items import write_published_items
 from pipeline.release.candidate import ReleaseCandidate, TableResult
-from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, table_entry, write_json
+from pipeline.release.manifest import MANIFEST, build_manifest, file_checksums, write_release, write_tables
 from pipeline.validation.gate import validate_release
 
 K = 4
@@ -91,26 +89,15 @@ def candidate(df: pd.DataFrame, audience: str = "internal", k: int = K) -> Relea
                             {"policyholders": table}, {})
 
 
-def write_staging(c: ReleaseCandidate, staging: Path) -> dict:
-    """What ``pipeline.run`` does before the gate: data/*.parquet and a first manifest."""
-    (staging / "data").mkdir(parents=True)
-    tables = {}
-    for name, t in c.tables.items():
-        rel = f"data/{name}.parquet"
-        t.data.to_parquet(staging / rel, index=False)
-        tables[name] = table_entry(t, rel, hashlib.sha256((staging / rel).read_bytes()).hexdigest())
-    manifest = build_manifest(c, tables)
-    write_json(staging / MANIFEST, manifest)
-    return manifest
+def gate(c: ReleaseCandidate, directory: Path) -> dict:
+    """The gate alone on ``c``'s tables (written as :func:`write_release` writes them, with the manifest it
+    builds), for data the published items would refuse before the gate could name what is wrong."""
+    return validate_release(c, directory, build_manifest(c, write_tables(c, directory)))
 
 
 def make_release(directory: Path, df: pd.DataFrame | None = None, audience: str = "internal") -> Path:
-    """A complete release directory: staging files, the gate, then the final manifest with ``files``."""
-    c = candidate(frame() if df is None else df, audience)
-    manifest = write_staging(c, directory)
-    write_published_items(c, directory)
-    manifest["validation"] = validate_release(c, directory)
-    reseal(directory, manifest)
+    """A complete release directory, written as ``pipeline.run`` writes one (:func:`write_release`)."""
+    write_release(candidate(frame() if df is None else df, audience), directory)
     return directory
 
 
@@ -118,4 +105,5 @@ def reseal(directory: Path, manifest: dict | None = None) -> None:
     """Recompute the ``files`` map (what a careful tamperer would do after editing a file)."""
     manifest = manifest or json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     manifest["files"] = file_checksums(directory)
-    write_json(directory / MANIFEST, manifest)
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"  # a tamperer's own serialisation
+    (directory / MANIFEST).write_text(text, encoding="utf-8")

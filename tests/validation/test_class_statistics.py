@@ -8,15 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.validation.metrics.class_statistic import (
-    count_matrix,
-    distinct_values,
-    effective_entropy_values,
-    equal_distance,
-    ordered_distance,
-    persons_per_class,
-    recursive_ratio,
+from pipeline.privacy import (
+    DistinctLDiversity,
+    EntropyLDiversity,
+    EqualDistanceTCloseness,
+    OrderedDistanceTCloseness,
+    RecursiveCLDiversity,
 )
+from pipeline.validation.metrics.class_statistic import class_stats, persons_per_class
 from pipeline.validation.metrics.value_persons import persons_per_value
 
 # class (a): values x,x,y ; class (b): values z,z,z,None. Table distribution over x,y,z: 2/6, 1/6, 3/6.
@@ -27,31 +26,46 @@ DF = pd.DataFrame({
 })
 
 
-def test_counts_follow_the_given_order_and_ignore_nulls() -> None:
-    m = count_matrix(DF, ["q"], "s", order=["x", "y", "z"])
-    assert m.tolist() == [[2, 1, 0], [0, 0, 3]]
+def _counts(df: pd.DataFrame) -> list[list[int]]:
+    """Non-null rows per (class, value) as a dense matrix, classes in their order of appearance."""
+    stats = class_stats(df, ["q"], "p", "s")
+    p = stats.pairs("s")
+    m = np.zeros((stats.n_classes, p.n_values), dtype=int)
+    m[p.cls, p.value] = p.count
+    return m.tolist()
+
+
+def test_values_are_sorted_and_nulls_are_no_value() -> None:
+    assert _counts(DF) == [[2, 1, 0], [0, 0, 3]]
+    s = class_stats(DF, ["q"], "p", "s")
+    assert s.rows.tolist() == [3, 4]  # the null row is a row of its class, not a value
+    assert s.values_per_class("s").tolist() == [3, 3]
+    assert s.pairs("s").reference == pytest.approx([2 / 6, 1 / 6, 3 / 6])
 
 
 def test_persons_not_rows() -> None:
     assert persons_per_class(DF, ["q"], "p").tolist() == [2, 4]
     assert persons_per_class(DF, ["q"], None).tolist() == [3, 4]
+    assert class_stats(DF, ["q"], "p", None).persons.tolist() == [2, 4]
     assert sorted(persons_per_value(DF, "s", "p").tolist()) == [1, 1, 3]
 
 
 def test_diversity_statistics() -> None:
-    m = count_matrix(DF, ["q"], "s", order=["x", "y", "z"])
-    assert distinct_values(m).tolist() == [2, 1]
+    s = class_stats(DF, ["q"], "p", "s")
+    assert DistinctLDiversity("s", 2).statistic(s).tolist() == [2, 1]
     h = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))
-    assert effective_entropy_values(m) == pytest.approx([math.exp(h), 1.0])
-    assert recursive_ratio(m, 2).tolist() == [2.0, math.inf]  # r1 / (r2 + …); class b has one value
+    assert EntropyLDiversity("s", 2).statistic(s) == pytest.approx([math.exp(h), 1.0])
+    # r1 / (r2 + …); class b has one value
+    assert RecursiveCLDiversity("s", 3, 2).statistic(s).tolist() == [2.0, math.inf]
 
 
 def test_closeness_statistics() -> None:
-    m = count_matrix(DF, ["q"], "s", order=["x", "y", "z"])
+    s = class_stats(DF, ["q"], "p", "s")
     p_a, p_b, q = np.array([2, 1, 0]) / 3, np.array([0, 0, 1.0]), np.array([2, 1, 3]) / 6
-    assert equal_distance(m) == pytest.approx([0.5 * abs(p_a - q).sum(), 0.5 * abs(p_b - q).sum()])
+    assert EqualDistanceTCloseness("s", 0.5).statistic(s) == pytest.approx(
+        [0.5 * abs(p_a - q).sum(), 0.5 * abs(p_b - q).sum()])
     expected = [abs(np.cumsum(p - q)).sum() / 2 for p in (p_a, p_b)]
-    assert ordered_distance(m) == pytest.approx(expected)
+    assert OrderedDistanceTCloseness("s", 0.5).statistic(s) == pytest.approx(expected)
 
 
 def test_null_quasi_identifiers_form_one_class() -> None:
@@ -68,8 +82,11 @@ def test_categorical_columns_give_the_same_statistics() -> None:
     assert persons_per_class(cat, ["q"], None).tolist() == [3, 4]
     assert sorted(persons_per_value(cat, "s", None).tolist()) == [1, 2, 3]
     assert sorted(persons_per_value(cat, "s", "p").tolist()) == [1, 1, 3]
-    assert count_matrix(cat, ["q"], "s", order=["x", "y", "z"]).tolist() == [[2, 1, 0], [0, 0, 3]]
-    assert sorted(distinct_values(count_matrix(cat, ["q"], "s")).tolist()) == [1, 2]
+    assert _counts(cat) == [[2, 1, 0], [0, 0, 3]]
+    # categories in another order than the values' own: the values are ranked, not the categories
+    shuffled = DF.copy()
+    shuffled["s"] = pd.Categorical(DF["s"], categories=["z", "unused", "y", "x"])
+    assert _counts(shuffled) == [[2, 1, 0], [0, 0, 3]]
     nulls = pd.DataFrame({"q": ["a", None, None], "p": ["1", "2", "3"]}).astype("category")
     assert sorted(persons_per_class(nulls, ["q"], "p").tolist()) == [1, 2]
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ValidationFailed
-from pipeline.validation.gate import validate_release
 from pipeline.validation.runner import scrub
-from tests.validation.release_factory import candidate, frame, make_release, write_staging
+from tests.validation.release_factory import candidate, frame, gate, make_release
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,7 @@ def test_gate_prints_nothing(tmp_path: Path, capfd: pytest.CaptureFixture[str]) 
     """GX's progress bars and log lines stay out of the pipeline's output."""
     capfd.readouterr()
     c = candidate(frame())
-    write_staging(c, tmp_path)
-    assert validate_release(c, tmp_path)["success"] is True
+    assert gate(c, tmp_path)["success"] is True
     out, err = capfd.readouterr()
     assert out == "" and err == ""
 
@@ -57,9 +55,8 @@ def test_docs_are_offline_and_relative(release: Path) -> None:
 
 def _gate(tmp_path: Path, df, audience: str = "internal") -> tuple[str, dict]:  # type: ignore[no-untyped-def]
     c = candidate(df, audience)
-    write_staging(c, tmp_path)
     with pytest.raises(ValidationFailed) as exc:
-        validate_release(c, tmp_path)
+        gate(c, tmp_path)
     results = json.loads((tmp_path / "validation" / "results.json").read_text(encoding="utf-8"))
     return str(exc.value), results
 
@@ -117,8 +114,7 @@ def test_an_amount_beyond_its_top_code_blocks_release(tmp_path: Path) -> None:
     df["保険料"] = df["保険料"].astype("Int64")
     df.loc[1, "保険料"] = None
     c = candidate(df)
-    write_staging(c, tmp_path / "ok")
-    assert validate_release(c, tmp_path / "ok")["success"]
+    assert gate(c, tmp_path / "ok")["success"]
     df.loc[0, "保険料"] = 10**7
     _, results = _gate(tmp_path / "bad", df)
     assert {("expect_values_within_codes", "column 保険料")} <= {(f["expectation"], f["target"])
@@ -146,15 +142,13 @@ def test_third_party_profile_requires_diversity_of_sensitive_values(tmp_path: Pa
                                             ["循環器", "呼吸器", "消化器", "循環器"], strict=True)))
     c = candidate(df, "third_party")
     c.tables["policyholders"].metrics["models"] = [{"name": "k-anonymity", "k": 4}]  # no l-diversity model
-    write_staging(c, tmp_path)
     with pytest.raises(ValidationFailed, match="distinct l-diversity"):
-        validate_release(c, tmp_path)
+        gate(c, tmp_path)
     # the same data passes the internal profile, which leaves diversity to the configured models
     internal = tmp_path / "internal"
     c2 = candidate(df, "internal")
     c2.tables["policyholders"].metrics["models"] = [{"name": "k-anonymity", "k": 4}]
-    write_staging(c2, internal)
-    assert validate_release(c2, internal)["success"] is True
+    assert gate(c2, internal)["success"] is True
     shutil.rmtree(internal)
 
 

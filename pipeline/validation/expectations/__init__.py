@@ -6,9 +6,11 @@ what lets a suite JSON name them. Profiles in ``expectations/*.json`` refer to t
 
 from __future__ import annotations
 
+from typing import cast
+
 import pipeline.validation.metrics  # noqa: F401 - registers the custom metrics with GX
 from pipeline.validation.expectations.attribute_risk import ExpectFewRowsUniqueOverReleasedColumns
-from pipeline.validation.expectations.class_rule import ClassRule
+from pipeline.validation.expectations.class_rule import ClassRule, ModelRule
 from pipeline.validation.expectations.coded_bounds import ExpectValuesWithinCodes
 from pipeline.validation.expectations.distinct_l_diversity import ExpectClassesToHaveLDistinctSensitiveValues
 from pipeline.validation.expectations.entropy_l_diversity import ExpectClassesToBeEntropyLDiverse
@@ -53,14 +55,13 @@ _CLASSES = (
 #: GX expectation type (snake case of the class name) → class.
 EXPECTATIONS: dict[str, type] = {cls.expectation_type: cls for cls in _CLASSES}
 
-#: Privacy model name (``pipeline.config.model.MODEL_NAMES``) → the expectation that checks it.
-MODEL_EXPECTATIONS: dict[str, type[ClassRule]] = {
-    "k-anonymity": ExpectClassesToHaveKPersons,
-    "distinct-l-diversity": ExpectClassesToHaveLDistinctSensitiveValues,
-    "entropy-l-diversity": ExpectClassesToBeEntropyLDiverse,
-    "recursive-cl-diversity": ExpectClassesToBeRecursiveCLDiverse,
-    "equal-distance-t-closeness": ExpectClassesToBeEqualDistanceTClose,
-    "ordered-distance-t-closeness": ExpectClassesToBeOrderedDistanceTClose,
-}
+#: The expectations that run a privacy model's rule (``ClassRule.model``), one per model.
+MODEL_RULES: tuple[type[ModelRule], ...] = tuple(
+    cast(type[ModelRule], c) for c in _CLASSES if issubclass(c, ModelRule)
+)
 
-__all__ = ["EXPECTATIONS", "MODEL_EXPECTATIONS", "ClassRule"]
+#: Privacy model name (``pipeline.config.model.MODEL_NAMES``) → the expectation that checks it
+#: (``tests/privacy/test_model_drift.py``: exactly one each way).
+MODEL_EXPECTATIONS: dict[str, type[ModelRule]] = {c.model.name: c for c in MODEL_RULES}
+
+__all__ = ["EXPECTATIONS", "MODEL_EXPECTATIONS", "MODEL_RULES", "ClassRule", "ModelRule"]

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
+from pipeline.privacy.distinct_l_diversity import DistinctLDiversity
+from pipeline.validation.expectations.class_rule import ModelRule
 
-from pipeline.validation.expectations.class_rule import ClassRule
 
-
-class ExpectClassesToHaveLDistinctSensitiveValues(ClassRule):
+class ExpectClassesToHaveLDistinctSensitiveValues(ModelRule):
     sensitive: str
     l: float  # noqa: E741 - the literature's name
 
+    model: ClassVar[type[DistinctLDiversity]] = DistinctLDiversity
     business_name: ClassVar[str] = "distinct l-diversity"
     description_template: ClassVar[str] = (
         "Sensitive attribute {sensitive}: every equivalence class over ({quasi_identifiers}) holds at least "
         "{l} distinct values — distinct {l}-diversity."
     )
-    metric_dependencies: ClassVar[tuple[str, ...]] = ("appi.class.distinct_values",)
     success_keys: ClassVar[tuple[str, ...]] = ("quasi_identifiers", "person_key", "sensitive", "l")
-
-    def holds(self, stat: np.ndarray) -> np.ndarray:
-        return stat >= self.l

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
+from pipeline.privacy.entropy_l_diversity import EntropyLDiversity
+from pipeline.validation.expectations.class_rule import ModelRule
 
-from pipeline.validation.expectations.class_rule import ClassRule
 
-
-class ExpectClassesToBeEntropyLDiverse(ClassRule):
+class ExpectClassesToBeEntropyLDiverse(ModelRule):
     sensitive: str
     l: float  # noqa: E741 - the literature's name
 
+    model: ClassVar[type[EntropyLDiversity]] = EntropyLDiversity
     business_name: ClassVar[str] = "entropy l-diversity"
     description_template: ClassVar[str] = (
         "Sensitive attribute {sensitive}: in every equivalence class over ({quasi_identifiers}) the entropy "
         "of its values is at least log({l}) — entropy {l}-diversity."
     )
-    metric_dependencies: ClassVar[tuple[str, ...]] = ("appi.class.entropy_values",)
     success_keys: ClassVar[tuple[str, ...]] = ("quasi_identifiers", "person_key", "sensitive", "l")
-
-    def holds(self, stat: np.ndarray) -> np.ndarray:
-        return stat >= self.l * (1 - 1e-9)

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
+from pipeline.privacy.equal_distance_t_closeness import EqualDistanceTCloseness
+from pipeline.validation.expectations.class_rule import ModelRule
 
-from pipeline.validation.expectations.class_rule import ClassRule
 
-
-class ExpectClassesToBeEqualDistanceTClose(ClassRule):
+class ExpectClassesToBeEqualDistanceTClose(ModelRule):
     sensitive: str
     t: float
 
+    model: ClassVar[type[EqualDistanceTCloseness]] = EqualDistanceTCloseness
     business_name: ClassVar[str] = "t-closeness (equal distance)"
     description_template: ClassVar[str] = (
         "Sensitive attribute {sensitive}: the distribution in every equivalence class over "
         "({quasi_identifiers}) is within {t} of the whole table's (earth mover's distance, equal ground "
         "distance) — {t}-closeness."
     )
-    worst: ClassVar[str] = "max"
-    metric_dependencies: ClassVar[tuple[str, ...]] = ("appi.class.equal_distance",)
     success_keys: ClassVar[tuple[str, ...]] = ("quasi_identifiers", "person_key", "sensitive", "t")
-
-    def holds(self, stat: np.ndarray) -> np.ndarray:
-        return stat <= self.t + 1e-9

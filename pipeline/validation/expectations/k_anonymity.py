@@ -9,21 +9,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
+from pipeline.privacy.k_anonymity import KAnonymity
+from pipeline.validation.expectations.class_rule import ModelRule
 
-from pipeline.validation.expectations.class_rule import ClassRule
 
-
-class ExpectClassesToHaveKPersons(ClassRule):
+class ExpectClassesToHaveKPersons(ModelRule):
     k: int
 
+    model: ClassVar[type[KAnonymity]] = KAnonymity
     business_name: ClassVar[str] = "k-anonymity (distinct persons per equivalence class)"
     description_template: ClassVar[str] = (
         "Re-identification risk: every equivalence class over the quasi-identifiers ({quasi_identifiers}) "
         "holds at least {k} distinct persons (counted by {person_key}) — {k}-anonymity."
     )
-    metric_dependencies: ClassVar[tuple[str, ...]] = ("appi.class.persons",)
     success_keys: ClassVar[tuple[str, ...]] = ("quasi_identifiers", "person_key", "k")
-
-    def holds(self, stat: np.ndarray) -> np.ndarray:
-        return stat >= self.k

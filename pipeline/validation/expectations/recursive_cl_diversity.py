@@ -8,25 +8,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
+from pipeline.privacy.recursive_cl_diversity import RecursiveCLDiversity
+from pipeline.validation.expectations.class_rule import ModelRule
 
-from pipeline.validation.expectations.class_rule import ClassRule
 
-
-class ExpectClassesToBeRecursiveCLDiverse(ClassRule):
+class ExpectClassesToBeRecursiveCLDiverse(ModelRule):
     sensitive: str
     l: float  # noqa: E741 - the literature's name
     c: float
 
+    model: ClassVar[type[RecursiveCLDiversity]] = RecursiveCLDiversity
     business_name: ClassVar[str] = "recursive (c,l)-diversity"
     description_template: ClassVar[str] = (
         "Sensitive attribute {sensitive}: in every equivalence class over ({quasi_identifiers}) the most "
         "frequent value occurs less than {c} times the sum of the counts from the {l}-th most frequent on "
         "— recursive ({c},{l})-diversity."
     )
-    worst: ClassVar[str] = "max"
-    metric_dependencies: ClassVar[tuple[str, ...]] = ("appi.class.recursive_ratio",)
     success_keys: ClassVar[tuple[str, ...]] = ("quasi_identifiers", "person_key", "sensitive", "l", "c")
-
-    def holds(self, stat: np.ndarray) -> np.ndarray:
-        return stat < self.c

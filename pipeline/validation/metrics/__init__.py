@@ -1,13 +1,6 @@
 """Custom Great Expectations metrics (pandas only). Importing this package registers them with GX."""
 
-from pipeline.validation.metrics.class_statistic import (
-    ClassDistinctValues,
-    ClassEntropyValues,
-    ClassEqualDistance,
-    ClassOrderedDistance,
-    ClassPersons,
-    ClassRecursiveRatio,
-)
+from pipeline.validation.metrics.class_statistic import ClassStatistics
 from pipeline.validation.metrics.pattern_over_distinct import (
     ColumnValuesMatchPatternOverDistinct,
     ColumnValuesNotMatchPatternOverDistinct,
@@ -17,12 +10,7 @@ from pipeline.validation.metrics.unique_rows import UniqueRows
 from pipeline.validation.metrics.value_persons import ValuePersons
 
 __all__ = [
-    "ClassDistinctValues",
-    "ClassEntropyValues",
-    "ClassEqualDistance",
-    "ClassOrderedDistance",
-    "ClassPersons",
-    "ClassRecursiveRatio",
+    "ClassStatistics",
     "ColumnValuesMatchPatternOverDistinct",
     "ColumnValuesNotMatchPatternOverDistinct",
     "ColumnValuesWithoutPersonName",
