@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    progress.set_quiet(True)
-    with tempfile.TemporaryDirectory(prefix="wide-") as tmp:
+    with progress.quiet(), tempfile.TemporaryDirectory(prefix="wide-") as tmp:  # no bars while reading
         qis, person = load(args.rows, Path(tmp))
     heights = [q.hierarchy.height for q in qis]
     rows = []

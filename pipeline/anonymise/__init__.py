@@ -22,10 +22,10 @@ from pipeline.anonymise.assemble import assemble_table
 from pipeline.anonymise.joined import search_tables
 from pipeline.anonymise.utility import record_utility
 from pipeline.errors import PrivacyError
+from pipeline.histogram import sorted_unique
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared
 from pipeline.release.candidate import TableResult
-from pipeline.search.histogram import sorted_unique
 
 __all__ = ["anonymise_prepared"]
 

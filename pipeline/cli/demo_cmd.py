@@ -18,7 +18,6 @@ import json
 import shutil
 from pathlib import Path
 
-from pipeline import progress
 from pipeline.cli.run_cmd import check_output_path, execute
 from pipeline.errors import ConfigError, ReleaseExistsError
 from pipeline.resources import project_dir
@@ -85,7 +84,6 @@ def _clear(out: Path, extract: Path, keep: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.generate import generate_extracts
 
-    progress.set_quiet(args.quiet)
     if args.rows < 1:
         raise ConfigError(f"--rows must be at least 1, found {args.rows}")
     out: Path = args.out

@@ -45,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.explore import check_grid, explore, write_outputs
     from pipeline.prepare import prepare
 
-    progress.set_quiet(args.quiet)
     ks = parse_list(args.k, int, "--k")
     ks, limits = check_grid(ks, parse_list(args.suppression, float, "--suppression"))
     config = load_config(args.config)

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("ignore")
     module = importlib.import_module(args._module)
     signals.install()
-    with _phase_table(args.phases):
+    with progress.quiet(args.quiet), _phase_table(args.phases):
         try:
             return int(module.run(args) or 0)
         except PipelineError as exc:

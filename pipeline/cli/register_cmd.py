@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +49,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "dead runs")
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
 def row(e: dict[str, Any]) -> tuple[str, ...]:
     tables = e.get("tables") or {}
     k = ",".join(f"{t}:{v.get('min_class_size')}" for t, v in tables.items()) if tables else ""
@@ -86,9 +77,12 @@ def row(e: dict[str, Any]) -> tuple[str, ...]:
 
 
 def table(events: list[dict[str, Any]]) -> str:
-    rows = [COLUMNS, *(row(e) for e in events)]
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(COLUMNS))]
-    return "\n".join("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    """One line per event under a header line, columns aligned (Japanese dataset names take two cells a
+    character)."""
+    from pipeline.progress import render_table
+
+    return render_table([[(c, False) for c in row(e)] for e in events], header=[(c, False) for c in COLUMNS],
+                        rule=False)
 
 
 def check(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import progress
 from pipeline.cli.common import add_register_argument, check_register_path
 from pipeline.cli.summary import format_run_summary
 from pipeline.config import load_config
@@ -109,6 +108,5 @@ def check_output_path(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    progress.set_quiet(args.quiet)
     return execute(args.config, args.out, parse_inputs(args.input), args.register,
                    workers=args.workers, scheduler=args.scheduler)

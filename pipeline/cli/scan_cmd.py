@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,11 +66,6 @@ def _detection(args: argparse.Namespace) -> DetectionSpec:
     if args.no_ner:
         spec = DetectionSpec(score_threshold=spec.score_threshold, ner=False, patterns=spec.patterns)
     return spec
-
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _check_header(names: list[str], file: Path, detection: DetectionSpec) -> None:
@@ -176,11 +170,10 @@ def run(args: argparse.Namespace) -> int:
         if not quiet:
             print(f"{file.name}: {len(frame)} rows scanned, threshold {detection.score_threshold}, "
                   f"NER {ner}; {patterns}; shares of filled cells")
-        width = max([_width(str(c)) for c in frame.columns] + [6])
-        for prof in profiles:
-            pad = " " * (width - _width(prof.column))
-            print(f"{prof.column}{pad}  {prof.filled:>8} filled  {prof.distinct:>8} distinct  "
-                  f"{_shares(prof)}")
+        if profiles:
+            print(progress.render_table(([(prof.column, False), (f"{prof.filled:>8} filled", False),
+                                          (f"{prof.distinct:>8} distinct", False), (_shares(prof), False)]
+                                         for prof in profiles), min_widths=[6]))
     if args.json:
         json.dump(findings, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

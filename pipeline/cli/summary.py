@@ -1,9 +1,12 @@
-"""The end-of-run summary: the release's table (``pipeline.progress``) plus the chosen granularity per
-quasi-identifier and where the published item list is. Counts and levels only, never values."""
+"""The end-of-run summary: per table of the release, rows, k reached, suppression, loss and risk (two tables
+laid out by :func:`pipeline.progress.format_summary`), the chosen granularity per quasi-identifier, where the
+published item list is, and the risk over all released columns. Counts and levels only, never values."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pipeline import progress
 from pipeline.release.manifest import Manifest
@@ -18,8 +21,61 @@ def format_run_summary(manifest: Manifest, release_dir: Path) -> str:
     head = f"release {manifest.release_id} ({manifest.legal_category}) written to {release_dir}"
     from pipeline.attributes.summary import format_attribute_risk
 
-    as_json = manifest.to_json()  # the progress tables read the file's form (pipeline.progress is moving)
+    as_json = manifest.to_json()  # the summary rows and the attribute-risk note read the file's form
     attribute = format_attribute_risk(as_json)
-    return "\n".join([head, progress.format_summary(progress.release_summary_rows(as_json)), "",
-                      progress.format_summary(progress.risk_summary_rows(as_json), notes),
+    return "\n".join([head, progress.format_summary(release_summary_rows(as_json)), "",
+                      progress.format_summary(risk_summary_rows(as_json), notes),
                       *(["", attribute] if attribute else [])])
+
+
+def release_summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One summary row per table of a release manifest: rows in/out, k reached, suppression, risk."""
+    rows = []
+    for name, t in manifest.get("tables", {}).items():
+        risk = t.get("risk") or {}
+        before = risk.get("before") or {}
+        after = risk.get("after") or {}
+        loss = t.get("information_loss") or {}
+        rows.append({
+            "table": name,
+            "rows in": t.get("rows_in"),
+            "rows out": t.get("rows"),
+            "suppressed": t.get("suppressed_rows"),
+            "k": t.get("k"),
+            "k reached": t.get("min_class_size"),
+            "info loss": loss.get("lm", loss.get("overall")),
+            "optimum": _optimum(t.get("search") or {}),
+            "risk max before": before.get("prosecutor_max"),
+            "risk max after": after.get("prosecutor_max"),
+            "risk avg after": after.get("prosecutor_avg"),
+        })
+    return rows
+
+
+def risk_summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Re-identification risk per table before and after anonymisation (``pipeline.metrics.risk``): two rows
+    a table, every measure the manifest records (shares of records, so comparable across tables)."""
+    rows = []
+    for name, t in manifest.get("tables", {}).items():
+        risk = t.get("risk") or {}
+        for when in ("before", "after"):
+            r = risk.get(when) or {}
+            rows.append({
+                "table": name,
+                "risk": when,
+                "prosecutor max": r.get("prosecutor_max"),
+                "prosecutor avg": r.get("prosecutor_avg"),
+                "records at risk": r.get("records_at_risk"),
+                "sample uniques": r.get("sample_uniques"),
+                "marketer": r.get("marketer"),
+                "threshold": r.get("threshold"),
+            })
+    return rows
+
+
+def _optimum(search: Mapping[str, Any]) -> str | None:
+    """``proven`` when the search proved its levels optimal, ``heuristic`` for the fallback
+    (pipeline.search)."""
+    if not search:
+        return None
+    return "proven" if search.get("exact", True) else "heuristic"

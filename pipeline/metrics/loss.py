@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.search.histogram import Snapshot, Space
+from pipeline.histogram import Snapshot, Space
 
 ADDITIVE = ("loss", "precision", "entropy")
 

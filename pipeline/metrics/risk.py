@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.search.histogram import sorted_unique
+from pipeline.histogram import sorted_unique
 
 
 def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:

@@ -3,34 +3,15 @@ template ``report.html.j2`` (:mod:`pipeline.templates`), so sections never build
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import Any, ClassVar
-
-
-def fmt(value: Any) -> str:
-    """Numbers for people: integers with thousands separators, ratios with 4 significant digits."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Integral):
-        return f"{int(value):,}"
-    if isinstance(value, Real):
-        v = float(value)
-        if math.isnan(v):
-            return "—"
-        if v.is_integer() and abs(v) >= 1:
-            return f"{int(v):,}"
-        return f"{v:.4g}"
-    return str(value)
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table; columns from ``numeric_from`` on are right-aligned and formatted by :func:`fmt`."""
+    """A table; columns from ``numeric_from`` on are right-aligned and formatted by
+    :func:`pipeline.templates.fmt`."""
 
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]

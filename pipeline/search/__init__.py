@@ -1,3 +1,3 @@
-"""The optimal generalisation search (histogram, lattice, branch and bound).
+"""The optimal generalisation search: lattice, branch and bound on the class histogram (pipeline.histogram).
 
 Entry point: ``engine.search``."""

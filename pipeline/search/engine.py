@@ -23,13 +23,13 @@ import pandas as pd
 from pipeline.config.model import METRICS
 from pipeline.errors import PrivacyError
 from pipeline.hierarchies.base import Hierarchy
+from pipeline.histogram import Space, base_snapshot, group
 from pipeline.metrics.loss import ADDITIVE, LossTables
 from pipeline.metrics.risk import risk_profile as _risk_profile
 from pipeline.privacy.base import PrivacyModel, code_values, non_null_reference
 from pipeline.privacy.k_anonymity import KAnonymity
 from pipeline.search.evaluator import Evaluator
 from pipeline.search.heuristic import greedy_descent
-from pipeline.search.histogram import Space, base_snapshot, group
 from pipeline.search.lattice import Lattice
 from pipeline.search.optimal import Outcome, optimal_search, top_down_search
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.histogram import Snapshot, Space
 from pipeline.privacy.base import Necessary, PrivacyModel
-from pipeline.search.histogram import Snapshot, Space
 
 #: Pivot snapshots (see :meth:`Evaluator.snapshot`) only when the base has more classes than this: below,
 #: a roll-up from the base is already cheap.

@@ -40,9 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.errors import PrivacyError
+from pipeline.histogram import base_snapshot, group
 from pipeline.privacy.base import PrivacyModel, non_null_reference
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, _check_inputs, _space
-from pipeline.search.histogram import base_snapshot, group
 from pipeline.search.local_refine import refine
 from pipeline.search.local_space import LocalSpace, build
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.search.histogram import _combine, group
+from pipeline.histogram import _combine, group
 from pipeline.search.local_space import LocalSpace
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.hierarchies.base import Hierarchy
+from pipeline.histogram import Snapshot, Space, group
 from pipeline.privacy.base import ClassStats, PrivacyModel
-from pipeline.search.histogram import Snapshot, Space, group
 
 _MAX_KEY = 1 << 62
 

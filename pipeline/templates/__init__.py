@@ -23,12 +23,12 @@ Template syntax inside a data value is never evaluated: values are rendered, nev
 
 from __future__ import annotations
 
+import math
 import re
+from numbers import Integral, Real
 from typing import Any
 
 import jinja2
-
-from pipeline.report.content import fmt
 
 #: ASCII characters that start Markdown inline syntax or inline HTML: escapes, code spans, emphasis,
 #: strikethrough, links and images, raw HTML and autolinks, entity references, table cells, headings.
@@ -63,6 +63,26 @@ def md_code(value: object, in_table: bool = True) -> MarkdownSafe:
     if in_table:
         text = text.replace("|", "\\|")
     return MarkdownSafe(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def fmt(value: Any) -> str:
+    """The ``fmt`` filter, numbers for people (the report's tables and chart labels): integers with thousands
+    separators, ratios with 4 significant digits. Here, not in ``pipeline.report``, so that this package
+    depends on no package that renders through it (no import cycle with the report)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    if isinstance(value, Real):
+        v = float(value)
+        if math.isnan(v):
+            return "—"
+        if v.is_integer() and abs(v) >= 1:
+            return f"{int(v):,}"
+        return f"{v:.4g}"
+    return str(value)
 
 
 def _common() -> dict[str, Any]:

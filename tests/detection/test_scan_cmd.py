@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from stdnum.jp import in_
+from wcwidth import wcswidth
 
 from tests.conftest import anonymize, copy_extract
 
@@ -27,6 +28,9 @@ def test_profile_flags_identifier_columns_of_a_generated_extract(extract_cp932: 
     filled = int(frame["個人番号"].notna().sum())
     assert filled < len(frame)  # shares are of the filled cells, not of all rows
     assert f"{filled} filled" in lines["個人番号"] and "JP_MY_NUMBER 100.0%" in lines["個人番号"]
+    # one column each for names, filled, distinct and findings, although most names are double-width
+    assert len({wcswidth(ln[: ln.index(" filled")]) for ln in lines.values()}) == 1
+    assert len({wcswidth(ln[: ln.index(" distinct")]) for ln in lines.values()}) == 1
 
 
 @pytest.mark.parametrize("fmt", ["utf-8-sig", "parquet"])

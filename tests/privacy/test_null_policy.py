@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.histogram import base_snapshot
 from pipeline.privacy import (
     DistinctLDiversity,
     EntropyLDiversity,
@@ -19,7 +20,6 @@ from pipeline.privacy import (
 )
 from pipeline.privacy.base import ClassStats
 from pipeline.search.engine import SensitiveColumn, _space, search
-from pipeline.search.histogram import base_snapshot
 from pipeline.validation.metrics.class_statistic import class_ids, class_stats
 from tests.search.small_data import encode, frame
 

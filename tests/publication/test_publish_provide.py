@@ -189,6 +189,8 @@ def test_a_failed_register_append_removes_the_bundle(world, monkeypatch):
 def test_register_command_lists_events_as_a_table_and_json(world, capsys):
     import argparse
 
+    from wcwidth import wcswidth
+
     from pipeline.cli import register_cmd
 
     tmp, reg, _, _ = world
@@ -198,7 +200,7 @@ def test_register_command_lists_events_as_a_table_and_json(world, capsys):
     assert lines[0].split() == list(register_cmd.COLUMNS)
     assert len(lines) == 1 + 4 and "rel-third" in lines[2] and "published" in lines[4]
     # columns line up although dataset names are Japanese (double-width)
-    starts = {register_cmd._width(line[: line.index("internal")]) for line in lines[1:] if "internal" in line}
+    starts = {wcswidth(line[: line.index("internal")]) for line in lines[1:] if "internal" in line}
     assert len(starts) == 1
     assert register_cmd.run(argparse.Namespace(register=reg, json=True)) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

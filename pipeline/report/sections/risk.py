@@ -11,8 +11,9 @@ from numbers import Real
 from pipeline.release.candidate import TableResult
 from pipeline.report import svg
 from pipeline.report.aggregates import risk_rows
-from pipeline.report.content import Figure, Note, Part, Table, fmt
+from pipeline.report.content import Figure, Note, Part, Table
 from pipeline.report.sections.base import Section
+from pipeline.templates import fmt
 
 #: Known measures: (Japanese, English) names; unknown ones are shown under their key, in the table only.
 MEASURES: dict[str, tuple[str, str]] = {

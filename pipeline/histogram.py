@@ -5,6 +5,12 @@ at the node's level, its rows, its (class, person) pairs when a person may own s
 sensitive column the sparse (class, value, count) pairs. A coarser node is computed by *rolling up* any finer
 snapshot (ARX does the same from its snapshot cache): map each class's codes one hierarchy step table lookup
 up, regroup the packed keys with numpy. Cost is proportional to the finer node's classes, not to the rows.
+
+Why a module of its own below ``pipeline.search`` and ``pipeline.metrics``: both work on these classes (the
+search rolls snapshots up; loss and risk are measured on them), and the search also calls the metrics. With
+the histogram inside ``search/`` the two packages imported each other (issue 14 point 7). It depends only on
+``pipeline.privacy.base``; the layering is pinned by the import contracts in ``pyproject.toml``
+(``tests/test_import_contracts.py``).
 """
 
 from __future__ import annotations
