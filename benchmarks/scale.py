@@ -64,7 +64,8 @@ from pathlib import Path
 from pipeline.config import load_config
 from pipeline.io.reader import read_table
 from pipeline.normalise import normalise_column
-from pipeline.stream.read import kept_for_processing, read_normalised
+from pipeline.stream.columns import kept_for_processing
+from pipeline.stream.read import read_normalised
 cfg = load_config(Path(sys.argv[1]))
 held = []
 for spec, path in zip(cfg.tables, sys.argv[2:4]):

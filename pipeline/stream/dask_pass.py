@@ -37,6 +37,7 @@ from typing import Any
 from pipeline.config.model import Config, TableSpec
 from pipeline.errors import PipelineError
 from pipeline.io.batches import Batch, parquet_groups, read_parquet_group, resolve_format
+from pipeline.stream.columns import batches, kept_for_processing
 from pipeline.stream.first_pass import (
     BatchStats,
     FirstPass,
@@ -46,7 +47,6 @@ from pipeline.stream.first_pass import (
     input_paths,
     reduce_stats,
 )
-from pipeline.stream.read import batches, kept_for_processing
 
 IN_FLIGHT = 2
 CONNECT_TIMEOUT = 10.0  # seconds

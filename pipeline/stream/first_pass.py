@@ -38,10 +38,10 @@ from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys
+from pipeline.inputs import check_header, input_overrides, input_path
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
-from pipeline.prepare import check_header, input_overrides, input_path
-from pipeline.stream.read import batches, kept_for_processing
+from pipeline.stream.columns import batches, kept_for_processing
 
 _PERSON = "__person__"
 _ROWS = "__rows__"

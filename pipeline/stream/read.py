@@ -14,24 +14,18 @@ reading, before any value's; the values' faults are raised per column, in config
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.config.model import ColumnSpec, TableSpec
-from pipeline.io.batches import Batch, iter_batches
+from pipeline.config.model import TableSpec
+from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, shared_cache
 from pipeline.stream import executor
-
-
-def kept_for_processing(spec: TableSpec) -> list[ColumnSpec]:
-    """The columns that are read at all: everything but deleted identifiers and deleted free text."""
-    return [c for c in spec.columns
-            if c.role not in ("identifier", "identification_code")
-            and not (c.role == "free_text" and c.free_text == "delete")]
+from pipeline.stream.columns import batches, kept_for_processing
 
 
 @dataclass
@@ -50,11 +44,6 @@ class Normalised:
 def normalisers(spec: TableSpec, path: Path) -> dict[str, ColumnNormaliser]:
     return {c.name: ColumnNormaliser(c.name, c.type, c.on_invalid, spec.name, path)
             for c in kept_for_processing(spec)}
-
-
-def batches(spec: TableSpec, path: Path, block_size: int | None = None) -> Iterator[Batch]:
-    return iter_batches(path, spec.format, spec.encoding, spec.delimiter,
-                        [c.name for c in kept_for_processing(spec)], block_size)
 
 
 def normalise_batch(spec: TableSpec, path: Path, batch: Batch) -> tuple[int, dict[str, ColumnNormaliser]]:

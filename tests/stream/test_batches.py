@@ -20,7 +20,8 @@ from pipeline.errors import InputError
 from pipeline.io.batches import iter_batches
 from pipeline.io.reader import read_table
 from pipeline.normalise import normalise_column
-from pipeline.stream.read import kept_for_processing, read_normalised
+from pipeline.stream.columns import kept_for_processing
+from pipeline.stream.read import read_normalised
 from tests.conftest import DEMO_CONFIG, anonymize
 
 
