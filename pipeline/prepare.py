@@ -6,7 +6,7 @@ that the trade-off explorer can anonymise the same prepared extract for many par
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,12 +16,11 @@ import pandas as pd
 from pipeline import progress
 from pipeline.checksum import sha256_file
 from pipeline.config.model import ColumnSpec, Config, TableSpec
-from pipeline.errors import ConfigError, InputError, PipelineError
+from pipeline.errors import InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import build_hierarchy, unknown_municipalities
-from pipeline.io.header import describe_positions, header_hint, looks_like_data_row
-from pipeline.io.reader import read_table
-from pipeline.normalise import normalise_column
+from pipeline.inputs import check_header, input_overrides, input_path
+from pipeline.stream.read import Normalised, read_normalised
 
 
 @dataclass
@@ -63,75 +62,42 @@ class Prepared:
     tables: dict[str, PreparedTable]
 
 
-def check_schema(spec: TableSpec, columns: list[str], file: Path) -> None:
-    """Every data column classified, every configured column present (fail closed).
-
-    The file's own column names are never quoted: without its header row, they are a customer's record
-    (pipeline.io.header). Unclassified columns are named by position, with the configured name they are
-    closest to (the config's vocabulary, not the data's) and a hint when the header looks like data.
-    """
-    configured = [c.name for c in spec.columns]
-    unknown = [i for i, c in enumerate(columns, start=1) if c not in configured]
-    if unknown:
-        near = []
-        for i in unknown:
-            close = difflib.get_close_matches(str(columns[i - 1]), configured, n=1)
-            if close and close[0] not in columns:
-                near.append(f"column {i} is close to {close[0]!r}")
-        hint = f" ({'; '.join(near[:5])})" if near and not looks_like_data_row(columns) else ""
-        raise ConfigError(
-            f"table {spec.name}, file {file}: {len(unknown)} column(s) not classified in the config: "
-            f"{describe_positions(unknown, len(columns))}{hint}{header_hint(columns)}; give each a role "
-            "(unclassified columns are never passed through)"
-        )
-    missing = [c for c in configured if c not in columns]
-    if missing:
-        raise InputError(f"table {spec.name}, file {file}: configured column(s) missing from the data: "
-                         f"{', '.join(repr(m) for m in missing)}")
-
-
-def _input_path(spec: TableSpec, overrides: dict[str, Path]) -> Path:
-    if spec.name in overrides:
-        return Path(overrides[spec.name])
-    if spec.file is None:
-        raise ConfigError(f"table {spec.name}: no file in the config and no --input {spec.name}=PATH given")
-    return spec.file
+def read_table(spec: TableSpec, path: Path, on_batch: Callable[[int], None] | None = None) -> Normalised:
+    """Gate two on one input, then its kept columns read and normalised batch by batch (``pipeline.stream``):
+    identifiers are never materialised, each batch is normalised then dropped. The values' faults are left to
+    :meth:`Normalised.column`, so that the caller raises them column by column."""
+    check_header(spec, path)
+    return read_normalised(spec, path, on_batch=on_batch)
 
 
 def prepare_table(config: Config, spec: TableSpec, path: Path) -> PreparedTable:
-    with progress.step(f"read {spec.name}") as bar:
-        raw = read_table(path, spec.format, spec.encoding, spec.delimiter)
-        bar.advance(len(raw))
-    check_schema(spec, list(raw.columns), path)
+    with progress.step(f"read {spec.name}") as bar, progress.phase(f"normalise {spec.name}"):
+        normalised = read_table(spec, path, on_batch=bar.advance)
     values: dict[str, pd.Series] = {}
     leaves: dict[str, tuple[pd.Series, Hierarchy]] = {}
     nulled: dict[str, int] = {}
     coarsened: dict[str, int] = {}
-    with progress.step(f"normalise {spec.name}", total=len(raw)) as bar:
-        for col in spec.columns:
-            if col.role in ("identifier", "identification_code") or (
-                col.role == "free_text" and col.free_text == "delete"
-            ):
-                continue  # deleted: never parsed, never held longer than the raw frame
-            series, n = normalise_column(raw[col.name], col.type, col.on_invalid, spec.name, path)
-            if n:
-                nulled[col.output_name] = n
-            values[col.name] = series
-            if col.hierarchy is not None:
-                try:
-                    with progress.phase("hierarchies"):
-                        leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
-                                                           config.privacy.reference_date, _item_name(col))
-                except PipelineError as exc:
-                    raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
-                if col.hierarchy.kind == "address" and unknown_municipalities(leaves[col.name][0]):
-                    coarsened[col.output_name] = unknown_municipalities(leaves[col.name][0])
-        bar.advance(len(raw))
+    for col in spec.columns:
+        if col.name not in normalised.columns:
+            continue  # deleted: never parsed, never read beyond the parser
+        series, n = normalised.column(col.name)
+        if n:
+            nulled[col.output_name] = n
+        values[col.name] = series
+        if col.hierarchy is not None:
+            try:
+                with progress.phase("hierarchies"):
+                    leaves[col.name] = build_hierarchy(col.output_name, series, col.hierarchy,
+                                                       config.privacy.reference_date, _item_name(col))
+            except PipelineError as exc:
+                raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+            if col.hierarchy.kind == "address" and unknown_municipalities(leaves[col.name][0]):
+                coarsened[col.output_name] = unknown_municipalities(leaves[col.name][0])
     with progress.phase(f"person ids {spec.name}"):
-        person = _person_ids(spec, values, len(raw), path)
+        person = _person_ids(spec, values, normalised.rows, path)
     with progress.phase(f"checksum {spec.name}"):
         digest = sha256_file(path)
-    return PreparedTable(spec, path, digest, len(raw), values, leaves, person, nulled, coarsened)
+    return PreparedTable(spec, path, digest, normalised.rows, values, leaves, person, nulled, coarsened)
 
 
 def _person_ids(spec: TableSpec, values: dict[str, pd.Series], rows: int, path: Path) -> np.ndarray:
@@ -151,12 +117,8 @@ def _item_name(col: ColumnSpec) -> str:
 
 
 def prepare(config: Config, inputs: dict[str, Path] | None = None) -> Prepared:
-    overrides = {k: Path(v) for k, v in (inputs or {}).items()}
-    unknown = [t for t in overrides if t not in {s.name for s in config.tables}]
-    if unknown:
-        raise ConfigError(f"--input names unknown table(s) {', '.join(unknown)}; "
-                          f"tables: {', '.join(t.name for t in config.tables)}")
+    overrides = input_overrides(config, inputs)
     tables = {}
     for spec in config.tables:
-        tables[spec.name] = prepare_table(config, spec, _input_path(spec, overrides))
+        tables[spec.name] = prepare_table(config, spec, input_path(spec, overrides))
     return Prepared(config, tables)

@@ -7,11 +7,16 @@ import errno
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.cli.common import add_register_argument, check_register_path
 from pipeline.cli.summary import format_run_summary
 from pipeline.config import load_config
-from pipeline.errors import ConfigError, OutputError, RegisterError
+from pipeline.errors import ConfigError, OutputError, RegisterError, ReleaseExistsError
+
+if TYPE_CHECKING:
+    from pipeline.config.model import Config
+    from pipeline.run import RunSummary
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,6 +25,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input", action="append", default=[], metavar="TABLE=PATH",
                    help="read TABLE from PATH instead of the config's file (repeatable)")
     add_register_argument(p)
+    cluster = p.add_mutually_exclusive_group()
+    cluster.add_argument("--workers", type=_workers, default=None, metavar="N",
+                         help="read and normalise the inputs on a local Dask cluster of N worker processes")
+    cluster.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                         help="read and normalise the inputs on a running Dask cluster (`dask scheduler`); "
+                              "input paths must be readable by every worker")
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of workers, got {text!r}") from None
+    if not 1 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"workers must be between 1 and 256, got {n}")
+    return n
 
 
 def parse_inputs(items: list[str]) -> dict[str, Path]:
@@ -33,14 +54,17 @@ def parse_inputs(items: list[str]) -> dict[str, Path]:
 
 
 def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path,
-            demo: bool = False) -> int:
+            demo: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
     from pipeline.run import run_pipeline
 
     config = load_config(config_path)
     check_register_path(register)
     check_output_path(out)
     try:
-        summary = run_pipeline(config, out, inputs, register, demo=demo)
+        if workers is None and scheduler is None:
+            summary = run_pipeline(config, out, inputs, register, demo=demo)
+        else:
+            summary = _run_on_cluster(config, out, inputs, register, demo, workers, scheduler)
     except OSError as exc:
         # a full disk, a read-only file system, a quota: the staging directory is already removed
         # (pipeline.release.writer); errno only, the message could name a file holding personal data
@@ -57,6 +81,21 @@ def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Pat
     return 0
 
 
+def _run_on_cluster(config: Config, out: Path, inputs: dict[str, Path], register: Path, demo: bool,
+                    workers: int | None, scheduler: str | None) -> RunSummary:
+    """``--workers N`` / ``--scheduler ADDR``: the batches are read and normalised on Dask workers."""
+    from pipeline.run import run_pipeline
+    from pipeline.stream import executor
+    from pipeline.stream.dask_pass import local_cluster, remote_cluster
+
+    if out.exists():  # before a cluster is started for nothing
+        raise ReleaseExistsError(f"{out.resolve()} already exists; releases are never overwritten, "
+                                 "choose a new --out")
+    cluster = local_cluster(workers) if workers is not None else remote_cluster(str(scheduler))
+    with cluster as client, executor.using(client):
+        return run_pipeline(config, out, inputs, register, demo=demo)
+
+
 def check_output_path(out: Path) -> None:
     """``--out`` must be creatable: its nearest existing ancestor a writable directory. Checked before any
     work, so a read-only target fails in a second, not after the anonymisation (one line, not a traceback)."""
@@ -69,4 +108,5 @@ def check_output_path(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return execute(args.config, args.out, parse_inputs(args.input), args.register)
+    return execute(args.config, args.out, parse_inputs(args.input), args.register,
+                   workers=args.workers, scheduler=args.scheduler)

@@ -2,7 +2,7 @@
 
 Gate one of two (STYLE.md §4): the config alone. Every error names the file, the YAML path, what was
 found and what is allowed, with a "did you mean" for near misses. Gate two (config against the data's
-schema) is ``pipeline.prepare.check_schema``. Privacy model parameters are checked by the models' own
+schema) is ``pipeline.inputs.check_schema``. Privacy model parameters are checked by the models' own
 definitions (``pipeline.privacy``), here, at load time.
 """
 

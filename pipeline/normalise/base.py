@@ -2,7 +2,11 @@
 
 Null policy: empty cells are nulls and stay nulls. Error policy: a value that does not parse is an
 :class:`InputError` naming table, file, row (1-based data row, header excluded) and column — never the
-value — unless the column says ``on_invalid: null``, in which case it becomes null and is counted.
+value — unless the column says ``on_invalid: null``, in which case it becomes null and is counted; a value
+holding a control character is an error either way (its code point named).
+
+One driver, :class:`ColumnNormaliser`, for a whole column (:func:`normalise_column`) and for a file read batch
+by batch (:mod:`pipeline.stream.read`): the same rules and messages, whatever the batch size.
 """
 
 from __future__ import annotations
@@ -22,12 +26,10 @@ from pipeline.errors import InputError, where
 from pipeline.normalise import amounts, dates, sex
 
 
-def nfkc(values: pd.Series) -> pd.Series:
+def nfkc_array(arr: pa.Array) -> pa.Array:
     """NFKC width normalisation (全角→半角 digits and letters, 半角カナ→全角) and trimming; '' → null."""
-    arr = pa.array(values.astype("string[pyarrow]").array)
     arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index, name=values.name)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 @dataclass(frozen=True)
@@ -60,26 +62,172 @@ _HINTS = {
 _CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+#: Distinct values a column's parse cache holds before it is cleared (a column of ten million distinct values
+#: cannot grow it without bound; dates, amounts and codes have far fewer distinct values than rows).
+CACHE_LIMIT = 1_000_000
+_ARROW_TYPES = {"date": pa.date32(), "amount": pa.int64(), "integer": pa.int64(), "sex": pa.string()}
+_BAD = object()
+_MISS = object()
+_SHARED: dict[str, dict[str, Any]] = {}
 
-def reject_control_characters(text: pd.Series, table: str | None, file: Path | str | None) -> None:
-    """A kept or linking value holding a NUL or another control character stops the run (row and column named,
-    and the code point, never the value).
 
-    Why reject rather than strip: such a byte means the export is broken (a binary field, a wrong column
-    mapping); stripping would silently merge it into another category or key, and a NUL would become a
-    category of its own. The fix belongs in the extract.
+def shared_cache(value_type: str) -> dict[str, Any]:
+    """This process's parse cache for ``value_type`` (a parse depends on the text and the type only): lets the
+    batches a Dask worker normalises one after another share their parsed distinct values."""
+    return _SHARED.setdefault(value_type, {})
+
+
+@dataclass
+class Faults:
+    """What a column's values broke, over every row fed so far: the first row (1-based data row) and the
+    number of cells of each kind, and the code point of the first control character. Never a value."""
+
+    control_row: int | None = None
+    control_code: str = ""
+    control_cells: int = 0
+    invalid_row: int | None = None
+    invalid_cells: int = 0
+
+    def merge(self, other: Faults) -> None:
+        """Add ``other``'s counts (rows of another batch of the same column, in any order)."""
+        if other.control_row is not None and (self.control_row is None
+                                              or other.control_row < self.control_row):
+            self.control_row, self.control_code = other.control_row, other.control_code
+        if other.invalid_row is not None and (self.invalid_row is None
+                                              or other.invalid_row < self.invalid_row):
+            self.invalid_row = other.invalid_row
+        self.control_cells += other.control_cells
+        self.invalid_cells += other.invalid_cells
+
+    def error(self, value_type: str, on_invalid: str, table: str | None, file: Path | str | None,
+              column: str) -> InputError | None:
+        """The column's error, or None. A control character stops the run whatever ``on_invalid`` says.
+
+        Why reject rather than strip: such a byte means the export is broken (a binary field, a wrong column
+        mapping); stripping would silently merge it into another category or key, and a NUL would become a
+        category of its own. The fix belongs in the extract.
+        """
+        if self.control_row is not None:
+            return InputError(
+                f"{where(table=table, file=file, row=self.control_row, column=column)}: control character "
+                f"{self.control_code} in a value ({self.control_cells} such cells in this column); re-export "
+                "the file"
+            )
+        if self.invalid_row is not None and on_invalid == "error":
+            return InputError(
+                f"{where(table=table, file=file, row=self.invalid_row, column=column)}: "
+                f"not a valid {value_type}{_HINTS.get(value_type, '')} ({self.invalid_cells} invalid cells "
+                "in this column; fix the extract or set on_invalid: null)"
+            )
+        return None
+
+
+class ColumnNormaliser:
+    """One column of one file, normalised batch by batch: :meth:`feed` the batches in row order, then
+    :meth:`check` and :meth:`series`. The whole column at once is one batch (:func:`normalise_column`).
+
+    Each batch is NFKC-normalised in Arrow, searched for control characters, and each of its distinct values
+    looked up in a cache (value → parsed) shared by the batches, parsed only on a miss. A bad value does not
+    stop the pass: the error names the column's first bad row and counts every bad cell, so the pass goes on
+    counting (keeping nothing once the column is bound to fail) and :meth:`check` raises at the end.
     """
-    arr = pa.array(text.array)
-    hit = pc.fill_null(pc.match_substring_regex(arr, _CONTROL_RE2), False).to_numpy(zero_copy_only=False)
-    if not hit.any():
-        return
-    row = int(np.flatnonzero(hit)[0])
-    found = _CONTROL.search(str(text.iloc[row]))
-    code = f"U+{ord(found.group()):04X}" if found else "a control character"
-    raise InputError(
-        f"{where(table=table, file=file, row=row + 1, column=str(text.name))}: control character "
-        f"{code} in a value ({int(hit.sum())} such cells in this column); re-export the file"
-    )
+
+    def __init__(self, column: str, value_type: str, on_invalid: str = "error", table: str | None = None,
+                 file: Path | str | None = None, cache: dict[str, Any] | None = None) -> None:
+        self.column, self.value_type, self.on_invalid = column, value_type, on_invalid
+        self.table, self.file = table, file
+        self._parse = NORMALISERS[value_type].parse
+        self._cache: dict[str, Any] = {} if cache is None else cache
+        self._chunks: list[pa.Array] = []
+        self.faults = Faults()
+        self.rows = 0
+
+    @property
+    def failed(self) -> bool:
+        """The column will raise at :meth:`check`: nothing more is kept."""
+        f = self.faults
+        return f.control_row is not None or (f.invalid_row is not None and self.on_invalid == "error")
+
+    def feed(self, arr: pa.Array, offset: int) -> pa.Array | None:
+        """Normalise rows ``offset + 1 …`` of the column; keeps and returns the batch's normalised array, or
+        None once the column is bound to fail."""
+        self.rows += len(arr)
+        text = nfkc_array(arr)
+        self._find_control(text, offset)
+        out = text if self.value_type == "string" else self._parsed(text, offset)
+        if self.failed:
+            self._chunks = []
+            return None
+        self._chunks.append(out)
+        return out
+
+    def _find_control(self, text: pa.Array, offset: int) -> None:
+        hit = pc.fill_null(pc.match_substring_regex(text, _CONTROL_RE2), False).to_numpy(zero_copy_only=False)
+        if not hit.any():
+            return
+        if self.faults.control_row is None:
+            first = int(np.flatnonzero(hit)[0])
+            found = _CONTROL.search(str(text[first].as_py()))
+            self.faults.control_row = offset + first + 1
+            self.faults.control_code = f"U+{ord(found.group()):04X}" if found else "a control character"
+        self.faults.control_cells += int(hit.sum())
+
+    def _parsed(self, text: pa.Array, offset: int) -> pa.Array:
+        encoded = pc.dictionary_encode(text)
+        indices = encoded.indices
+        cache, parse = self._cache, self._parse
+        parsed: list[Any] = []
+        bad: list[int] = []
+        for i, u in enumerate(encoded.dictionary.to_pylist()):
+            v = cache.get(u, _MISS)
+            if v is _MISS:
+                try:
+                    v = parse(u)
+                except (ValueError, OverflowError):
+                    v = _BAD
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                cache[u] = v
+            if v is _BAD:
+                bad.append(i)
+                v = None
+            parsed.append(v)
+        if bad:
+            mask = np.isin(indices.to_numpy(zero_copy_only=False), np.array(bad))
+            mask &= ~np.asarray(pc.is_null(indices))
+            if self.faults.invalid_row is None:
+                self.faults.invalid_row = offset + int(np.flatnonzero(mask)[0]) + 1
+            self.faults.invalid_cells += int(mask.sum())
+        return pa.array(parsed, _ARROW_TYPES[self.value_type]).take(indices)
+
+    def absorb(self, later: ColumnNormaliser) -> None:
+        """Append the next batch's result normalised elsewhere (a Dask worker): chunks, faults, rows."""
+        self.faults.merge(later.faults)
+        self.rows += later.rows
+        if self.failed:
+            self._chunks = []
+        else:
+            self._chunks.extend(later._chunks)
+
+    def check(self) -> int:
+        """After the last batch: raise the column's error, or return how many cells were nulled as invalid."""
+        error = self.faults.error(self.value_type, self.on_invalid, self.table, self.file, self.column)
+        if error is not None:
+            raise error
+        return self.faults.invalid_cells
+
+    def series(self) -> pd.Series:
+        """The whole normalised column: ``string[pyarrow]``, ``datetime64[ns]`` or ``Int64``."""
+        chunks = self._chunks or [pa.array([], _ARROW_TYPES.get(self.value_type, pa.string()))]
+        self._chunks = []
+        arr = pa.chunked_array(chunks)
+        if self.value_type == "date":
+            out = pd.Series(arr.cast(pa.timestamp("ns")).to_pandas(), name=self.column)
+            return out.astype("datetime64[ns]")
+        if self.value_type in ("amount", "integer"):
+            return pd.Series(arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get), name=self.column,
+                             dtype="Int64")
+        return pd.Series(pd.arrays.ArrowStringArray(arr), name=self.column)
 
 
 def normalise_column(
@@ -89,37 +237,16 @@ def normalise_column(
     table: str | None = None,
     file: Path | str | None = None,
 ) -> tuple[pd.Series, int]:
-    """Return the typed column and how many cells were nulled as invalid (only with ``on_invalid: null``)."""
-    text = nfkc(values)
-    reject_control_characters(text, table, file)
-    if value_type == "string":
-        return text, 0
-    norm = NORMALISERS[value_type]
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    parsed: list[Any] = []
-    bad: list[int] = []
-    for i, u in enumerate(uniques):
-        try:
-            v = norm.parse(u)
-        except (ValueError, OverflowError):
-            v = None
-            bad.append(i)
-        parsed.append(v)
-    n_nulled = 0
-    if bad:
-        bad_mask = np.isin(codes, np.array(bad))
-        if on_invalid == "error":
-            row = int(np.flatnonzero(bad_mask)[0]) + 1
-            raise InputError(
-                f"{where(table=table, file=file, row=row, column=str(values.name))}: "
-                f"not a valid {value_type}{_HINTS.get(value_type, '')} ({int(bad_mask.sum())} invalid cells "
-                "in this column; fix the extract or set on_invalid: null)"
-            )
-        n_nulled = int(bad_mask.sum())
-    if norm.dtype == "datetime64[ns]":
-        lookup = pd.array([pd.NaT if v is None else pd.Timestamp(v) for v in parsed] + [pd.NaT],
-                          dtype="datetime64[ns]")
-    else:
-        lookup = pd.array([*parsed, None], dtype=norm.dtype)
-    out = pd.Series(lookup[codes], index=values.index, name=values.name)  # codes -1 → the appended null
-    return out, n_nulled
+    """Return the typed column and how many cells were nulled as invalid (only with ``on_invalid: null``):
+    the whole column as one batch of :class:`ColumnNormaliser`, so whole columns and batches share every
+    rule and message."""
+    norm = ColumnNormaliser(str(values.name), value_type, on_invalid, table, file)
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    offset = 0
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        norm.feed(chunk, offset)
+        offset += len(chunk)
+    nulled = norm.check()
+    out = norm.series()
+    out.index, out.name = values.index, values.name
+    return out, nulled

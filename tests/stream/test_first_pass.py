@@ -1,0 +1,124 @@
+"""The streaming first pass: the histogram the search needs equals the one of today's whole-frame path, on one
+machine and on a Dask LocalCluster of 2 workers (``anonymize run --workers 2`` giving the same release is in
+tests/test_surrogate_key.py, with the key grep of that run); an unreachable scheduler is one line and exit 12
+before any work."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.config import load_config
+from pipeline.prepare import prepare
+from pipeline.stream.first_pass import FirstPass, first_pass
+from tests.conftest import DEMO_CONFIG, anonymize
+
+
+def _reference(extract: dict[str, Path]) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(rows per (qi leaf codes, sensitive values), persons per qi tuple) from today's prepared frames."""
+    config = load_config(DEMO_CONFIG)
+    prepared = prepare(config, extract)
+    out = {}
+    for spec in config.tables:
+        t = prepared.tables[spec.name]
+        qis = {c.output_name: _labels(t.leaves[c.name][1], t.leaf_codes(c.name))
+               for c in spec.by_role("quasi_identifier")}
+        sens = {c.output_name: t.values[c.name].astype(object) for c in spec.by_role("sensitive")}
+        frame = pd.DataFrame({**qis, **sens})
+        rows = frame.groupby(list(frame.columns), dropna=False).size().rename("rows").reset_index()
+        persons = (pd.DataFrame({**qis, "p": t.person}).drop_duplicates().groupby(list(qis)).size()
+                   .rename("persons").reset_index())
+        out[spec.name] = (rows, persons)
+    return out
+
+
+def _labels(h, codes) -> np.ndarray:
+    """Leaf labels of leaf codes (null code → None): codes depend on first-seen order, labels do not."""
+    return np.array([*h.labels[0][: h.n_leaves], None], dtype=object)[np.asarray(codes)]
+
+
+def _canonical(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.astype({c: object for c in df.columns if c not in ("rows", "persons")})
+    df = df.fillna("<null>").astype(str)
+    return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
+def _assert_same(got: FirstPass, want: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+    for name, (rows, persons) in want.items():
+        t = got.tables[name]
+        for frame in (t.histogram, t.persons):
+            for q, h in t.hierarchies.items():
+                frame[q] = _labels(h, frame[q])
+        assert t.rows == int(rows["rows"].sum())
+        pd.testing.assert_frame_equal(_canonical(t.histogram), _canonical(rows), obj=f"{name} histogram")
+        pd.testing.assert_frame_equal(_canonical(t.persons), _canonical(persons), obj=f"{name} persons")
+
+
+@pytest.fixture(scope="module")
+def reference(extract_cp932: dict[str, Path]) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    return _reference(extract_cp932)
+
+
+def test_first_pass_histogram_equals_the_whole_frame_one(extract_cp932, reference, monkeypatch) -> None:
+    import pipeline.io.batches as batches
+
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 12)  # many batches
+    got = first_pass(load_config(DEMO_CONFIG), extract_cp932)
+    _assert_same(got, reference)
+    assert got.tables["claims"].persons["persons"].sum() < got.tables["claims"].rows  # persons, not rows
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_histogram(extract_cp932, reference, tmp_path) -> None:
+    from pipeline.stream.dask_pass import first_pass_dask, local_cluster
+
+    # Parquet inputs too: the workers read their row groups themselves
+    parquet = {}
+    for name, path in extract_cp932.items():
+        from pipeline.io.reader import read_table
+
+        df = read_table(path)
+        parquet[name] = tmp_path / f"{name}.parquet"
+        df.to_parquet(parquet[name], row_group_size=700)
+    config = load_config(DEMO_CONFIG)
+    with local_cluster(2) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        _assert_same(first_pass_dask(config, extract_cp932, client), reference)
+        _assert_same(first_pass_dask(config, parquet, client), reference)
+
+
+def test_unreachable_scheduler_fails_before_any_work(extract_cp932, tmp_path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "release"
+    proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}",
+                     *[f"--input={k}={v}" for k, v in extract_cp932.items()])
+    assert proc.returncode == 12, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: Dask scheduler tcp://127.0.0.1:{port}: cannot connect")
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_worker_dying_mid_pass_is_a_clean_cluster_error(extract_cp932) -> None:
+    """A worker process that dies on a batch (retries disallowed here; the default retries 3 times on other
+    workers) is one ClusterError, before anything is written."""
+    # distributed imported before dask.config.set: a set made before distributed registers its defaults
+    # records "distributed" as a new key and deletes the whole section on exit (every later cluster in this
+    # process, another test's, then fails on a missing key)
+    import dask
+    import distributed  # noqa: F401
+
+    from pipeline.stream.dask_pass import ClusterError, local_cluster, map_batches
+
+    spec = load_config(DEMO_CONFIG).tables[0]
+    with (dask.config.set({"distributed.scheduler.allowed-failures": 0}), local_cluster(1) as client,
+          pytest.raises(ClusterError, match="a Dask task failed")):
+        list(map_batches(client, lambda s, p, b: os._exit(1), spec, extract_cp932[spec.name]))
