@@ -14,7 +14,7 @@ file in batches fail alike.
 
 The checks and their order are those of a reader that holds the whole file: the file decodes (a bad byte
 anywhere names its line, before any other fault), it is not blank, its first line parses as a header (CR-only
-line ends read as LF), its column names are distinct, the rows parse (an unterminated quote names the file;
+line ends read as LF), its column names are distinct, the rows parse (a quote never closed names its line;
 rows with the wrong number of fields name the first one's line and the count). An error found before the file
 was read to its end is therefore raised only after the rest of the file was decoded, so that a bad byte
 further down still comes first; and :mod:`pipeline.prepare` reads a file to its end before it reports a
@@ -127,6 +127,8 @@ class _Transcoder(io.RawIOBase):
         self._lines = 0
         self._pending = memoryview(b"")  # a view: handing out a slice copies nothing
         self._done = False
+        #: quote characters decoded so far: an odd total at the end means a quote may be left open
+        self.quotes = 0
 
     def readable(self) -> bool:
         return True
@@ -143,6 +145,7 @@ class _Transcoder(io.RawIOBase):
             raise self._encoding.error(self._path, self._lines + _lines_before(exc, newline) + 1) from None
         self._lines += chunk.count(newline)
         self._done = not chunk
+        self.quotes += text.count('"')
         return text.replace("\r", "\n") if newline == b"\r" else text
 
     def readinto(self, buffer: Any) -> int:
@@ -243,10 +246,54 @@ def _open(raw: _Transcoder, h: CsvHeader, delimiter: str, header: bool, block_si
     )
 
 
-def _arrow_error(path: Path, exc: pa.ArrowInvalid) -> InputError:
-    # Arrow messages can quote row content: never forward them.
+def _arrow_error(raw: _Transcoder, h: CsvHeader, path: Path, delimiter: str, exc: pa.ArrowInvalid,
+                 ) -> InputError:
+    """Why Arrow could not parse the file: a bad byte further down first, then a quote left open (Arrow
+    refuses a quoted field longer than its block), else a general message. Arrow's own messages can quote row
+    content: never forwarded."""
+    if (decoded := raw.decode_rest()) is not None:
+        return decoded
+    if (line := _open_quote(path, h.encoding, delimiter)) is not None:
+        return _unterminated(path, line)
     kind = "unterminated quoted field (truncated file?)" if "quote" in str(exc).lower() else "malformed CSV"
     return InputError(f"file {path}: {kind}; the file could not be parsed")
+
+
+def _open_quote(path: Path, encoding: Encoding, delimiter: str) -> int | None:
+    """The line where a row opens a quoted field that the file never closes, or None.
+
+    Why: Arrow reads an unterminated quote as a field running to the end of the file, so a truncated
+    export (``…,"東京都港区`` cut mid-field) or one stray opening quote mid-file (every row after it
+    swallowed into one field) would be anonymised with rows silently lost. Python's ``csv`` in strict
+    mode says "unexpected end of data" in exactly that case and resumes after any other complaint (text
+    after a closing quote, which Arrow accepts), so only the open quote is refused. It runs only when
+    the file's quote characters are odd in number (counted while Arrow reads, at C speed): a file whose
+    quotes all close never pays for it. An even count can still hide an open quote behind a stray quote
+    inside an unquoted field (``ab"c``); such a file is not RFC 4180 to begin with, and its rows after
+    the open quote would show as a ragged last row unless their field counts happen to fit."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 62)  # the open field runs to the end of the file: not a size problem
+    try:
+        with _Transcoder(path, encoding) as raw, io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8",
+                                                                  newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter, strict=True)
+            line = 0
+            while True:
+                try:
+                    next(reader)
+                except StopIteration:
+                    return None
+                except csv.Error as exc:
+                    if "unexpected end of data" in str(exc):
+                        return line + 1
+                line = reader.line_num
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _unterminated(path: Path, line: int) -> InputError:
+    return InputError(f"file {path}, line {line}: unterminated quoted field: the quote opened on this line "
+                      "is never closed (truncated file?)")
 
 
 def csv_columns(path: Path, encoding: str = "auto", delimiter: str = ",", header: bool = True) -> list[str]:
@@ -256,7 +303,7 @@ def csv_columns(path: Path, encoding: str = "auto", delimiter: str = ",", header
         try:
             return list(_open(raw, h, delimiter, header, BATCH_BYTES, None, lambda row: "skip").schema.names)
         except pa.ArrowInvalid as exc:
-            raise (raw.decode_rest() or _arrow_error(path, exc)) from None
+            raise _arrow_error(raw, h, path, delimiter, exc) from None
 
 
 def iter_csv(path: Path, encoding: str = "auto", delimiter: str = ",", columns: list[str] | None = None,
@@ -282,7 +329,9 @@ def iter_csv(path: Path, encoding: str = "auto", delimiter: str = ",", columns: 
                 yield Batch(offset, cols)
                 offset += batch.num_rows
         except pa.ArrowInvalid as exc:
-            raise (raw.decode_rest() or _arrow_error(path, exc)) from None
+            raise _arrow_error(raw, h, path, delimiter, exc) from None
+        if raw.quotes % 2 and (opened := _open_quote(path, h.encoding, delimiter)) is not None:
+            raise _unterminated(path, opened)
     if bad:
         number, expected, actual = bad[0]
         line = f"line {number}" if number is not None else "a row"

@@ -41,6 +41,8 @@ def _csv(n: int = 200, newline: str = "\n") -> str:
 #: reader (pipeline/io/reader.py before the merge), checked against it case by case, but for one fix: with a
 #: BOM under ``auto`` it counted lines from the byte after the BOM, so a bad byte in a line's first three
 #: bytes was put on the line before (151 here)
+_UNTERMINATED = (", line {}: unterminated quoted field: the quote opened on this line is never closed "
+                 "(truncated file?)")
 MESSAGES: dict[str, tuple[bytes, dict[str, str], str]] = {
     "configured encoding": (_csv().encode("cp932"), {"encoding": "utf-8"},
                             ", line 1: not valid utf-8 (check the table's encoding in the config)"),
@@ -65,13 +67,11 @@ MESSAGES: dict[str, tuple[bytes, dict[str, str], str]] = {
     "short row": (_csv().replace("KZ00000150,山田 太郎,", "KZ00000150,", 1).encode(), {},
                   ", line 152: expected 3 fields, found 2 (1 malformed rows in all; truncated or broken "
                   "export?)"),
-    "quote open at the end": ((_csv() + '"KZ1,山田').encode(), {},
-                              ", line 202: expected 3 fields, found 1 (1 malformed rows in all; truncated or "
-                              "broken export?)"),
+    "quote open at the end": ((_csv() + '"KZ1,山田').encode(), {}, _UNTERMINATED.format(202)),
+    "last field cut after its quote": ((_csv() + 'KZ1,山田,"1971').encode(), {}, _UNTERMINATED.format(202)),
     "empty": (b"", {}, ": empty file"),
     "blank": (b"\n\n  \n", {}, ": empty file"),
-    "header open quote": (_csv().replace("氏名", '"氏名', 1).encode(), {},
-                          ": malformed CSV; the file could not be parsed"),
+    "header open quote": (_csv().replace("氏名", '"氏名', 1).encode(), {}, _UNTERMINATED.format(1)),
     "header with a stray CR": (_csv().replace("氏名", "氏\r名", 1).encode(), {},
                                ", line 1: the header row cannot be parsed (a NUL byte, or a quote left "
                                "open)"),
