@@ -92,7 +92,7 @@ def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSp
     min_levels: dict[str, dict[str, int]] = {name: {} for name in names}
     row_floors: dict[str, dict[str, np.ndarray]] = {name: {} for name in names}  # local recoding
     searched: dict[str, Searched] = {}
-    for round_ in range(16):  # levels only grow, so rounds end; 16 bounds the sum of the linked heights seen
+    for round_ in range(max_rounds(prepared)):
         searched = {}
         linked: dict[str, Linked] = {}
         with progress.phase(f"joined-view round {round_ + 1}"):
@@ -101,6 +101,21 @@ def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSp
         if not raised:
             return searched
     raise PrivacyError("tables linked by a person key did not settle on common levels")
+
+
+def max_rounds(prepared: Prepared) -> int:
+    """How many rounds :func:`settle` may take before it gives up (a PrivacyError, never a silent release).
+
+    Global recoding: a round that does not settle raises some table's minimum level of some quasi-identifier
+    by at least one, and a level cannot pass its hierarchy's top, so after ``1 + Σ (height − 1)`` rounds over
+    every table's quasi-identifiers the tables have settled: the cap is that sum, never reached by a correct
+    search. Local recoding raises rows' floors instead; its first two rounds may also move the later table
+    freely (``raise_floors``), hence the two extra rounds. Every level still only rises, so the same sum
+    bounds the rounds in which the released level of a whole column can change; a run that needs more fails
+    closed. (A fixed cap of 16 stood here before: too low for wide tables, meaningless for narrow ones.)"""
+    heights = sum(h.height - 1 for t in prepared.tables.values()
+                  for col in t.spec.by_role("quasi_identifier") for h in [t.leaves[col.name][1]])
+    return heights + 3
 
 
 def total_loss(searched: dict[str, Searched]) -> float:
