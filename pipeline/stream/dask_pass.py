@@ -29,6 +29,7 @@ configured the same way (``distributed.worker.memory.spill: false``) and use TLS
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -146,7 +147,7 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         path = Path(paths[spec.name])
         check_input(spec, path)
         acc: list[BatchStats] = []
-        for _, part in map_batches(client, encode_batch, spec, path):
+        for _, part in map_batches(client, functools.partial(encode_batch, k=config.privacy.k), spec, path):
             acc.append(part)
             if len(acc) >= 8:
                 acc = [reduce_stats(acc)]

@@ -9,8 +9,13 @@ Per table, what is accumulated (never the rows):
   below 10^-9 and could only lower a count, never raise it: this part grows with
   the
   persons, not with the rows or their width);
-- ``distinct``: each kept attribute's or sensitive column's distinct values with their row counts (rare
-values);
+- ``distinct``: each kept attribute's or sensitive column's distinct values with their row counts;
+- ``sketches``: for the same columns, each value's *k smallest* distinct person hashes (a bottom-k sketch):
+  what 特異な記述 needs, since a value is rare when fewer than k *persons* hold it, not k rows
+  (:func:`pipeline.identifiers.rare.merge_rare`). Exact for that question: a value held by at least k persons
+  keeps k hashes, one held by fewer keeps them all, so ``min(persons, k)`` is known; and the merged label's
+  persons (every rare value's sketch with the label's own) are the union of those sketches, cut to k again.
+  It grows with the distinct values × k, never with the rows (:class:`RarePlan`);
 - the hierarchies, built once from the distinct values, not from the rows.
 
 Why this shape: every built-in hierarchy maps a value to its leaf by the value alone, so a batch is reduced
@@ -58,9 +63,13 @@ class BatchStats:
     histogram: pd.DataFrame  # value keys of qis + sensitive values + _TUPLE (hash of the qi keys) + _ROWS
     pairs: pd.DataFrame  # distinct (_TUPLE, _PERSON) hashes, uint64 (empty without a person key)
     distinct: dict[str, pd.Series]  # column → value → rows
+    #: column → distinct (value, person hash) pairs, at most ``k`` per value (the smallest hashes)
+    sketches: dict[str, pd.DataFrame]
     #: column → what its values broke (control characters, invalid values), for the error raised after the
     #: pass
     faults: dict[str, Faults] = field(default_factory=dict)
+    #: person hashes kept per value in ``sketches`` (the release's k)
+    k: int = 1
 
 
 @dataclass
@@ -74,6 +83,36 @@ class TableStats:
     distinct: dict[str, pd.Series]
     hierarchies: dict[str, Hierarchy]
     invalid_nulled: dict[str, int]
+    sketches: dict[str, pd.DataFrame] = field(default_factory=dict)
+    k: int = 1
+
+    def rare(self, column: str, policy: str, label: str) -> RarePlan:
+        """What :func:`~pipeline.identifiers.rare.merge_rare` will do to ``column`` (output name) under the
+        first pass's ``k``, from the sketches alone."""
+        return rare_plan(self.sketches[column], self.distinct[column], self.k, policy, label)
+
+
+@dataclass(frozen=True)
+class RarePlan:
+    """The rare-value decision for one column, known before the second pass: which values are merged (or
+    nulled), whether the merged label is itself held by fewer than k persons (then nulled too), and how
+    many cells change (``merge_rare``'s count)."""
+
+    rare: frozenset
+    label_nulled: bool
+    changed_cells: int
+
+
+def rare_plan(sketch: pd.DataFrame, rows: pd.Series, k: int, policy: str, label: str) -> RarePlan:
+    held = sketch.groupby("value", sort=False).size()  # min(persons, k) per value
+    rare = held.index[held.to_numpy() < k]
+    changed = int(rows.reindex(rare).sum()) if len(rare) else 0
+    label_nulled = False
+    if len(rare) and policy == "merge":
+        # the merged label's persons: those of every rare value and of the rows already holding the label
+        merged = sketch.loc[sketch["value"].isin(rare) | (sketch["value"] == label), "person"]
+        label_nulled = merged.nunique() < k
+    return RarePlan(frozenset(rare), label_nulled, changed)
 
 
 @dataclass
@@ -95,8 +134,9 @@ def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[Co
     return qis, sens, attrs
 
 
-def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
-    """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well)."""
+def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1) -> BatchStats:
+    """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well);
+    ``k`` (the release's): how many person hashes each value's sketch keeps."""
     qis, sens, attrs = _roles(spec)
     values: dict[str, pd.Series] = {}
     faults: dict[str, Faults] = {}
@@ -114,9 +154,21 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch) -> BatchStats:
         person = pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
         pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person}).drop_duplicates()
     else:
+        # no person key: each row is its own person (its file row number, unique across batches)
+        person = pd.util.hash_array(np.arange(batch.offset, batch.offset + batch.num_rows, dtype=np.int64))
         pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
     distinct = {c.output_name: values[c.name].value_counts(dropna=False) for c in sens + attrs}
-    return BatchStats(batch.num_rows, hist, pairs, distinct, faults)
+    sketches = {c.output_name: _bottom_k(pd.DataFrame({"value": values[c.name].to_numpy(dtype=object),
+                                                       "person": person}).dropna(subset=["value"]), k)
+                for c in sens + attrs}
+    return BatchStats(batch.num_rows, hist, pairs, distinct, sketches, faults, k)
+
+
+def _bottom_k(pairs: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Distinct (value, person) pairs, only the ``k`` smallest person hashes of each value (vectorised: one
+    sort by hash, then the first k rows of each value)."""
+    pairs = pairs.drop_duplicates().sort_values("person", kind="stable")
+    return pairs.groupby("value", sort=False).head(k).reset_index(drop=True)
 
 
 def _grouped(columns: dict[str, pd.Series], qnames: list[str], n: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -154,11 +206,16 @@ def reduce_stats(parts: Iterable[BatchStats]) -> BatchStats:
     for p in parts:
         for name, counts in p.distinct.items():
             distinct[name] = counts if name not in distinct else distinct[name].add(counts, fill_value=0)
+    k = parts[0].k
+    if any(p.k != k for p in parts):
+        raise ValueError("partial first passes sketched with different k cannot be merged")
+    sketches = {name: _bottom_k(pd.concat([p.sketches[name] for p in parts], ignore_index=True), k)
+                for name in parts[0].sketches}
     faults: dict[str, Faults] = {}
     for p in parts:
         for name, f in p.faults.items():
             faults.setdefault(name, Faults()).merge(f)
-    return BatchStats(sum(p.rows for p in parts), hist, pairs, distinct, faults)
+    return BatchStats(sum(p.rows for p in parts), hist, pairs, distinct, sketches, faults, k)
 
 
 def check_input(spec: TableSpec, path: Path) -> None:
@@ -184,13 +241,8 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
         assert c.hierarchy is not None
         # sorted: leaf codes then do not depend on the order batches completed in (Dask)
         keys = pd.Series(pd.unique(hist[c.output_name]), name=c.name)
-        keys = keys.iloc[np.argsort(keys.astype(str).to_numpy(), kind="stable")].reset_index(drop=True)
-        if c.type == "date":
-            keys = pd.to_datetime(keys)
-        elif c.type in ("amount", "integer"):
-            keys = keys.astype("Int64")
-        else:
-            keys = keys.astype("string[pyarrow]")
+        keys = _typed(c, keys.iloc[np.argsort(keys.astype(str).to_numpy(), kind="stable")]
+                      .reset_index(drop=True))
         try:
             leaves, h = build_hierarchy(c.output_name, keys, c.hierarchy, config.privacy.reference_date,
                                         c.output_name)
@@ -215,8 +267,35 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
         persons["persons"] = counted.reindex(np.arange(len(leaf_tuples))).to_numpy()
     else:
         persons = histogram.groupby(qnames)["rows"].sum().rename("persons").reset_index()
+    distinct, sketches = dict(stats.distinct), dict(stats.sketches)
+    for c in _roles(spec)[1] + _roles(spec)[2]:
+        if c.hierarchy is not None and c.name in {x.name for x in kept_for_processing(spec)}:
+            label = _fixed_labels(config, spec, c, distinct[c.output_name].index)
+            distinct[c.output_name] = distinct[c.output_name].groupby(label, dropna=False).sum()
+            relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
+            sketches[c.output_name] = _bottom_k(relabelled.dropna(subset=["value"]), stats.k)
     return TableStats(spec.name, stats.rows, qnames, [c.output_name for c in sens], histogram, persons,
-                      stats.distinct, hierarchies, nulled)
+                      distinct, hierarchies, nulled, sketches, stats.k)
+
+
+def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
+    """Distinct normalised values (object) in the dtype the hierarchy builders read."""
+    if col.type == "date":
+        return pd.to_datetime(keys)
+    if col.type in ("amount", "integer"):
+        return keys.astype("Int64")
+    return keys.astype("string[pyarrow]")
+
+
+def _fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.Index) -> pd.Series:
+    """Value → its label at the column's fixed level (what ``pipeline.anonymise.columns.fixed_level``
+    releases, and what rare values are judged on), from the distinct values alone."""
+    assert col.hierarchy is not None
+    keys = pd.Series(values, dtype=object).dropna().reset_index(drop=True)
+    leaves, h = build_hierarchy(col.output_name, _typed(col, keys), col.hierarchy,
+                                config.privacy.reference_date, col.output_name)
+    labels = h.generalise(h.encode(leaves, spec.name), min(col.level, h.height - 1))
+    return pd.Series(labels, index=pd.Index(keys, dtype=object))
 
 
 def table_pass(config: Config, spec: TableSpec, path: Path) -> TableStats:
@@ -225,15 +304,20 @@ def table_pass(config: Config, spec: TableSpec, path: Path) -> TableStats:
     acc: list[BatchStats] = []
     held = 0
     for batch in batches(spec, path):
-        part = encode_batch(spec, path, batch)
+        part = encode_batch(spec, path, batch, config.privacy.k)
         acc.append(part)
-        held += len(part.pairs) + len(part.histogram)
+        held += _held(part)
         if held > _COMPACT_EVERY:
             acc = [reduce_stats(acc)]
-            held = len(acc[0].pairs) + len(acc[0].histogram)
+            held = _held(acc[0])
     if not acc:
         raise InputError(f"file {path}: no data rows")
     return finish_table(config, spec, path, reduce_stats(acc))
+
+
+def _held(stats: BatchStats) -> int:
+    """Rows of partial results held (what the compaction bounds)."""
+    return len(stats.pairs) + len(stats.histogram) + sum(len(s) for s in stats.sketches.values())
 
 
 def input_paths(config: Config, inputs: dict[str, Path] | None) -> dict[str, Path]:

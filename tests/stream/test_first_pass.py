@@ -122,3 +122,49 @@ def test_a_worker_dying_mid_pass_is_a_clean_cluster_error(extract_cp932) -> None
     with (dask.config.set({"distributed.scheduler.allowed-failures": 0}), local_cluster(1) as client,
           pytest.raises(ClusterError, match="a Dask task failed")):
         list(map_batches(client, lambda s, p, b: os._exit(1), spec, extract_cp932[spec.name]))
+
+
+@pytest.mark.parametrize("k", [2, 5, 40])
+def test_rare_values_are_judged_by_persons_as_merge_rare_judges_them(extract_cp932, monkeypatch, k) -> None:
+    """The first pass's bottom-k person sketches give :func:`merge_rare`'s decision on every row (which values
+    are rare, whether the merged label stays rare, how many cells change) for each column it applies to,
+    including 傷病名 judged at its fixed level, with many small batches; and a value with k rows but fewer
+    than k persons is rare (claims: one person, many rows)."""
+    import dataclasses
+
+    import pipeline.io.batches as batches
+    from pipeline.anonymise.columns import fixed_level
+    from pipeline.identifiers.rare import merge_rare
+
+    config = load_config(DEMO_CONFIG)
+    config = dataclasses.replace(config, privacy=dataclasses.replace(config.privacy, k=k))
+    prepared = prepare(config, extract_cp932)
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 12)
+    got = first_pass(config, extract_cp932)
+    checked = changed_total = 0
+    for spec in config.tables:
+        t, stats = prepared.tables[spec.name], got.tables[spec.name]
+        for col in spec.columns:
+            if not (col.role == "sensitive" or (col.role == "attribute" and col.type == "string")):
+                continue
+            for policy in ("merge", "suppress"):
+                values = fixed_level(col, t)
+                out, changed = merge_rare(values, t.person, k, policy, col.rare_label)
+                plan = stats.rare(col.output_name, policy, col.rare_label)
+                present = values.notna().to_numpy()
+                rare_rows = present & ~(out.astype(object).to_numpy() == values.astype(object).to_numpy())
+                rare_rows &= ~((out.astype(object).to_numpy() == col.rare_label) & (values == col.rare_label))
+                want_rare = set(values[rare_rows].astype(object))
+                assert plan.changed_cells == changed, (spec.name, col.name, policy)
+                changed_total += changed
+                assert set(plan.rare) == want_rare, (spec.name, col.name, policy)
+                if policy == "merge" and changed:
+                    assert plan.label_nulled == bool(out[rare_rows].isna().all())
+                checked += 1
+    assert checked >= 6  # 保険種類, 代理店コード, 傷病名 under two policies
+    assert changed_total > 0 or k < 40  # at k = 40 some values are rare (one of them by persons, not rows)
+    disease = next(c for c in config.tables[1].columns if c.role == "sensitive")
+    sketch = got.tables["claims"].sketches[disease.output_name]
+    sizes = sketch.groupby("value").size()
+    assert sizes.max() <= k and (sizes < k).sum() == len(got.tables["claims"].rare(disease.output_name,
+                                                                                    "merge", "x").rare)
