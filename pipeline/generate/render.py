@@ -71,6 +71,8 @@ def by_group(groups: np.ndarray, build: Callable[[int, np.ndarray], pa.Array]) -
             part = build(int(groups[idx[0]]), idx)
             if len(part) != len(idx):
                 raise ValueError(f"group {groups[idx[0]]}: built {len(part)} strings for {len(idx)} rows")
+            if isinstance(part, pa.ChunkedArray):  # pyarrow chunks large takes (10M rows: phone numbers)
+                part = part.combine_chunks()
             parts.append(part.cast(pa.string()))
     if not parts:
         return pa.array([], type=pa.string())
