@@ -264,31 +264,50 @@ def base_snapshot(
     person: np.ndarray | None,
     sensitive_codes: Sequence[np.ndarray],
     sensitive_sizes: Sequence[int],
+    weights: np.ndarray | None = None,
+    person_pairs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[Snapshot, np.ndarray, int]:
-    """The level-0 snapshot from rows: (snapshot, row -> class, number of persons)."""
-    n_rows = len(qi_codes[0]) if qi_codes else (len(person) if person is not None else 0)
+    """The level-0 snapshot: (snapshot, input entry -> class, number of persons).
+
+    The entries are rows, or with ``weights`` (rows per entry) the entries of a histogram a streaming pass
+    accumulated (``pipeline.search.weighted``); then ``person_pairs`` ((entry, person) pairs: any entry of
+    the person's quasi-identifier tuple will do) stand in for ``person``. Both give the same snapshot for the
+    same data, so the search cannot tell them apart (``tests/search/test_weighted.py``)."""
+    n_entries = len(qi_codes[0]) if qi_codes else (len(person) if person is not None else
+                                                    len(weights) if weights is not None else 0)
     cols = [np.asarray(c, dtype=np.int64) for c in qi_codes]
     if not cols:
-        cols = [np.zeros(n_rows, dtype=np.int64)]
+        cols = [np.zeros(n_entries, dtype=np.int64)]
         qi_cards = [1]
     inv, first, n = group(cols, qi_cards)
-    rows = np.bincount(inv, minlength=n).astype(np.int64)
-    pairs = None
-    if person is None:
-        n_persons = n_rows
-        persons = rows
+    if weights is None:
+        rows = np.bincount(inv, minlength=n).astype(np.int64)
     else:
+        rows = np.bincount(inv, weights=np.asarray(weights, dtype=np.int64), minlength=n).astype(np.int64)
+    n_rows = int(rows.sum())
+    pairs = None
+    if person_pairs is not None:
+        entry, who = person_pairs
+        _, pcode = np.unique(who, return_inverse=True)
+        n_persons = int(pcode.max()) + 1 if len(pcode) else 0
+        class_of = inv[np.asarray(entry, dtype=np.int64)]
+    elif person is not None:
         _, pcode = np.unique(person, return_inverse=True)
         n_persons = int(pcode.max()) + 1 if n_rows else 0
-        if n_persons == n_rows:
-            persons = rows
-        else:
-            pc, pp, _ = _combine(inv, pcode.astype(np.int64), n_persons, None)
-            pairs = (pc, pp)
-            persons = np.bincount(pc, minlength=n).astype(np.int64)
+        class_of = inv
+    if person is None and person_pairs is None:
+        n_persons = n_rows
+        persons = rows
+    elif n_persons == n_rows:  # one row per person: the pairs are the rows
+        persons = rows
+    else:
+        pc, pp, _ = _combine(class_of, pcode.astype(np.int64), n_persons, None)
+        pairs = (pc, pp)
+        persons = np.bincount(pc, minlength=n).astype(np.int64)
     sens = []
     for codes, size in zip(sensitive_codes, sensitive_sizes, strict=True):
-        c2, v2, w2 = _combine(inv, np.asarray(codes, dtype=np.int64), size, _UNIT)
+        c2, v2, w2 = _combine(inv, np.asarray(codes, dtype=np.int64), size,
+                              _UNIT if weights is None else np.asarray(weights, dtype=np.float64))
         assert w2 is not None
         sens.append((c2, v2, w2))
     levels = tuple(0 for _ in qi_codes)

@@ -23,7 +23,7 @@ import pandas as pd
 from pipeline.config.model import METRICS
 from pipeline.errors import PrivacyError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.histogram import Space, base_snapshot, group
+from pipeline.histogram import Snapshot, Space, base_snapshot, group
 from pipeline.metrics.loss import ADDITIVE, LossTables
 from pipeline.metrics.risk import risk_profile as _risk_profile
 from pipeline.privacy.base import PrivacyModel, code_values, non_null_reference
@@ -135,8 +135,19 @@ def search(
     base, row_class, n_persons = base_snapshot(
         [np.asarray(q.codes) for q in all_qis], [q.hierarchy.n_leaves + 1 for q in all_qis], person,
         [np.asarray(s.codes) for s in sensitive], [s.n_values for s in sensitive])
-    space.n_persons = n_persons
     space.references = [s.reference() for s in sensitive]
+    return search_base(qis, models, suppression_limit, metric, max_exact_lattice, max_search_nodes, heights,
+                       space, base, row_class, n_persons, n_rows)
+
+
+def search_base(qis: Sequence[QuasiIdentifier], models: Sequence[PrivacyModel], suppression_limit: float,
+                metric: str, max_exact_lattice: int, max_search_nodes: int, heights: list[int], space: Space,
+                base: Snapshot, row_class: np.ndarray, n_persons: int, n_rows: int) -> SearchResult:
+    """The search once the level-0 histogram (``base``) is built, from rows (:func:`search`) or from a
+    histogram a streaming pass accumulated (``pipeline.search.weighted``): one implementation for both, so
+    that they cannot drift. ``row_class``: each input entry's (row's, or histogram entry's) base class;
+    ``SearchResult.keep`` and ``class_id`` are per input entry."""
+    space.n_persons = n_persons
     for m in models:
         if isinstance(m, KAnonymity) and m.k > n_persons:
             raise PrivacyError(f"{m}: k = {m.k} is larger than the number of persons in the table "
@@ -144,8 +155,8 @@ def search(
     allowed = int(np.floor(suppression_limit * n_rows + 1e-9))
     zero = allowed == 0
     prune_with = [m for m in models if zero or m.monotonic_with_suppression]
-    references = {s.name: non_null_reference(ref, s.null) for s, ref in zip(sensitive, space.references,
-                                                                             strict=True)}
+    references = {name: non_null_reference(ref, null) for name, ref, null
+                  in zip(space.sensitive_names, space.references, space.nulls, strict=True)}
     necessary = [m.necessary(references) for m in models if m not in prune_with]
     tables = LossTables([q.hierarchy for q in qis], base, space, n_rows, [q.name for q in qis],
                         [q.weight for q in qis])
