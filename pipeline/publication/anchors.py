@@ -13,7 +13,7 @@ A rewritten register (a line deleted, altered or inserted before the anchored li
 recomputed) no longer has the anchored checksum at the anchored line: :func:`check` reports it. What anchors
 cannot catch (README, "Register and verify"): a rewrite of lines after the newest anchor that anyone still
 holds, or a forger who rewrites the register *and* every copy of every anchor. The optional register key
-(``ANONYMIZE_REGISTER_KEY``, :mod:`pipeline.publication.register`) closes that gap for anyone without the key.
+(``ANONYMIZE_REGISTER_KEY``, :mod:`pipeline.release.register`) closes that gap for anyone without the key.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import head, read_register, withdrawn
 from pipeline.publication.site import SITE_HEAD
+from pipeline.release.register import head, read_register, withdrawn
 
 
 def register_anchor(register: Path | str) -> dict[str, Any]:

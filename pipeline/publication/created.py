@@ -12,6 +12,7 @@ from typing import Any
 from pipeline.checksum import sha256_file
 from pipeline.publication.items import ITEMS_JSON
 from pipeline.release.candidate import ReleaseCandidate, TableResult
+from pipeline.release.register import append_event
 
 #: Keys of a table's manifest entry / metrics that carry l / t (or all models) reached, copied if present.
 _MODEL_KEYS = ("models", "l", "t", "l_diversity", "t_closeness", "privacy_models")
@@ -110,3 +111,12 @@ def created_event(candidate: ReleaseCandidate, release_dir: Path, manifest: dict
             "sha256": outputs.get(ITEMS_JSON) or _sha256(files / ITEMS_JSON),
         },
     }
+
+
+def record_created(register_path: Path | str, candidate: ReleaseCandidate, release_dir: Path,
+                   manifest: dict[str, Any]) -> dict[str, Any]:
+    """Append the ``created`` event of a release in place (``pipeline.release.commit`` adds ``pending``
+    before it and ``abandoned`` on failure; this one-step form serves tests and tools). Here, beside the
+    event it appends, and not in :mod:`pipeline.release.register`: the register sits below publication and
+    must not import it back."""
+    return append_event(register_path, created_event(candidate, Path(release_dir), manifest))

@@ -31,9 +31,9 @@ from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, Vali
 from pipeline.publication.bundle import BUNDLE_DIRS, BUNDLE_FILES, SUMS, read_sums, write_sums
 from pipeline.publication.items import ITEMS_JSON, check_legal_category_doc
 from pipeline.publication.notice import NOTICE_MD
-from pipeline.publication.register import append_event, events_for, read_register
 from pipeline.publication.releases import sha256_file
 from pipeline.release.faults import kill_point
+from pipeline.release.register import append_event, events_for, read_register
 
 
 @dataclass(frozen=True)

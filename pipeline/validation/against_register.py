@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.errors import RegisterError
 from pipeline.publication.anchors import anchor_problem
 from pipeline.publication.bundle import SUMS, in_bundle
-from pipeline.publication.register import events_for, read_register, withdrawn
+from pipeline.release.register import events_for, read_register, withdrawn
 
 ITEMS = "published_items.json"
 #: Figures per table compared between manifest and register (to say *what* differs, not only that).

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, ValidationFailed
+from pipeline.publication.created import record_created
 from pipeline.publication.provide import provide
 from pipeline.publication.publish import publish
-from pipeline.publication.register import read_register, record_created
+from pipeline.release.register import read_register
 from tests.publication import htmlcheck
 from tests.publication.conftest import make_candidate, make_config, third_party_release, write_release
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import append_event, read_register, record_created
+from pipeline.publication.created import record_created
+from pipeline.release.register import append_event, read_register
 from tests.publication.conftest import make_candidate, write_release
 
 
