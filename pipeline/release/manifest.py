@@ -24,8 +24,8 @@ from pipeline import __version__
 from pipeline.checksum import sha256_file
 from pipeline.config.model import ModelSpec
 from pipeline.errors import ValidationFailed
-from pipeline.publication.granularity import describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
+from pipeline.release.granularity import describe_levels
 
 MANIFEST = "manifest.json"
 #: A JSON value as the manifest holds it (reports' blocks, kept as written).
