@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.release.manifest import read_manifest_json as read_manifest
-from pipeline.validation.rules import rules_from_manifest
+from pipeline.release.manifest import read_manifest
+from pipeline.validation.rules import rules_for
 from pipeline.validation.runner import run_suites
 from pipeline.validation.suite import build_suites, load_profile
 from pipeline.validation.summary import summarise
@@ -33,11 +34,11 @@ def main() -> None:
     profile = load_profile(_profile_name(args.release, manifest))
     published = published_columns(args.release)
     tables = {}
-    for name, entry in manifest["tables"].items():
+    for name, entry in manifest.tables.items():
         if name in published:
-            entry = {**entry, "columns": published[name]}
+            entry = dataclasses.replace(entry, columns=tuple(published[name]))
         data = pd.read_parquet(_table_file(args.release, name, entry))
-        tables[name] = (data, rules_from_manifest(name, entry))
+        tables[name] = (data, rules_for(name, entry))
     for i in range(args.repeat):
         prof = cProfile.Profile() if args.profile and i == args.repeat - 1 else None
         start = time.perf_counter()

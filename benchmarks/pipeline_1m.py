@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.release.manifest import read_manifest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 FLOOR = """
@@ -68,8 +70,7 @@ def main() -> None:
                                     str(ROOT / "configs/demo.yaml"), "--out", str(out),
                                     "--register", str(work / "register.jsonl"),
                                     f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"])
-    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    rows_in = {n: t["rows_in"] for n, t in manifest["tables"].items()}
+    rows_in = {n: t.rows_in for n, t in read_manifest(out).tables.items()}
     result = {
         "rows": rows_in, "encoding": args.encoding, "generate_s": round(gen_s, 2),
         "floor_s": round(floor_s, 2), "floor_peak_mib": round(floor_mb),

@@ -85,9 +85,8 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         with progress.phase("register" if register is not None else "rename"):
             from pipeline.publication.created import created_event
 
-            as_json = manifest.to_json()
             commit_release(st, out_dir, register,
-                           lambda files: created_event(candidate, out_dir, as_json, files_dir=files))
+                           lambda files: created_event(candidate, out_dir, manifest, files_dir=files))
     return RunSummary(out_dir, candidate.release_id, manifest, recovered)
 
 

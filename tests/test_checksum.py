@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 #: Modules that hash bytes which are not a file's: the config's bytes as parsed (read once, so the digest
 #: is of exactly what was loaded), a register event's canonical JSON, a GX identifier's UUID text, and a
 #: linking code under the run's surrogate key (keyed BLAKE2b, the PRF of the surrogates).
-NOT_FILES = {"checksum.py", "config/loader.py", "publication/register.py", "validation/ids.py",
+NOT_FILES = {"checksum.py", "config/loader.py", "release/register.py", "validation/ids.py",
              "identifiers/surrogate.py"}
 
 

@@ -3,20 +3,24 @@
 One row per view (table or joined view): rows, rows unique over all released columns, their share, the
 smallest class (persons), special uniques and the columns contributing most; then the policy's status and,
 when a view is over the threshold, the warning in Japanese and English. Counts and column names only.
+
+Read from the typed :class:`~pipeline.release.manifest.Manifest`; the ``attribute_risk`` blocks (per table
+and for the release) are free-form JSON written by :mod:`pipeline.attributes` itself
+(``Assessment.as_dict``), so they are read with ``.get`` here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from pipeline import progress
+from pipeline.release.manifest import Manifest
 
 
-def attribute_risk_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+def attribute_risk_rows(manifest: Manifest) -> list[dict[str, Any]]:
     rows = []
-    for name, t in manifest.get("tables", {}).items():
-        own = t.get("attribute_risk") or {}
+    for name, t in manifest.tables.items():
+        own = t.attribute_risk or {}
         for view, r in ((name, own), (f"{name}_joined", own.get("joined") or {})):
             if not r:
                 continue
@@ -34,12 +38,12 @@ def attribute_risk_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def format_attribute_risk(manifest: Mapping[str, Any]) -> str:
+def format_attribute_risk(manifest: Manifest) -> str:
     """The table and the policy lines ('' for a manifest without the figures)."""
     rows = attribute_risk_rows(manifest)
     if not rows:
         return ""
-    policy = manifest.get("attribute_risk") or {}
+    policy = manifest.attribute_risk or {}
     notes = []
     protected = policy.get("protected") or {}
     if protected:

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import DEFAULT_REGISTER
+from pipeline.release.register import DEFAULT_REGISTER
 
 
 def add_register_argument(parser: argparse.ArgumentParser) -> None:
-    """``--register PATH``: the release register (hash-chained JSON lines, pipeline.publication.register)."""
+    """``--register PATH``: the release register (hash-chained JSON lines, pipeline.release.register)."""
     parser.add_argument(
         "--register",
         type=Path,

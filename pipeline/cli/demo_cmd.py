@@ -14,7 +14,6 @@ and a re-run cannot leave the real register pointing at a deleted release.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from pathlib import Path
 
@@ -54,13 +53,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def is_demo_release(path: Path) -> bool:
-    """A directory (not a link) whose manifest says ``"demo": true``."""
+    """A directory (not a link) whose manifest says ``"demo": true``. Read as the typed manifest: a file
+    this tool did not write (unreadable, not JSON, of another shape) is never taken for a demo release, so
+    it is never replaced."""
+    from pipeline.errors import PipelineError
+    from pipeline.release.manifest import read_manifest
+
     manifest = path / "manifest.json"
     if path.is_symlink() or not path.is_dir() or manifest.is_symlink() or not manifest.is_file():
         return False
     try:
-        return json.loads(manifest.read_text("utf-8")).get("demo") is True
-    except (OSError, ValueError, AttributeError):
+        return read_manifest(path).demo
+    except (OSError, PipelineError):
         return False
 
 

@@ -116,7 +116,7 @@ def repair(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.publication.moved import record_moved
-    from pipeline.publication.register import read_register
+    from pipeline.release.register import read_register
 
     if getattr(args, "check", False):
         return check(args)

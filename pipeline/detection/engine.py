@@ -36,7 +36,8 @@ def build_analyzer(detection: DetectionSpec, ner: bool = False) -> AnalyzerEngin
     if ner:
         from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-        from pipeline.detection.nlp import NER_SCORE, ginza_engine
+        from pipeline.detection.ginza_labels import NER_SCORE
+        from pipeline.detection.nlp import ginza_engine
 
         nlp_engine = ginza_engine()
         recognizers.append(

@@ -5,7 +5,7 @@ builds Presidio's NLP artifacts (tokens, lemmas) that nothing here uses; the pat
 on the same values (``scan.analyze_distinct``). Here the spaCy pipeline (tokenizer, ``tok2vec``, ``ner``; see
 ``nlp.py``) runs once per distinct text in batches, and the entities map to Presidio results exactly as
 Presidio's ``SpacyRecognizer`` would map them (label → entity through
-:data:`~pipeline.detection.nlp.LABEL_MAP`, score :data:`NER_SCORE`).
+:data:`~pipeline.detection.ginza_labels.LABEL_MAP`, score :data:`~pipeline.detection.ginza_labels.NER_SCORE`).
 
 The cache: the residual gate and the Great Expectations gate of one run look at the same released values,
 and a release's tables share many (a category released in two tables); a text is analysed once per process.
@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import regex
 from presidio_analyzer import AnalysisExplanation, RecognizerResult
+
+from pipeline.detection.ginza_labels import LABEL_MAP
 
 #: Texts with none of these characters cannot hold a Japanese or Latin name or place: no NER for them.
 NER_WORTHY = regex.compile(r"[A-Za-z\p{Han}\p{Hiragana}\p{Katakana}]")
@@ -46,8 +48,6 @@ def ner_worthy(text: str) -> bool:
     return bool(NER_WORTHY.search(text)) and bool(NER_WORTHY.search(_NUMERIC.sub("", text)))
 #: The recognizer name Presidio gives NER results (``scan.resolve`` tells NER from patterns by it).
 RECOGNIZER = "SpacyRecognizer"
-#: The NER's score (spaCy gives none); below the pattern recognizers' checksum-backed scores.
-NER_SCORE = 0.85
 #: Cached texts at most; beyond, the cache is emptied (a bound on memory, not a correctness matter).
 CACHE_LIMIT = 500_000
 
@@ -75,8 +75,6 @@ def _confirmed(doc: object, ent: object) -> bool:
 
 
 def _spans(doc: object) -> tuple[Span, ...]:
-    from pipeline.detection.nlp import LABEL_MAP
-
     out = []
     for ent in doc.ents:  # type: ignore[attr-defined]
         entity = LABEL_MAP.get(ent.label_)

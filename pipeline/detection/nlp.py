@@ -7,9 +7,7 @@ the model
 is the ``ja-ginza`` package, installed with the project. Loading takes ~1.5-2 s, so the engine is built lazily
 (only when a text column needs NER) and cached per process.
 
-GiNZA labels are the Sekine Extended Named Entity set (~200 labels, ``nlp.get_pipe("ner").labels``). Person →
-PERSON; places that locate a person (prefectures, cities, addresses, countries, regions) → LOCATION; every
-other label is ignored (numbers, e-mails and phones are found by the pattern recognizers, which are exact).
+Which GiNZA labels count and the score they get: :mod:`pipeline.detection.ginza_labels`.
 """
 
 from __future__ import annotations
@@ -19,25 +17,12 @@ import functools
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
-from pipeline.detection.ner import NER_SCORE
+from pipeline.detection.ginza_labels import LABEL_MAP, NER_SCORE
 
 MODEL = "ja_ginza"
 LANGUAGE = "ja"
 #: Components NER does not need (spaCy ``exclude``: not even loaded).
 EXCLUDED = ("parser", "morphologizer", "compound_splitter", "bunsetu_recognizer")
-
-#: GiNZA (Extended Named Entity) label → Presidio entity.
-LABEL_MAP: dict[str, str] = {
-    "Person": "PERSON",
-    "Province": "LOCATION",
-    "City": "LOCATION",
-    "County": "LOCATION",
-    "GPE_Other": "LOCATION",
-    "Country": "LOCATION",
-    "Postal_Address": "LOCATION",
-    "Domestic_Region": "LOCATION",
-    "Location_Other": "LOCATION",
-}
 
 
 class GinzaNlpEngine(SpacyNlpEngine):

@@ -37,7 +37,8 @@ import pandas as pd
 from presidio_analyzer import RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.ner import NER_SCORE, Span, entity_spans, ner_worthy, to_results
+from pipeline.detection.ginza_labels import NER_SCORE
+from pipeline.detection.ner import Span, entity_spans, ner_worthy, to_results
 from pipeline.detection.scan import (
     TEXT_ENTITIES,
     Finding,

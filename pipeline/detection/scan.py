@@ -23,7 +23,8 @@ import pandas as pd
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from pipeline.config.model import DetectionSpec
-from pipeline.detection.ner import NER_SCORE, RECOGNIZER, entity_spans, ner_worthy, to_results
+from pipeline.detection.ginza_labels import NER_SCORE
+from pipeline.detection.ner import RECOGNIZER, entity_spans, ner_worthy, to_results
 from pipeline.detection.normalize import NormalisedText, nfkc_text, normalise
 from pipeline.detection.prefilter import candidates, recognizer_filters
 from pipeline.detection.recognizers.base import JapanesePatternRecognizer

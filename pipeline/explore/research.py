@@ -8,23 +8,24 @@ so a figure computed here never singles out a small group (a research output is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.release.manifest import read_manifest
 
 
 def load_release(release_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every table of a release directory, by name, as listed in its manifest."""
+    """Every table of a release directory, by name, as listed in its (typed) manifest."""
     release_dir = Path(release_dir)
     manifest_path = release_dir / "manifest.json"
     if not manifest_path.is_file():
         raise InputError(f"{release_dir}: no manifest.json; not a release directory")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return {name: pd.read_parquet(release_dir / t["file"]) for name, t in manifest["tables"].items()}
+    tables = read_manifest(release_dir).tables
+    return {name: pd.read_parquet(release_dir / (t.file or f"data/{name}.parquet"))
+            for name, t in tables.items()}
 
 
 def claim_rates(policyholders: pd.DataFrame, claims: pd.DataFrame, by: Sequence[str], key: str,

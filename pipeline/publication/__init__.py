@@ -19,6 +19,7 @@ The third-party flow, in the order the law asks for it (法43条3項・4項):
    bundle. It appends a ``provided`` event (:mod:`pipeline.publication.provide`).
 
 The register lives at ``out/register.jsonl`` relative to the working directory unless ``--register`` says
-otherwise (:data:`pipeline.publication.register.DEFAULT_REGISTER`). Nothing restorable (surrogate mapping,
+otherwise (:data:`pipeline.release.register.DEFAULT_REGISTER`); its code lives in ``release/``, below this
+package, because the commit protocol appends to it too. Nothing restorable (surrogate mapping,
 key, seed) is ever written by this package: it only sees the release candidate and the release directory.
 """

@@ -13,7 +13,7 @@ A rewritten register (a line deleted, altered or inserted before the anchored li
 recomputed) no longer has the anchored checksum at the anchored line: :func:`check` reports it. What anchors
 cannot catch (README, "Register and verify"): a rewrite of lines after the newest anchor that anyone still
 holds, or a forger who rewrites the register *and* every copy of every anchor. The optional register key
-(``ANONYMIZE_REGISTER_KEY``, :mod:`pipeline.publication.register`) closes that gap for anyone without the key.
+(``ANONYMIZE_REGISTER_KEY``, :mod:`pipeline.release.register`) closes that gap for anyone without the key.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import head, read_register, withdrawn
 from pipeline.publication.site import SITE_HEAD
+from pipeline.release.manifest import Manifest, ManifestError
+from pipeline.release.register import head, read_register, withdrawn
 
 
 def register_anchor(register: Path | str) -> dict[str, Any]:
@@ -54,12 +55,20 @@ def anchor_problem(events: list[dict[str, Any]], anchor: Any, where: str) -> str
     return None
 
 
-def _manifest(directory: Path) -> dict[str, Any] | None:
+def _manifest(directory: Path) -> Manifest | None:
+    """``directory``'s typed manifest; ``None`` when there is no readable JSON object (the caller says
+    what that means there). A JSON object of the wrong shape raises :class:`ManifestError` naming the
+    file and the key: a problem to report, not a release to pass over."""
     try:
         doc = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return doc if isinstance(doc, dict) else None
+    if not isinstance(doc, dict):
+        return None
+    try:
+        return Manifest.from_json(doc)
+    except ManifestError as exc:  # its message starts with "manifest.json: "
+        raise ManifestError(f"{directory}/{exc}") from None
 
 
 @dataclass
@@ -101,7 +110,11 @@ def check(register: Path | str, releases: Sequence[Path] = (), sites: Sequence[P
         if rid in gone:
             continue
         where = _where(events, rid, created)
-        manifest = _manifest(where)
+        try:
+            manifest = _manifest(where)
+        except ManifestError as exc:
+            result.problems.append(f"release {rid}: {exc}")
+            continue
         if manifest is None:
             result.notes.append(f"release {rid}: not reachable at {where}; its anchor is not checked")
             continue
@@ -109,7 +122,7 @@ def check(register: Path | str, releases: Sequence[Path] = (), sites: Sequence[P
             result.problems.append(
                 f"release {rid}: {where}/manifest.json differs from the register's line {created['seq']}"
             )
-        problem = anchor_problem(events, manifest.get("register_anchor"), f"release {rid} ({where})")
+        problem = anchor_problem(events, manifest.register_anchor, f"release {rid} ({where})")
         if problem:
             result.problems.append(problem)
     for directory in releases:
@@ -122,11 +135,15 @@ def check(register: Path | str, releases: Sequence[Path] = (), sites: Sequence[P
 def _check_copy(events: list[dict[str, Any]], directory: Path, result: CheckResult) -> None:
     from pipeline.publication.releases import sha256_file
 
-    manifest = _manifest(directory)
+    try:
+        manifest = _manifest(directory)
+    except ManifestError as exc:
+        result.problems.append(str(exc))
+        return
     if manifest is None:
         result.problems.append(f"{directory}: no readable manifest.json")
         return
-    rid = str(manifest.get("release_id"))
+    rid = manifest.release_id
     digest = sha256_file(directory / "manifest.json")
     if not [
         e
@@ -137,7 +154,7 @@ def _check_copy(events: list[dict[str, Any]], directory: Path, result: CheckResu
             f"{directory}: the register has no created line for release {rid} with this "
             "manifest (the line was removed, or the manifest was changed)"
         )
-    problem = anchor_problem(events, manifest.get("register_anchor"), str(directory))
+    problem = anchor_problem(events, manifest.register_anchor, str(directory))
     if problem:
         result.problems.append(problem)
 

@@ -25,6 +25,7 @@ from typing import Any
 from pipeline.publication.dictionary import DICT_JSON, DICT_MD
 from pipeline.publication.items import ITEMS_HTML, ITEMS_JSON, ITEMS_MD
 from pipeline.publication.notice import NOTICE_MD
+from pipeline.release.manifest import Manifest
 
 SUMS = "SHA256SUMS"
 BUNDLE_FILES = ("manifest.json", ITEMS_JSON, ITEMS_MD, ITEMS_HTML, DICT_JSON, DICT_MD, NOTICE_MD)
@@ -60,10 +61,10 @@ def read_sums(folder: Path) -> tuple[dict[str, str], list[str]]:
     return sums, problems
 
 
-def check_bundle(folder: Path, manifest: dict[str, Any], digest_of: Any) -> list[str]:
+def check_bundle(folder: Path, manifest: Manifest, digest_of: Any) -> list[str]:
     """Every problem of ``folder`` as a bundle of the release ``manifest`` (see the module docstring)."""
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
+    files = manifest.files
+    if not files:
         return ["manifest.json: no 'files' map of relative path → sha256"]
     sums, problems = read_sums(folder)
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {SUMS}

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 
 from pipeline.errors import ValidationFailed
-from pipeline.publication.granularity import describe, describe_levels, level_breakdown
 from pipeline.release.candidate import ReleaseCandidate
+from pipeline.release.granularity import describe, describe_levels, level_breakdown
 from pipeline.templates import render_markdown
 
 DICT_JSON = "data_dictionary.json"

@@ -17,8 +17,8 @@ from typing import Any
 from pipeline.config.model import ReleaseSpec
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.publication import wareki
-from pipeline.publication.granularity import describe, describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
+from pipeline.release.granularity import describe, describe_levels
 
 ITEMS_JSON = "published_items.json"
 ITEMS_MD = "published_items.ja.md"

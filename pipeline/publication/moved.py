@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import append_event, events_for, read_register, withdrawn
+from pipeline.release.register import append_event, events_for, read_register, withdrawn
 
 
 def record_moved(register_path: Path | str, release_id: str, new_dir: Path | str) -> dict[str, Any]:

@@ -31,9 +31,10 @@ from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, Vali
 from pipeline.publication.bundle import BUNDLE_DIRS, BUNDLE_FILES, SUMS, read_sums, write_sums
 from pipeline.publication.items import ITEMS_JSON, check_legal_category_doc
 from pipeline.publication.notice import NOTICE_MD
-from pipeline.publication.register import append_event, events_for, read_register
 from pipeline.publication.releases import sha256_file
 from pipeline.release.faults import kill_point
+from pipeline.release.manifest import Manifest, ManifestError
+from pipeline.release.register import append_event, events_for, read_register
 
 
 @dataclass(frozen=True)
@@ -45,26 +46,31 @@ class ProvideResult:
     resumed: bool = False
 
 
-def _verify_release(release: Path) -> dict[str, Any]:
+def _verify_release(release: Path) -> Manifest:
+    """The release's typed manifest, once every file it lists matches its checksum; a manifest of the wrong
+    shape is refused naming the key (:meth:`Manifest.from_json`)."""
     try:
-        manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+        doc = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValidationFailed(f"{release}: no manifest.json; not a release directory") from None
     except ValueError:
         raise ValidationFailed(f"{release}/manifest.json is not valid JSON") from None
-    files = manifest.get("files") or {}
-    if not files:
+    try:
+        manifest = Manifest.from_json(doc)
+    except ManifestError as exc:  # its message starts with "manifest.json: "
+        raise ManifestError(f"{release}/{exc}") from None
+    if not manifest.files:
         raise ValidationFailed(f"{release}/manifest.json lists no files and checksums")
-    for rel, digest in files.items():
+    for rel, digest in manifest.files.items():
         path = release / rel
         if not path.is_file() or sha256_file(path) != digest:
             raise ValidationFailed(f"{release}: {rel} is missing or does not match its manifest checksum")
     return manifest
 
 
-def _require_bundle_files(release: Path, manifest: dict[str, Any]) -> None:
+def _require_bundle_files(release: Path, manifest: Manifest) -> None:
     for name in BUNDLE_FILES[1:]:
-        if name not in manifest["files"]:
+        if name not in manifest.files:
             raise ValidationFailed(
                 f"{release}: {name} is not part of the release; a third-party release made by "
                 "`anonymize run` with audience third_party has it"
@@ -100,7 +106,7 @@ def provide(release: Path | str, out: Path | str, register: Path | str) -> Provi
     manifest = _verify_release(release)
     doc = json.loads((release / ITEMS_JSON).read_text(encoding="utf-8"))
     rid = str(doc.get("release_id"))
-    if rid != manifest.get("release_id"):
+    if rid != manifest.release_id:
         raise ValidationFailed(f"{release}: {ITEMS_JSON} and manifest.json name different releases")
     check_legal_category_doc(doc, rid)
     if doc.get("audience") != "third_party" or not doc.get("third_party_provision"):

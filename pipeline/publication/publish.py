@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.publication.items import check_legal_category_doc
-from pipeline.publication.register import append_event, head, read_register
 from pipeline.publication.releases import RegisteredRelease, registered_releases, sha256_file
 from pipeline.publication.site import dataset_page_path, render_site
+from pipeline.release.register import append_event, head, read_register
 
 
 @dataclass(frozen=True)

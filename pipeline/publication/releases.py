@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.checksum import sha256_file
 from pipeline.errors import RegisterError
-from pipeline.publication.register import withdrawn
+from pipeline.release.register import withdrawn
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 

@@ -38,8 +38,8 @@ from typing import Any
 
 from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError, RegisterError
-from pipeline.publication.register import append_event, locked
 from pipeline.release.faults import kill_point
+from pipeline.release.register import append_event, locked
 from pipeline.release.writer import Staging, lock_is_held, publish_dir
 
 ABANDONED_BY_RUN = "the run failed after its pending line; the release it renamed was removed again"
@@ -183,7 +183,7 @@ def repair(register: Path | str) -> dict[str, Any]:
     except OSError as exc:
         raise RegisterError(f"{path}: cannot open the register ({exc.strerror})") from None
     try:
-        from pipeline.publication.register import _lock
+        from pipeline.release.register import _lock
 
         _lock(fd, path)
         data = os.pread(fd, os.fstat(fd).st_size, 0)

@@ -24,8 +24,8 @@ from pipeline import __version__
 from pipeline.checksum import sha256_file
 from pipeline.config.model import ModelSpec
 from pipeline.errors import ValidationFailed
-from pipeline.publication.granularity import describe_levels
 from pipeline.release.candidate import ReleaseCandidate, TableResult
+from pipeline.release.granularity import describe_levels
 
 MANIFEST = "manifest.json"
 #: A JSON value as the manifest holds it (reports' blocks, kept as written).
@@ -161,10 +161,18 @@ class TableEntry:
 
     @property
     def linked(self) -> tuple[str, ...]:
-        """``<table>.<column>`` quasi-identifiers of other tables (only the mapping form names its table)."""
+        """``<table>.<column>`` quasi-identifiers of other tables (only the mapping form names its table):
+        what the suite binds its joined view to."""
         if not isinstance(self.linked_quasi_identifiers, Mapping):
             return ()
         return tuple(str(k) for k in self.linked_quasi_identifiers if "." in str(k))
+
+    @property
+    def linked_names(self) -> tuple[str, ...]:
+        """Every name ``linked_quasi_identifiers`` holds, in either form, as written. Why beside
+        :attr:`linked`: ``verify``'s release-only rechecks (classes, linked persons) must try every name
+        a manifest gives, so that one they cannot join is reported rather than skipped."""
+        return tuple(str(k) for k in self.linked_quasi_identifiers or ())
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -246,7 +254,7 @@ class TableEntry:
             value_sets={str(c): tuple(str(x) for x in v) for c, v in value_sets.items()},
             top_bottom_codes={str(c): dict(v) for c, v in codes.items()},
             models=tuple(models),
-            linked_quasi_identifiers=d.get("linked_quasi_identifiers", []),
+            linked_quasi_identifiers=_linked(d, path),
             information_loss=d.get("information_loss", {}), risk=d.get("risk", {}),
             attribute_risk=d.get("attribute_risk", {}), search=d.get("search", {}),
             utility=d.get("utility", {}),
@@ -257,6 +265,16 @@ class TableEntry:
                                                        "a mapping of column to a count"),
             linked_persons=linked_persons,
         )
+
+
+def _linked(d: Mapping[str, Any], path: str) -> Json:
+    """``linked_quasi_identifiers`` as written: ``{"<table>.<column>": level}``, or a list of names (a table
+    that links nothing: ``[]`` or ``{}``); kept as it is, so that the file reads back byte for byte."""
+    value = d.get("linked_quasi_identifiers", [])
+    if isinstance(value, dict | list) and all(isinstance(name, str) for name in value):
+        return value  # the names are what every reader uses; the levels are the search's, shown as written
+    raise _fail(_at(path, "linked_quasi_identifiers"), "a mapping of <table>.<column> to a level, or a list "
+                "of names", value)
 
 
 def _number(d: Mapping[str, Any], key: str, path: str) -> Any:
@@ -285,7 +303,11 @@ class PrivacyFacts:
 @dataclass(frozen=True)
 class Manifest:
     """The whole ``manifest.json``. ``validation`` (the gate's summary), ``files`` (SHA-256 of every other
-    file) and ``register_anchor`` are set by :func:`pipeline.write.write_release` once they exist."""
+    file) and ``register_anchor`` are set by :func:`pipeline.write.write_release` once they exist.
+
+    Typed are the fields a step decides on (ids, k, files, tables, the anchor); ``residual_pii_scan``,
+    ``attribute_risk`` and ``validation`` stay JSON values (:data:`Json`): free-form report blocks that
+    their writers own, copied and shown, never checked field by field here."""
 
     release_id: str
     tables: dict[str, TableEntry]
@@ -304,7 +326,7 @@ class Manifest:
     attribute_risk: Json = field(default_factory=dict)
     validation: Json = None
     files: dict[str, str] = field(default_factory=dict)
-    register_anchor: Json = None
+    register_anchor: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -347,6 +369,10 @@ class Manifest:
             raise _fail("privacy", "a mapping", privacy)
         files = _mapping(d, "files", "", lambda v: isinstance(v, str),
                          "a mapping of relative path to SHA-256")
+        anchor = d.get("register_anchor")
+        if "register_anchor" in d and not isinstance(anchor, dict):
+            # written only when there is one: absent and null must not read back the same
+            raise _fail("register_anchor", "a mapping", anchor)
         return cls(
             release_id=_str(d, "release_id", ""),
             tables={str(n): TableEntry.from_json(str(n), e) for n, e in tables.items()},
@@ -367,7 +393,7 @@ class Manifest:
             attribute_risk=d.get("attribute_risk", {}),
             validation=d.get("validation"),
             files={str(k): v for k, v in files.items()},
-            register_anchor=d.get("register_anchor"),
+            register_anchor=anchor,
         )
 
 

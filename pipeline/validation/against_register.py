@@ -17,16 +17,15 @@ from typing import Any
 from pipeline.errors import RegisterError
 from pipeline.publication.anchors import anchor_problem
 from pipeline.publication.bundle import SUMS, in_bundle
-from pipeline.publication.register import events_for, read_register, withdrawn
+from pipeline.release.manifest import Manifest, TableEntry
+from pipeline.release.register import events_for, read_register, withdrawn
 
 ITEMS = "published_items.json"
-#: Figures per table compared between manifest and register (to say *what* differs, not only that).
-_FIGURES = ("rows", "k", "min_class_size", "suppressed_rows")
 
 
 def register_problems(
     release_dir: Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     register: Path,
     digest_of: Callable[[Path], str],
     bundle: bool,
@@ -37,7 +36,7 @@ def register_problems(
         events = read_register(register)
     except RegisterError as exc:
         return [str(exc)]
-    rid = str(manifest.get("release_id"))
+    rid = manifest.release_id
     created = events_for(events, rid, "created")
     if not created:
         return [
@@ -70,8 +69,8 @@ def register_problems(
     items = (line.get("item_list") or {}).get("sha256")
     if items and (release_dir / ITEMS).is_file() and digest_of(release_dir / ITEMS) != items:
         problems.append(f"{ITEMS}: SHA-256 differs from the register's item list")
-    problem = anchor_problem(events, manifest.get("register_anchor"), "manifest.json")
-    if problem and "register_anchor" in manifest:
+    problem = anchor_problem(events, manifest.register_anchor, "manifest.json")
+    if problem and manifest.register_anchor is not None:  # a release from before anchors has none
         problems.append(problem)
     if bundle:
         provided = [
@@ -84,17 +83,22 @@ def register_problems(
     return problems
 
 
-def _figure_differences(manifest: dict[str, Any], line: dict[str, Any]) -> list[str]:
+def _figure_differences(manifest: Manifest, line: dict[str, Any]) -> list[str]:
     out = []
     for name, recorded in (line.get("tables") or {}).items():
-        entry = (manifest.get("tables") or {}).get(name)
+        entry = manifest.tables.get(name)
         if entry is None:
             out.append(f"manifest.json: table {name} of the register is missing")
             continue
-        for key in _FIGURES:
-            if key in recorded and entry.get(key) != recorded[key]:
+        for key, value in _figures(entry).items():
+            if key in recorded and value != recorded[key]:
                 out.append(
-                    f"manifest.json: table {name}: {key} is {entry.get(key)}, the register recorded "
-                    f"{recorded[key]}"
+                    f"manifest.json: table {name}: {key} is {value}, the register recorded {recorded[key]}"
                 )
     return out
+
+
+def _figures(entry: TableEntry) -> dict[str, int | None]:
+    """Figures per table compared between manifest and register (to say *what* differs, not only that)."""
+    return {"rows": entry.rows, "k": entry.k, "min_class_size": entry.min_class_size,
+            "suppressed_rows": entry.suppressed_rows}

@@ -12,9 +12,10 @@ Problems are sentences naming tables and columns, never values.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
+
+from pipeline.release.manifest import Manifest, TableEntry
 
 ROOT = "*"
 
@@ -31,12 +32,12 @@ def smallest_class(frame: pd.DataFrame, columns: list[str], person: str | None) 
     return int(sizes.min()), len(sizes)
 
 
-def check_classes(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
+def check_classes(release_dir: Path, manifest: Manifest) -> list[str]:
     """Every table and joined view of ``release_dir`` whose smallest class holds fewer than k persons."""
-    entries = manifest.get("tables") or {}
+    entries = manifest.tables
     frames: dict[str, pd.DataFrame] = {}
     for name, entry in entries.items():
-        path = release_dir / (entry.get("file") or f"data/{name}.parquet")
+        path = release_dir / (entry.file or f"data/{name}.parquet")
         try:
             frames[name] = pd.read_parquet(path)
         except (OSError, ValueError):
@@ -45,14 +46,14 @@ def check_classes(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
     for name, entry in entries.items():
         if name not in frames:
             continue
-        k = int(entry.get("k") or 0)
-        qis = [c for c in entry.get("quasi_identifiers") or [] if c in frames[name].columns]
-        person = entry.get("person_key") if entry.get("person_key") in frames[name].columns else None
+        k = entry.k
+        qis = [c for c in entry.quasi_identifiers or () if c in frames[name].columns]
+        person = entry.person_key if entry.person_key in frames[name].columns else None
         least, _ = smallest_class(frames[name], qis, person)
         if frames[name].shape[0] and least < k:
             problems.append(f"table {name}: a class of equal quasi-identifiers ({', '.join(qis)}) holds "
                             f"{least} persons, fewer than k = {k}")
-        linked = list(entry.get("linked_quasi_identifiers") or {})
+        linked = list(entry.linked_names)
         if linked and person:
             view, columns = _joined(name, frames, entries, person, linked, problems)
             if view is not None:
@@ -63,13 +64,13 @@ def check_classes(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _joined(name: str, frames: dict[str, pd.DataFrame], entries: dict[str, Any], person: str,
+def _joined(name: str, frames: dict[str, pd.DataFrame], entries: dict[str, TableEntry], person: str,
             linked: list[str], problems: list[str]) -> tuple[pd.DataFrame | None, list[str]]:
     view = frames[name].copy()
     columns = []
     for qualified in linked:
         source, _, column = qualified.partition(".")
-        src_key = (entries.get(source) or {}).get("person_key")
+        src_key = entries[source].person_key if source in entries else None
         other = frames.get(source)
         if other is None or src_key not in other.columns or column not in other.columns:
             problems.append(f"table {name}: cannot rebuild its joined view with {source}.{column}")

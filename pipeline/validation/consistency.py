@@ -24,52 +24,51 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from pipeline.release.manifest import linked_persons
+from pipeline.release.manifest import Manifest, linked_persons
 from pipeline.validation.gate import RESULTS
 
 K_EXPECTATION = "expect_classes_to_have_k_persons"
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _release_k(manifest: Manifest) -> int | None:
+    return manifest.privacy.k if manifest.privacy is not None else None
 
 
-def manifest_problems(manifest: dict[str, Any]) -> list[str]:
+def manifest_problems(manifest: Manifest) -> list[str]:
     problems = []
-    k = _int((manifest.get("privacy") or {}).get("k"))
+    k = _release_k(manifest)
     if k is None or k < 2:
         problems.append("manifest.json: privacy.k is missing or below 2")
-    for name, entry in (manifest.get("tables") or {}).items():
-        tk, smallest = _int(entry.get("k")), _int(entry.get("min_class_size"))
+    for name, entry in manifest.tables.items():
+        tk, smallest = entry.k, entry.min_class_size
         if k is not None and tk != k:
             problems.append(f"manifest.json: table {name} declares k={tk}, the release's privacy.k is {k}")
-        if tk is not None and smallest is not None and smallest < tk:
+        if smallest is not None and smallest < tk:
             problems.append(f"manifest.json: table {name}: smallest class {smallest} is below k={tk}")
-        rows, rows_in, suppressed = (_int(entry.get(key)) for key in ("rows", "rows_in", "suppressed_rows"))
-        if None not in (rows, rows_in, suppressed) and rows_in - suppressed != rows:  # type: ignore[operator]
+        rows, rows_in, suppressed = entry.rows, entry.rows_in, entry.suppressed_rows
+        if rows_in is not None and suppressed is not None and rows_in - suppressed != rows:
             problems.append(f"manifest.json: table {name}: rows_in - suppressed_rows ≠ rows")
     return problems
 
 
-def results_problems(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
+def results_problems(release_dir: Path, manifest: Manifest) -> list[str]:
     """``validation/results.json`` against the manifest (missing file: the checksum check reports it)."""
     try:
         doc = json.loads((release_dir / RESULTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     problems = []
-    if doc.get("release_id") != manifest.get("release_id"):
+    if doc.get("release_id") != manifest.release_id:
         problems.append(f"{RESULTS.as_posix()}: names another release than manifest.json")
-    if manifest.get("audience") and doc.get("profile") != manifest.get("audience"):
+    if manifest.audience and doc.get("profile") != manifest.audience:
         problems.append(
             f"{RESULTS.as_posix()}: the gate ran profile {doc.get('profile')}, manifest.json says "
-            f"audience {manifest.get('audience')}"
+            f"audience {manifest.audience}"
         )
-    k = (manifest.get("privacy") or {}).get("k")
+    k = _release_k(manifest)
     used = set()
     for suite in doc.get("validations") or []:
         for result in suite.get("results") or []:
@@ -84,33 +83,32 @@ def results_problems(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def linked_problems(tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> list[str]:
+def linked_problems(tables: dict[str, pd.DataFrame], manifest: Manifest) -> list[str]:
     """Persons of linking tables missing from the table they link to, against the recorded count."""
-    entries = manifest.get("tables") or {}
+    entries = manifest.tables
     problems = []
     for name, entry in entries.items():
-        linked = entry.get("linked_quasi_identifiers")
-        sources = sorted({str(q).split(".", 1)[0] for q in linked or {} if "." in str(q)})
+        sources = sorted({q.split(".", 1)[0] for q in entry.linked_names if "." in q})
         for source in sources:
-            other = entries.get(source) or {}
-            key, other_key = entry.get("person_key"), other.get("person_key")
-            if name not in tables or source not in tables or not key or not other_key:
+            other = entries.get(source)
+            key, other_key = entry.person_key, other.person_key if other is not None else None
+            if other is None or not key or not other_key or name not in tables or source not in tables:
                 continue  # the suite reports a table it cannot read or join
             data, src = tables[name], tables[source]
             if key not in data.columns or other_key not in src.columns:
                 continue
             figures = linked_persons(data, key, src, other_key)
             absent, persons = figures["absent"], figures["persons"]
-            recorded = ((entry.get("linked_persons") or {}).get(source) or {}).get("absent")
-            if isinstance(recorded, int):
-                if absent != recorded:
+            recorded = entry.linked_persons.get(source)
+            if recorded is not None:
+                if absent != recorded.absent:
                     problems.append(
                         f"table {name}: {absent} of its {persons} persons are not in table {source}, the "
-                        f"manifest recorded {recorded} at creation (a table was replaced?)"
+                        f"manifest recorded {recorded.absent} at creation (a table was replaced?)"
                     )
-            elif absent > (_int(other.get("suppressed_rows")) or 0):
+            elif absent > (other.suppressed_rows or 0):
                 problems.append(
                     f"table {name}: {absent} of its {persons} persons are not in table {source}, more than "
-                    f"the {other.get('suppressed_rows')} rows it suppressed (a table was replaced?)"
+                    f"the {other.suppressed_rows} rows it suppressed (a table was replaced?)"
                 )
     return problems

@@ -14,13 +14,16 @@
 5. Classes (``pipeline.validation.classes``): k persons per class of equal released labels, on each table
    and joined view, recounted with plain pandas (independent of the suite and the engine).
 Problems are returned as sentences naming files, tables and columns, never values.
+
+The manifest is read once into the typed :class:`~pipeline.release.manifest.Manifest` (a malformed or forged
+key is one problem naming it, exit 8) and every check takes that object: each reads fields whose type the
+reading proved, so no check guards its own ``.get()`` chain or trips over a value of the wrong type.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import pandas as pd
 
@@ -40,9 +43,9 @@ from pipeline.validation.summary import describe_failure, summarise
 ITEMS = "published_items.json"
 
 
-def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
+def check_files(release_dir: Path, manifest: Manifest) -> list[str]:
+    files = manifest.files
+    if not files:
         return ["manifest.json: no 'files' map of relative path → sha256"]
     problems = []
     for rel, expected in sorted(files.items()):
@@ -61,10 +64,9 @@ def check_files(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _profile_name(release_dir: Path, manifest: dict[str, Any]) -> str:
-    for candidate in (manifest.get("audience"), (manifest.get("release") or {}).get("audience")):
-        if candidate in PROFILES:
-            return str(candidate)
+def _profile_name(release_dir: Path, manifest: Manifest) -> str:
+    if manifest.audience in PROFILES:
+        return manifest.audience
     try:
         recorded = json.loads((release_dir / RESULTS).read_text(encoding="utf-8")).get("profile")
     except (OSError, ValueError):
@@ -90,14 +92,13 @@ def _table_file(release_dir: Path, name: str, entry: TableEntry) -> Path:
     return path if path.is_file() else release_dir / "data" / Path(rel).name
 
 
-def check_suite(release_dir: Path, manifest: dict[str, Any]) -> list[str]:
-    problems, tables = _suite(release_dir, Manifest.from_json(manifest), manifest)
+def check_suite(release_dir: Path, manifest: Manifest) -> list[str]:
+    problems, tables = _suite(release_dir, manifest)
     return problems + linked_problems(tables, manifest)
 
 
-def _suite(release_dir: Path, typed: Manifest, manifest: dict[str, Any]
-           ) -> tuple[list[str], dict[str, pd.DataFrame]]:
-    entries = typed.tables
+def _suite(release_dir: Path, manifest: Manifest) -> tuple[list[str], dict[str, pd.DataFrame]]:
+    entries = manifest.tables
     if not entries:
         return ["manifest.json: no 'tables'"], {}
     profile = load_profile(_profile_name(release_dir, manifest))
@@ -141,10 +142,10 @@ def verify_release(release_dir: Path, register: Path | None = None) -> list[str]
     if not release_dir.is_dir():
         return [f"{release_dir}: not a directory"]
     try:
-        manifest = read_manifest_json(release_dir)
-        if not isinstance(manifest, dict):
+        doc = read_manifest_json(release_dir)
+        if not isinstance(doc, dict):
             return [f"{release_dir}/manifest.json: not a JSON object"]
-        Manifest.from_json(manifest)  # every key this tool writes has its type, or one clear error
+        manifest = Manifest.from_json(doc)  # every key this tool writes has its type, or one clear error
     except PipelineError as exc:
         return [str(exc)]
     bundle = is_bundle(release_dir)

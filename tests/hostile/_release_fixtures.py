@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli.main import main
-from pipeline.publication.register import read_register
+from pipeline.release.register import read_register
 
 ROOT = Path(__file__).resolve().parents[2]
 REINSURER = ROOT / "configs" / "reinsurer.yaml"
@@ -169,7 +169,7 @@ def copy_of(src: Path, dst: Path) -> Path:
 
 def reseal_register(lines: list[dict]) -> bytes:
     """What a forger without the key can do: renumber, rechain and reseal every line (HMACs dropped)."""
-    from pipeline.publication.register import _canonical, _checksum
+    from pipeline.release.register import _canonical, _checksum
 
     out, prev = [], ""
     for seq, line in enumerate(lines, start=1):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.publication.register import read_register
+from pipeline.release.register import read_register
 from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
     ROOT,
     assert_no_personal_value,

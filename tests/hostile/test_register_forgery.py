@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import KEY_ENV, append_event, read_register
+from pipeline.release.register import KEY_ENV, append_event, read_register
 from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
     assert_no_personal_value,
     assert_one_error_line,

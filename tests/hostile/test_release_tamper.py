@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.publication.register import append_event
+from pipeline.release.register import append_event
 from tests.hostile._release_fixtures import (  # noqa: F401 (fixtures)
     assert_no_personal_value,
     assert_one_error_line,

@@ -12,7 +12,9 @@ import pytest
 
 from pipeline.config.model import ColumnSpec, Config, HierarchySpec, PrivacySpec, ReleaseSpec, TableSpec
 from pipeline.hierarchies.base import Hierarchy
+from pipeline.publication.items import write_published_items
 from pipeline.release.candidate import ReleaseCandidate, TableResult
+from pipeline.release.manifest import MANIFEST, Manifest, build_manifest, file_checksums, write_tables
 
 AGE_DESCRIPTIONS = (
     "年齢(1歳単位、90歳以上は一括)",
@@ -148,31 +150,16 @@ def replace_release(config: Config, **changes: object) -> Config:
     return dataclasses.replace(config, release=dataclasses.replace(config.release, **changes))
 
 
-def write_release(candidate: ReleaseCandidate, release_dir: Path) -> dict:
-    """Lay out a release directory the way ``pipeline.run`` does (data, items, validation, manifest)."""
-    import hashlib
-    import json
-
-    from pipeline.publication.items import write_published_items
-
-    (release_dir / "data").mkdir(parents=True)
+def write_release(candidate: ReleaseCandidate, release_dir: Path) -> Manifest:
+    """Lay out a release directory the way ``pipeline.run`` does (data, items, validation, manifest), with the
+    pipeline's own writers and the real :class:`Manifest` (so a drift between the dataclass and these tests
+    cannot hide), but without the report and the gate: the hand-built candidate is not what they test. The
+    gate's place is taken by a passing ``validation/results.json``; the manifest's ``validation`` stays null,
+    so the ``created`` event reads the outcome from that file."""
+    entries = write_tables(candidate, release_dir)
     (release_dir / "validation").mkdir()
-    for name, t in candidate.tables.items():
-        t.data.to_parquet(release_dir / "data" / f"{name}.parquet", index=False)
     (release_dir / "validation" / "results.json").write_text('{"success": true}\n', encoding="utf-8")
     write_published_items(candidate, release_dir)
-    files = {
-        p.relative_to(release_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(release_dir.rglob("*"))
-        if p.is_file()
-    }
-    manifest = {
-        "release_id": candidate.release_id,
-        "created_at": candidate.created_at.isoformat(),
-        "tool_version": "test",
-        "config_sha256": candidate.config.sha256,
-        "tables": {n: {"rows": len(t.data), "k": t.k} for n, t in candidate.tables.items()},
-        "files": files,
-    }
-    (release_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    manifest = dataclasses.replace(build_manifest(candidate, entries), files=file_checksums(release_dir))
+    (release_dir / MANIFEST).write_text(manifest.dumps(), encoding="utf-8")
     return manifest

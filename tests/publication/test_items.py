@@ -9,8 +9,8 @@ import pytest
 from pipeline.config.model import ColumnSpec
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.publication import items as items_mod
-from pipeline.publication.granularity import LINKING_CODE_WORDS
 from pipeline.publication.wareki import both, wareki
+from pipeline.release.granularity import LINKING_CODE_WORDS
 from tests.publication.conftest import make_candidate, make_config, replace_release, third_party_release
 
 
@@ -151,7 +151,7 @@ def test_wareki(day, expected):
 
 def test_a_description_that_only_repeats_the_name_falls_back_to_type_words():
     from pipeline.hierarchies.base import Hierarchy
-    from pipeline.publication.granularity import describe
+    from pipeline.release.granularity import describe
 
     h = Hierarchy.from_rows("性別", [["男", "*"], ["女", "*"]], ("性別(性別)", "性別(削除)"))
     g = describe("性別", ColumnSpec("性別", "quasi_identifier", type="sex"), h, 0)
@@ -162,7 +162,7 @@ def test_mixed_levels_with_most_rows_at_the_root_do_not_claim_all_are_generalise
     """Local recoding releasing 95 % of a column at the root and 5 % as is: the label says 大部分, never
     全て一括 beside 一部は (a contradiction an auditor would read as a wrong item list)."""
     from pipeline.hierarchies.base import Hierarchy
-    from pipeline.publication.granularity import describe_levels
+    from pipeline.release.granularity import describe_levels
 
     h = Hierarchy.from_rows("保険種類", [["医療", "*"], ["がん", "*"]], ["保険種類", "保険種類(削除)"])
     spec = ColumnSpec(name="保険種類", role="quasi_identifier")

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, RegisterError, ReleaseExistsError, ValidationFailed
+from pipeline.publication.created import record_created
 from pipeline.publication.provide import provide
 from pipeline.publication.publish import publish
-from pipeline.publication.register import read_register, record_created
+from pipeline.release.register import read_register
 from tests.publication import htmlcheck
 from tests.publication.conftest import make_candidate, make_config, third_party_release, write_release
 
@@ -289,3 +290,32 @@ def test_a_changed_waiting_bundle_is_not_rolled_forward(world):
     result = provide(third, bundle, reg)
     assert not result.resumed and waiting.exists()
     assert [e["event"] for e in read_register(reg)].count("provided") == 2
+
+
+def test_a_malformed_manifest_is_refused_naming_the_key(world):
+    """provide reads the release's manifest as the typed Manifest: a key of the wrong type is one clear
+    refusal naming the file and the key (not a crash, not a bundle)."""
+    tmp, reg, _, third = world
+    publish(tmp / "site", reg)
+    manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"]["policyholders"]["k"] = "2"
+    (third / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValidationFailed, match=r"third/manifest.json: tables.policyholders.k: expected an"):
+        provide(third, tmp / "bundle", reg)
+    assert not (tmp / "bundle").exists()
+
+
+def test_register_check_reports_a_malformed_manifest_of_a_registered_release(world):
+    """``register --check`` reads each registered release's manifest as the typed Manifest: one of the wrong
+    shape is a problem naming the key, never a release passed over as unreachable."""
+    from pipeline.publication.anchors import check
+
+    _, reg, _, third = world
+    before = [p for p in check(reg).problems if p.startswith("release rel-third ")]  # its missing anchor
+    assert len(before) == 1
+    manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"]["policyholders"]["k"] = "2"
+    (third / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    after = [p for p in check(reg).problems if p.startswith("release rel-third")]
+    assert after == [f"release rel-third: {third.resolve()}/manifest.json: tables.policyholders.k: "
+                     "expected an integer, found str"]

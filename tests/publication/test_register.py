@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import RegisterError
-from pipeline.publication.register import append_event, read_register, record_created
+from pipeline.publication.created import record_created
+from pipeline.release.manifest import read_manifest
+from pipeline.release.register import append_event, read_register
 from tests.publication.conftest import make_candidate, write_release
 
 
@@ -113,12 +115,13 @@ def test_record_created_carries_what_auditors_need(tmp_path):
     assert event["audience"] == "internal" and event["recipient_category"] is None
     assert event["config_sha256"] == cand.config.sha256
     assert event["inputs"] == cand.inputs
-    assert event["outputs"] == manifest["files"]
+    assert event["outputs"] == manifest.files
     assert event["tables"]["policyholders"]["min_class_size"] == 2
     assert event["tables"]["policyholders"]["k"] == 2
     assert event["validation"] == {"success": True, "file": "validation/results.json"}
     assert event["item_list"]["path"] == str((release / "published_items.json").resolve())
-    assert event["item_list"]["sha256"] == manifest["files"]["published_items.json"]
+    assert event["item_list"]["sha256"] == manifest.files["published_items.json"]
+    assert read_manifest(release) == manifest  # the file is the dataclass the event was built from
     text = json.dumps(event, ensure_ascii=False)
     for value in cand.tables["policyholders"].data["契約キー"]:
         assert value not in text  # no surrogate value in the register

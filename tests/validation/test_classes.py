@@ -7,18 +7,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.release.manifest import Manifest, TableEntry
 from pipeline.validation.classes import check_classes
 
 
-def _release(tmp_path: Path, ph: pd.DataFrame, cl: pd.DataFrame, k: int) -> tuple[Path, dict]:
+def _release(tmp_path: Path, ph: pd.DataFrame, cl: pd.DataFrame, k: int) -> tuple[Path, Manifest]:
     (tmp_path / "data").mkdir()
     ph.to_parquet(tmp_path / "data" / "ph.parquet")
     cl.to_parquet(tmp_path / "data" / "cl.parquet")
-    manifest = {"tables": {
-        "ph": {"file": "data/ph.parquet", "k": k, "quasi_identifiers": ["age", "area"], "person_key": "key"},
-        "cl": {"file": "data/cl.parquet", "k": k, "quasi_identifiers": ["month"], "person_key": "key",
-               "linked_quasi_identifiers": {"ph.age": 1, "ph.area": 1}},
-    }}
+    manifest = Manifest(release_id="r", tables={
+        "ph": TableEntry(rows=len(ph), k=k, file="data/ph.parquet", quasi_identifiers=("age", "area"),
+                         person_key="key"),
+        "cl": TableEntry(rows=len(cl), k=k, file="data/cl.parquet", quasi_identifiers=("month",),
+                         person_key="key", linked_quasi_identifiers={"ph.age": 1, "ph.area": 1}),
+    })
     return tmp_path, manifest
 
 

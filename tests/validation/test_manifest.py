@@ -64,6 +64,9 @@ def test_optional_blocks_are_written_only_when_set() -> None:
     (lambda m: m.update(files=["data/policyholders.parquet"]), "files: expected a mapping"),
     (lambda m: m.update(release_id=7), "release_id: expected a string"),
     (lambda m: m.update(privacy={"k": 4.5}), "privacy.k: expected an integer"),
+    (lambda m: m["tables"]["policyholders"].update(linked_quasi_identifiers="claims.年齢"),
+     "tables.policyholders.linked_quasi_identifiers: expected a mapping of <table>.<column> to a level"),
+    (lambda m: m.update(register_anchor=None), "register_anchor: expected a mapping, found null"),
 ])
 def test_a_malformed_manifest_is_one_clear_problem(release: Path, tmp_path: Path, edit,  # type: ignore[no-untyped-def]
                                                   expected: str) -> None:

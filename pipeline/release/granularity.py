@@ -4,6 +4,10 @@ Derived from what the release actually did to the column: its role, the hierarch
 search (or fixed in the config), top/bottom coding and the rare-value policy. It states rules, never
 numbers that would help restore values: no bin edges of the caller's choosing, no seeds, no counts of
 suppressed or merged cells (APPI.md §4: items and granularity only).
+
+Why in ``release/``: the manifest states each column's granularity (``tables.<name>.granularity``) and the
+published items and data dictionary (``publication/``) state the same words; it needs only the config and
+the hierarchies, so here, below publication, both use one definition without an import cycle.
 """
 
 from __future__ import annotations

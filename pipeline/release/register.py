@@ -23,6 +23,12 @@ register --repair`` cuts it off (keeping its bytes in a side file) because an in
 committed event.
 
 The register holds checksums, counts and paths only; no value from the data, no key, seed or mapping.
+
+Why it lives in ``release/``: the commit protocol (:mod:`pipeline.release.commit`) appends to it, and every
+publication step (publish, provide, moved, anchors) and ``verify --register`` read it; it needs only
+:mod:`pipeline.errors` and :mod:`pipeline.release.faults`, so below publication it serves all of them
+without an import cycle. What goes *into* a ``created`` line is publication's
+(:mod:`pipeline.publication.created`).
 """
 
 from __future__ import annotations
@@ -299,13 +305,3 @@ def withdrawn(events: list[dict[str, Any]]) -> set[str]:
         if e.get("event") in ("created", "abandoned"):
             state[str(e.get("release_id"))] = str(e["event"])
     return {rid for rid, kind in state.items() if kind == "abandoned"}
-
-
-def record_created(
-    register_path: Path | str, candidate: Any, release_dir: Path, manifest: dict[str, Any]
-) -> dict[str, Any]:
-    """Append the ``created`` event of a release in place (``pipeline.release.commit`` adds ``pending``
-    before it and ``abandoned`` on failure; this one-step form serves tests and tools)."""
-    from pipeline.publication.created import created_event
-
-    return append_event(register_path, created_event(candidate, Path(release_dir), manifest))
