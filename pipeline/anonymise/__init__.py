@@ -10,7 +10,8 @@ One module per job:
 - ``joined``: the joined view of tables linked by a person key (the rounds and the strategy choice);
 - ``assemble``: the released columns of a finished search (risk, generalised values, shuffled rows);
 - ``utility``: the release's measured utility (levels released, research questions) for manifest and report;
-- ``columns``: helpers the search and the assembly share.
+- ``columns``: helpers the search and the assembly share;
+- ``streamed``: one table's search from a streaming first pass (no rows; issue 17).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import progress
-from pipeline.anonymise.columns import fixed_level, model_dict, models_for
+from pipeline.anonymise.columns import fixed_level, model_dict
 from pipeline.anonymise.table import Searched
 from pipeline.config.model import Config
 from pipeline.identifiers.rare import merge_rare, top_bottom_code
@@ -82,7 +82,7 @@ def assemble_table(config: Config, searched: Searched, surrogates: dict[str, Sur
                        "lattice_size": result.lattice_size, "fallback": result.fallback,
                        "suppressed_with_person": result.removed_with_person},
             "linked_quasi_identifiers": {str(c): lv for c, lv in searched.linked_levels.items()},
-            "models": [model_dict(m) for m in models_for(spec, k)],
+            "models": [model_dict(m) for m in spec.release_models(k)],
         },
         rare_values=rare_counts,
         scrubbed=scrub_counts,

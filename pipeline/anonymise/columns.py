@@ -4,8 +4,6 @@ at its fixed level and the table's privacy models with output names (sensitive v
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 
 from pipeline.config.model import ColumnSpec, ModelSpec, TableSpec
@@ -28,17 +26,6 @@ def fixed_level(col: ColumnSpec, prepared: PreparedTable) -> pd.Series:
 def input_of(spec: TableSpec, output_name: str) -> str:
     """The input column name of an output column."""
     return next(c.name for c in spec.columns if c.output_name == output_name)
-
-
-def models_for(spec: TableSpec, k: int) -> list[ModelSpec]:
-    """The table's models with output column names, and k-anonymity at the release's k always first."""
-    models = [ModelSpec(name="k-anonymity", k=k)]
-    for m in spec.models:
-        if m.name == "k-anonymity":
-            continue
-        col = spec.column(m.column).output_name if m.column else None
-        models.append(replace(m, column=col))
-    return models
 
 
 def model_dict(m: ModelSpec) -> dict:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import progress
-from pipeline.anonymise.columns import fixed_level, input_of, models_for
+from pipeline.anonymise.columns import fixed_level, input_of
 from pipeline.anonymise.linked import Linked, LinkedColumn, at_least, fixed, fixed_per_row
 from pipeline.anonymise.shaping import joined_model
 from pipeline.config.model import Config
@@ -160,7 +160,7 @@ def search_table(
     numeric = {name: spec.column(input_of(spec, name)).type in ("amount", "integer")
                and input_of(spec, name) not in prepared.leaves for name in sensitive_values}
     sens_cols = [SensitiveColumn.of(name, v, numeric[name]) for name, v in sensitive_values.items()]
-    models = build_models(models_for(spec, k), k)
+    models = build_models(spec.release_models(k), k)
     if joined_flags is not None and config.privacy.recoding == "local":
         flag_column, flag_model = joined_model(joined_flags, k)
         sens_cols.append(flag_column)

@@ -15,7 +15,7 @@ Column roles follow the law's own terms (APPI.md §1):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -153,6 +153,17 @@ class TableSpec:
     person_key: str | None = None
     columns: tuple[ColumnSpec, ...] = ()
     models: tuple[ModelSpec, ...] = ()
+
+    def release_models(self, k: int) -> list[ModelSpec]:
+        """The table's models with output column names, and k-anonymity at the release's k always first
+        (what the search, the streaming search and the manifest all use)."""
+        models = [ModelSpec(name="k-anonymity", k=k)]
+        for m in self.models:
+            if m.name == "k-anonymity":
+                continue
+            col = self.column(m.column).output_name if m.column else None
+            models.append(replace(m, column=col))
+        return models
 
     def column(self, name: str) -> ColumnSpec:
         for c in self.columns:

@@ -85,6 +85,10 @@ class TableStats:
     invalid_nulled: dict[str, int]
     sketches: dict[str, pd.DataFrame] = field(default_factory=dict)
     k: int = 1
+    #: With a person key: the distinct (``t``: row of ``persons``, i.e. leaf-code tuple; ``p``: person hash)
+    #: pairs, what the search counts persons per class from (a person's rows may fall in several tuples, and
+    #: two tuples may merge into one class); None without a person key (each row is a person)
+    person_pairs: pd.DataFrame | None = None
 
     def rare(self, column: str, policy: str, label: str) -> RarePlan:
         """What :func:`~pipeline.identifiers.rare.merge_rare` will do to ``column`` (output name) under the
@@ -265,17 +269,19 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
         counted = distinct_pairs["t"].value_counts()
         persons = pd.DataFrame(list(leaf_tuples), columns=qnames).astype(np.int32)
         persons["persons"] = counted.reindex(np.arange(len(leaf_tuples))).to_numpy()
+        person_pairs: pd.DataFrame | None = distinct_pairs.reset_index(drop=True)
     else:
         persons = histogram.groupby(qnames)["rows"].sum().rename("persons").reset_index()
+        person_pairs = None
     distinct, sketches = dict(stats.distinct), dict(stats.sketches)
     for c in _roles(spec)[1] + _roles(spec)[2]:
         if c.hierarchy is not None and c.name in {x.name for x in kept_for_processing(spec)}:
-            label = _fixed_labels(config, spec, c, distinct[c.output_name].index)
+            label = fixed_labels(config, spec, c, distinct[c.output_name].index)
             distinct[c.output_name] = distinct[c.output_name].groupby(label, dropna=False).sum()
             relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
             sketches[c.output_name] = _bottom_k(relabelled.dropna(subset=["value"]), stats.k)
     return TableStats(spec.name, stats.rows, qnames, [c.output_name for c in sens], histogram, persons,
-                      distinct, hierarchies, nulled, sketches, stats.k)
+                      distinct, hierarchies, nulled, sketches, stats.k, person_pairs)
 
 
 def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
@@ -287,7 +293,7 @@ def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
     return keys.astype("string[pyarrow]")
 
 
-def _fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.Index) -> pd.Series:
+def fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.Index) -> pd.Series:
     """Value → its label at the column's fixed level (what ``pipeline.anonymise.columns.fixed_level``
     releases, and what rare values are judged on), from the distinct values alone."""
     assert col.hierarchy is not None
