@@ -26,7 +26,7 @@ from pipeline.config.model import Config, TableSpec
 from pipeline.privacy import build_models
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn
 from pipeline.search.weighted import search_histogram
-from pipeline.stream.first_pass import TableStats, fixed_labels
+from pipeline.stream.first_pass import TableStats
 
 
 def search_stats(config: Config, spec: TableSpec, stats: TableStats, k: int | None = None,
@@ -49,7 +49,7 @@ def search_stats(config: Config, spec: TableSpec, stats: TableStats, k: int | No
         values = entries[col.output_name].astype(object)
         labelled = col.hierarchy is not None
         if labelled:
-            values = values.map(fixed_labels(config, spec, col, pd.Index(values.dropna().unique())))
+            values = values.map(stats.fixed[col.output_name])
         if col.type == "string" or labelled:
             values = _rare_applied(values, stats, col.output_name, col.rare, col.rare_label)
         numeric = col.type in ("amount", "integer") and not labelled

@@ -89,11 +89,18 @@ class TableStats:
     #: pairs, what the search counts persons per class from (a person's rows may fall in several tuples, and
     #: two tuples may merge into one class); None without a person key (each row is a person)
     person_pairs: pd.DataFrame | None = None
+    #: quasi-identifier → its value keys (:func:`value_keys`) → leaf code: how a later pass codes a row
+    leaf_lookup: dict[str, pd.Series] = field(default_factory=dict)
+    #: kept column with a hierarchy (not a quasi-identifier) → value → its label at the column's fixed level
+    fixed: dict[str, pd.Series] = field(default_factory=dict)
 
     def rare(self, column: str, policy: str, label: str) -> RarePlan:
         """What :func:`~pipeline.identifiers.rare.merge_rare` will do to ``column`` (output name) under the
         first pass's ``k``, from the sketches alone."""
-        return rare_plan(self.sketches[column], self.distinct[column], self.k, policy, label)
+        rows = self.distinct[column]
+        if column in self.fixed:
+            rows = rows.groupby(self.fixed[column].reindex(rows.index), dropna=False).sum()
+        return rare_plan(self.sketches[column], rows, self.k, policy, label)
 
 
 @dataclass(frozen=True)
@@ -124,11 +131,21 @@ class FirstPass:
     tables: dict[str, TableStats]
 
 
-def _key(col: ColumnSpec, values: pd.Series) -> pd.Series:
+def value_keys(col: ColumnSpec, values: pd.Series) -> pd.Series:
     """The value key a quasi-identifier is histogrammed on (what its leaf depends on, nothing more)."""
     if col.hierarchy is not None and col.hierarchy.kind == "address":
         return municipality_keys(values)
     return values
+
+
+def _distinct_columns(spec: TableSpec) -> list[ColumnSpec]:
+    """The columns whose distinct values the pass counts: sensitive columns, text attributes (rare values),
+    and attributes released at a hierarchy level (their labels, for the second pass)."""
+    _, sens, attrs = _roles(spec)
+    kept = {c.name for c in kept_for_processing(spec)}
+    leveled = [c for c in spec.by_role("attribute") if c.hierarchy is not None and c.type != "string"
+               and c.name in kept]
+    return sens + attrs + leveled
 
 
 def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[ColumnSpec]]:
@@ -142,6 +159,27 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1) ->
     """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well);
     ``k`` (the release's): how many person hashes each value's sketch keeps."""
     qis, sens, attrs = _roles(spec)
+    values, faults = normalise_batch(spec, file, batch)
+    columns = {c.output_name: value_keys(c, values[c.name]) for c in qis}
+    columns.update({c.output_name: values[c.name] for c in sens})
+    qnames = [c.output_name for c in qis]
+    hist, tuple_hash = _grouped(columns, qnames, batch.num_rows)
+    person = person_hashes(spec, values, batch)
+    if spec.person_key is not None:
+        pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person}).drop_duplicates()
+    else:
+        pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
+    distinct = {c.output_name: values[c.name].value_counts(dropna=False) for c in _distinct_columns(spec)}
+    sketches = {c.output_name: bottom_k(pd.DataFrame({"value": values[c.name].to_numpy(dtype=object),
+                                                       "person": person}).dropna(subset=["value"]), k)
+                for c in sens + attrs}
+    return BatchStats(batch.num_rows, hist, pairs, distinct, sketches, faults, k)
+
+
+def normalise_batch(spec: TableSpec, file: Path | str, batch: Batch,
+                    ) -> tuple[dict[str, pd.Series], dict[str, Faults]]:
+    """The batch's kept columns normalised (invalid values null, their faults returned for the caller to
+    raise under the column's policy)."""
     values: dict[str, pd.Series] = {}
     faults: dict[str, Faults] = {}
     for c in kept_for_processing(spec):
@@ -150,25 +188,18 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1) ->
         if norm.faults != Faults():
             faults[c.name] = norm.faults
         values[c.name] = norm.series()
-    columns = {c.output_name: _key(c, values[c.name]) for c in qis}
-    columns.update({c.output_name: values[c.name] for c in sens})
-    qnames = [c.output_name for c in qis]
-    hist, tuple_hash = _grouped(columns, qnames, batch.num_rows)
+    return values, faults
+
+
+def person_hashes(spec: TableSpec, values: dict[str, pd.Series], batch: Batch) -> np.ndarray:
+    """Each row's person as a 64-bit hash: of its person key, or without one of its row number (each row is
+    its own person; unique across batches)."""
     if spec.person_key is not None:
-        person = pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
-        pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person}).drop_duplicates()
-    else:
-        # no person key: each row is its own person (its file row number, unique across batches)
-        person = pd.util.hash_array(np.arange(batch.offset, batch.offset + batch.num_rows, dtype=np.int64))
-        pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
-    distinct = {c.output_name: values[c.name].value_counts(dropna=False) for c in sens + attrs}
-    sketches = {c.output_name: _bottom_k(pd.DataFrame({"value": values[c.name].to_numpy(dtype=object),
-                                                       "person": person}).dropna(subset=["value"]), k)
-                for c in sens + attrs}
-    return BatchStats(batch.num_rows, hist, pairs, distinct, sketches, faults, k)
+        return pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
+    return pd.util.hash_array(np.arange(batch.offset, batch.offset + batch.num_rows, dtype=np.int64))
 
 
-def _bottom_k(pairs: pd.DataFrame, k: int) -> pd.DataFrame:
+def bottom_k(pairs: pd.DataFrame, k: int) -> pd.DataFrame:
     """Distinct (value, person) pairs, only the ``k`` smallest person hashes of each value (vectorised: one
     sort by hash, then the first k rows of each value)."""
     pairs = pairs.drop_duplicates().sort_values("person", kind="stable")
@@ -213,7 +244,7 @@ def reduce_stats(parts: Iterable[BatchStats]) -> BatchStats:
     k = parts[0].k
     if any(p.k != k for p in parts):
         raise ValueError("partial first passes sketched with different k cannot be merged")
-    sketches = {name: _bottom_k(pd.concat([p.sketches[name] for p in parts], ignore_index=True), k)
+    sketches = {name: bottom_k(pd.concat([p.sketches[name] for p in parts], ignore_index=True), k)
                 for name in parts[0].sketches}
     faults: dict[str, Faults] = {}
     for p in parts:
@@ -241,6 +272,7 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
     qis, sens, _ = _roles(spec)
     hist, pairs = stats.histogram, stats.pairs
     hierarchies: dict[str, Hierarchy] = {}
+    leaf_lookup: dict[str, pd.Series] = {}
     for c in qis:
         assert c.hierarchy is not None
         # sorted: leaf codes then do not depend on the order batches completed in (Dask)
@@ -256,6 +288,7 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
         lookup = pd.Series(codes, index=pd.Index(keys.astype(object), dtype=object))
         hist[c.output_name] = lookup.reindex(pd.Index(hist[c.output_name], dtype=object)).to_numpy(np.int32)
         hierarchies[c.output_name] = h
+        leaf_lookup[c.output_name] = lookup
     qnames = [c.output_name for c in qis]
     names = qnames + [c.output_name for c in sens]
     histogram = hist.groupby(names, dropna=False)[_ROWS].sum().rename("rows").reset_index()
@@ -273,15 +306,17 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
     else:
         persons = histogram.groupby(qnames)["rows"].sum().rename("persons").reset_index()
         person_pairs = None
-    distinct, sketches = dict(stats.distinct), dict(stats.sketches)
-    for c in _roles(spec)[1] + _roles(spec)[2]:
-        if c.hierarchy is not None and c.name in {x.name for x in kept_for_processing(spec)}:
-            label = fixed_labels(config, spec, c, distinct[c.output_name].index)
-            distinct[c.output_name] = distinct[c.output_name].groupby(label, dropna=False).sum()
-            relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
-            sketches[c.output_name] = _bottom_k(relabelled.dropna(subset=["value"]), stats.k)
+    sketches = dict(stats.sketches)
+    fixed: dict[str, pd.Series] = {}
+    for c in _distinct_columns(spec):
+        if c.hierarchy is not None:
+            fixed[c.output_name] = label = fixed_labels(config, spec, c, stats.distinct[c.output_name].index)
+            if c.output_name in sketches:  # rare values are judged on the released labels
+                relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
+                sketches[c.output_name] = bottom_k(relabelled.dropna(subset=["value"]), stats.k)
     return TableStats(spec.name, stats.rows, qnames, [c.output_name for c in sens], histogram, persons,
-                      distinct, hierarchies, nulled, sketches, stats.k, person_pairs)
+                      dict(stats.distinct), hierarchies, nulled, sketches, stats.k, person_pairs, leaf_lookup,
+                      fixed)
 
 
 def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:

@@ -1,0 +1,299 @@
+"""The second pass (issue 17): one table's released rows written batch by batch, never all in memory.
+
+After the first pass (``pipeline.stream.first_pass``) and the search on it (``pipeline.anonymise.streamed``),
+everything the release needs per row is a function of that row and of a plan held in memory (:class:`Plan`:
+the chosen levels, the kept quasi-identifier tuples, the fixed-level labels, the rare values, the surrogate
+key). The input is read twice more:
+
+1. **kept-row sketches**: rare values (特異な記述) are judged on the rows *released*, as
+   :func:`pipeline.anonymise.assemble.assemble_table` judges them after suppression: a value held by k
+   persons before suppression may be held by fewer after. Each batch's kept rows give bottom-k person
+   sketches per column (``pipeline.stream.first_pass.bottom_k``), merged; the plan's rare values come from
+   them.
+2. **write**: each batch's kept rows are generalised, rare values merged or nulled, linking codes replaced
+   by their keyed-PRF surrogates, free text scrubbed; the rows go to one of ``B`` bucket files at random,
+   then each bucket is read alone, permuted and appended to the release's Parquet file as row groups. The
+   row order is thus a uniform shuffle, holding one bucket (about :data:`BUCKET_ROWS` rows), never the
+   table.
+
+Memory: the plan (levels, the kept tuples' keys, the distinct values' labels and sketches), one batch and
+one bucket; the surrogates' uniqueness check keeps 16 bytes per distinct linking code.
+
+Same release as the whole-table path for a table searched on its own under global recoding: the same rows,
+values and dtypes up to their order and the surrogates (``tests/anonymise/test_second_pass.py``). Not
+covered yet: local recoding, the joined view, ``protect_attributes``, the risk figures and the report's
+sample (which need the whole table), and running the batches on Dask workers.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.config.model import ColumnSpec, Config, TableSpec
+from pipeline.errors import InputError
+from pipeline.identifiers.rare import top_bottom_code
+from pipeline.identifiers.surrogate import SurrogateCollisionError, SurrogateKey
+from pipeline.search.engine import SearchResult
+from pipeline.stream.columns import batches
+from pipeline.stream.first_pass import (
+    RarePlan,
+    TableStats,
+    bottom_k,
+    normalise_batch,
+    person_hashes,
+    rare_plan,
+    value_keys,
+)
+
+#: rows per bucket file of the shuffle (one bucket is held at a time)
+BUCKET_ROWS = 1_000_000
+
+
+@dataclass
+class Plan:
+    """What the second pass applies to each row of one table (no rows)."""
+
+    config: Config
+    spec: TableSpec
+    stats: TableStats
+    levels: dict[str, int]
+    #: packed leaf-code tuple keys of the released (kept) classes, sorted
+    kept_keys: np.ndarray
+    #: column (input name) → value → label at the column's fixed level (columns with a hierarchy)
+    labels: dict[str, pd.Series] = field(default_factory=dict)
+    #: output column → rare-value decision on the kept rows
+    rare: dict[str, RarePlan] = field(default_factory=dict)
+    #: sensitive column → rare-value decision on all rows, applied before the kept rows' one
+    pre_rare: dict[str, RarePlan] = field(default_factory=dict)
+
+    def cards(self) -> list[int]:
+        return [self.stats.hierarchies[q].n_leaves + 1 for q in self.stats.quasi_identifiers]
+
+    def codes(self, values: dict[str, pd.Series], path: Path) -> dict[str, np.ndarray]:
+        """Each row's leaf code per quasi-identifier, through the first pass's value-key lookup."""
+        out = {}
+        for col in self.spec.by_role("quasi_identifier"):
+            lookup = self.stats.leaf_lookup[col.output_name]
+            keys = pd.Index(value_keys(col, values[col.name]), dtype=object)
+            codes = lookup.reindex(keys).to_numpy()
+            if pd.isna(codes).any():
+                raise InputError(f"table {self.spec.name}, file {path}, column {col.name}: the file changed "
+                                 "between the passes (a value the first pass did not see)")
+            out[col.output_name] = codes.astype(np.int64)
+        return out
+
+    def keep(self, codes: dict[str, np.ndarray]) -> np.ndarray:
+        key = _pack([codes[q] for q in self.stats.quasi_identifiers], self.cards())
+        at = np.searchsorted(self.kept_keys, key)
+        at = np.minimum(at, max(len(self.kept_keys) - 1, 0))
+        return (self.kept_keys[at] == key) if len(self.kept_keys) else np.zeros(len(key), dtype=bool)
+
+
+def plan_for(config: Config, spec: TableSpec, stats: TableStats, result: SearchResult) -> Plan:
+    """The plan of a search on the first pass (:func:`pipeline.anonymise.streamed.search_stats`); the rare
+    values are filled in by :func:`sketch_kept`."""
+    names = stats.quasi_identifiers
+    entries = [stats.histogram[q].to_numpy(dtype=np.int64) for q in names]
+    cards = [stats.hierarchies[q].n_leaves + 1 for q in names]
+    kept_keys = np.unique(_pack([e[result.keep] for e in entries], cards))
+    labels = {col.name: stats.fixed[col.output_name] for col in spec.kept_columns
+              if col.role in ("sensitive", "attribute") and col.output_name in stats.fixed}
+    # the search's sensitive values had their rare values merged over all rows first (search_table does the
+    # same before the search, assemble again on the kept rows)
+    pre = {col.output_name: stats.rare(col.output_name, col.rare, col.rare_label)
+           for col in spec.by_role("sensitive") if col.type == "string" or col.hierarchy is not None}
+    return Plan(config, spec, stats, dict(result.levels), kept_keys, labels, pre_rare=pre)
+
+
+def _pack(cols: list[np.ndarray], cards: list[int]) -> np.ndarray:
+    if math.prod(cards) >= 1 << 62:
+        raise ValueError("too many quasi-identifier combinations to pack into one 64-bit key")
+    return np.ravel_multi_index([np.asarray(c, dtype=np.int64) for c in cols], cards).astype(np.int64)
+
+
+def _rare_columns(spec: TableSpec) -> list[ColumnSpec]:
+    """The columns whose rare values are merged (as ``assemble`` merges them on the kept rows)."""
+    out = []
+    for col in spec.kept_columns:
+        if (col.role == "sensitive" and (col.type == "string" or col.hierarchy is not None)) or (col.role == "attribute" and col.type == "string"):
+            out.append(col)
+    return out
+
+
+def _fixed(plan: Plan, col: ColumnSpec, values: pd.Series) -> pd.Series:
+    """A kept column's values at its fixed level (``pipeline.anonymise.columns.fixed_level``), a sensitive
+    column's with the rare values of all rows merged (``search_table``)."""
+    if col.name in plan.labels:
+        out = values.astype(object).map(plan.labels[col.name])
+    elif col.type == "date":
+        out = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
+    else:
+        out = values
+    if col.output_name in plan.pre_rare:
+        out = _apply_rare(out, plan.pre_rare[col.output_name], col)
+    return out
+
+
+def sketch_kept(plan: Plan, path: Path) -> Plan:
+    """Pass 1 of 2: the rare-value decisions on the kept rows."""
+    k = plan.stats.k
+    cols = _rare_columns(plan.spec)
+    parts: dict[str, list[pd.DataFrame]] = {c.output_name: [] for c in cols}
+    rows: dict[str, pd.Series] = {}
+    for batch in batches(plan.spec, path):
+        values, _ = normalise_batch(plan.spec, path, batch)
+        keep = plan.keep(plan.codes(values, path))
+        person = person_hashes(plan.spec, values, batch)[keep]
+        for col in cols:
+            v = _fixed(plan, col, values[col.name])[keep]
+            pairs = pd.DataFrame({"value": v.to_numpy(dtype=object), "person": person})
+            pairs = pairs.dropna(subset=["value"])
+            parts[col.output_name] = [bottom_k(pd.concat([*parts[col.output_name], pairs]), k)]
+            counts = v.value_counts()
+            rows[col.output_name] = counts if col.output_name not in rows else rows[col.output_name].add(
+                counts, fill_value=0)
+    for col in cols:
+        sketch = parts[col.output_name][0] if parts[col.output_name] else pd.DataFrame(
+            {"value": [], "person": []})
+        counts = rows.get(col.output_name, pd.Series(dtype="int64"))
+        plan.rare[col.output_name] = rare_plan(sketch, counts, k, col.rare, col.rare_label)
+    return plan
+
+
+@dataclass(frozen=True)
+class Written:
+    rows: int
+    suppressed: int
+    rare_values: dict[str, int]
+
+
+def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str, SurrogateKey]) -> Written:
+    """Pass 2 of 2: the released rows of ``path`` to the Parquet file ``out``, shuffled through bucket files
+    in ``scratch`` (a folder of the caller's staging, emptied here). ``keys``: the release's surrogate key
+    per linking-code name (shared by every table of the release)."""
+    spec = plan.spec
+    n_buckets = max(1, math.ceil(plan.stats.rows / BUCKET_ROWS))
+    rng = np.random.default_rng(secrets.randbits(128))
+    bucket_paths = [scratch / f"bucket-{b:05d}.parquet" for b in range(n_buckets)]
+    writers: list[pq.ParquetWriter | None] = [None] * n_buckets
+    schema = _schema(plan)
+    rare_counts: dict[str, int] = {}
+    seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
+    written = suppressed = 0
+    try:
+        for batch in batches(spec, path):
+            values, _ = normalise_batch(spec, path, batch)
+            codes = plan.codes(values, path)
+            keep = plan.keep(codes)
+            suppressed += int((~keep).sum())
+            table = _released(plan, values, codes, keep, keys, rare_counts, seen, schema)
+            written += table.num_rows
+            bucket = rng.integers(0, n_buckets, table.num_rows)
+            for b in range(n_buckets):
+                part = table.filter(pa.array(bucket == b))
+                if part.num_rows:
+                    if writers[b] is None:
+                        writers[b] = pq.ParquetWriter(bucket_paths[b], schema)
+                    writers[b].write_table(part)  # type: ignore[union-attr]
+        for w in writers:
+            if w is not None:
+                w.close()
+        writers = [None] * n_buckets
+        _check_unique(seen)
+        with pq.ParquetWriter(out, schema) as final:
+            for b, bp in enumerate(bucket_paths):
+                if not bp.exists():
+                    continue
+                part = pq.read_table(bp)
+                final.write_table(part.take(pa.array(rng.permutation(part.num_rows))))
+                bp.unlink()
+                bucket_paths[b] = bp
+    finally:
+        for w in writers:
+            if w is not None:
+                w.close()
+        for bp in bucket_paths:
+            bp.unlink(missing_ok=True)
+    return Written(written, suppressed, rare_counts)
+
+
+def _schema(plan: Plan) -> pa.Schema:
+    """The released columns and their types, as ``assemble`` types them: numbers without a hierarchy as
+    Int64, everything else as text."""
+    fields = []
+    for col in plan.spec.kept_columns:
+        numeric = (col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
+                   and col.hierarchy is None)
+        fields.append(pa.field(col.output_name, pa.int64() if numeric else pa.string()))
+    return pa.schema(fields)
+
+
+def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndarray], keep: np.ndarray,
+              keys: dict[str, SurrogateKey], rare_counts: dict[str, int], seen: dict[str, list[pd.DataFrame]],
+              schema: pa.Schema) -> pa.Table:
+    """One batch's kept rows, released (``assemble._columns``, row by row)."""
+    spec = plan.spec
+    out: dict[str, pa.Array] = {}
+    for col in spec.kept_columns:
+        name = col.output_name
+        if col.role == "linking_code":
+            v = values[col.name][keep]
+            codes_, distinct = pd.factorize(v)
+            tokens = keys[col.name].tokens([str(x) for x in distinct])
+            seen[col.name].append(pd.DataFrame({
+                "code": pd.util.hash_array(np.asarray(distinct, dtype=object)),
+                "token": pd.util.hash_array(np.asarray(tokens, dtype=object))}))
+            if sum(len(f) for f in seen[col.name]) > 4_000_000:
+                seen[col.name] = [pd.concat(seen[col.name]).drop_duplicates()]
+            arr = np.asarray(tokens, dtype=object)[np.maximum(codes_, 0)]
+            arr[codes_ < 0] = None
+            out[name] = pa.array(arr, pa.string())
+        elif col.role == "quasi_identifier":
+            h = plan.stats.hierarchies[name]
+            out[name] = pa.array(h.generalise(codes[name][keep], plan.levels[name]), pa.string())
+        elif col.role in ("sensitive", "attribute"):
+            v = _fixed(plan, col, values[col.name])[keep].reset_index(drop=True)
+            if name in plan.rare:
+                v = _apply_rare(v, plan.rare[name], col)
+                pre = plan.pre_rare[name].changed_cells if name in plan.pre_rare else 0
+                rare_counts[name] = pre + plan.rare[name].changed_cells
+            elif (col.role == "attribute" and col.type in ("amount", "integer") and col.hierarchy is None):
+                v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
+                rare_counts[name] = rare_counts.get(name, 0) + changed
+            out[name] = pa.array(v.astype(object).where(v.notna(), None).to_numpy(dtype=object),
+                                 schema.field(name).type, from_pandas=True)
+        elif col.role == "free_text":
+            from pipeline.detection.scrub import scrub_column
+
+            scrubbed = scrub_column(values[col.name][keep].reset_index(drop=True), plan.config.detection)
+            out[name] = pa.array(scrubbed.values.astype(object).to_numpy(), pa.string(), from_pandas=True)
+    return pa.table(out, schema=schema)
+
+
+def _apply_rare(v: pd.Series, plan: RarePlan, col: ColumnSpec) -> pd.Series:
+    if not plan.rare:
+        return v
+    out = v.astype(object).copy()
+    rare = out.isin(list(plan.rare)).to_numpy()
+    out[rare] = col.rare_label if col.rare == "merge" else None
+    if col.rare == "merge" and plan.label_nulled:
+        out[(out == col.rare_label).to_numpy()] = None
+    return out
+
+
+def _check_unique(seen: dict[str, list[pd.DataFrame]]) -> None:
+    """Distinct codes must get distinct surrogates (as :class:`SurrogateSpace` checks): 64-bit hashes of
+    both, de-duplicated; a collision of the hashes themselves would only refuse a release, never pass one."""
+    for name, frames in seen.items():
+        pairs = pd.concat(frames).drop_duplicates() if frames else pd.DataFrame({"code": [], "token": []})
+        if pairs["code"].nunique() != pairs["token"].nunique():
+            raise SurrogateCollisionError(f"{name}: two distinct codes got the same surrogate; run again "
+                                          "(a new key is drawn every run)")
