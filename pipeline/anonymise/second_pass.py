@@ -121,11 +121,9 @@ def _pack(cols: list[np.ndarray], cards: list[int]) -> np.ndarray:
 
 def _rare_columns(spec: TableSpec) -> list[ColumnSpec]:
     """The columns whose rare values are merged (as ``assemble`` merges them on the kept rows)."""
-    out = []
-    for col in spec.kept_columns:
-        if (col.role == "sensitive" and (col.type == "string" or col.hierarchy is not None)) or (col.role == "attribute" and col.type == "string"):
-            out.append(col)
-    return out
+    return [col for col in spec.kept_columns
+            if (col.role == "sensitive" and (col.type == "string" or col.hierarchy is not None))
+            or (col.role == "attribute" and col.type == "string")]
 
 
 def _fixed(plan: Plan, col: ColumnSpec, values: pd.Series) -> pd.Series:
