@@ -23,6 +23,11 @@ Modes:
   the quasi-identifier histogram and distinct values kept.
 - ``firstpass-dask1`` / ``firstpass-dask2``: the same first pass on a local Dask cluster of 1 / 2 workers.
 - ``run``: ``anonymize run configs/demo.yaml`` end to end (today's path, whole tables in pandas).
+- ``stream``: the streaming path as far as it is built: first pass, the search on it
+  (``pipeline.anonymise.streamed``), the kept-row sketches and the bucketed write of each table's release
+  (``pipeline.anonymise.second_pass``), each table on its own under global recoding and without
+  ``protect_attributes`` (the joined view, local recoding, the gates and the report are not streamed yet),
+  so its release is not the ``run`` mode's: it measures the machinery, time and memory, not the product.
 """
 
 from __future__ import annotations
@@ -97,6 +102,33 @@ else:
 print({n: (t.rows, len(t.histogram)) for n, t in res.tables.items()}, file=sys.stderr)
 """
 
+STREAM = """
+import dataclasses, sys, tempfile
+from pathlib import Path
+from pipeline.anonymise.second_pass import plan_for, sketch_kept, write_table
+from pipeline.anonymise.streamed import search_stats
+from pipeline.config import load_config
+from pipeline.identifiers.surrogate import SurrogateKey
+from pipeline.stream.first_pass import first_pass
+cfg = load_config(Path(sys.argv[1]))
+risk = dataclasses.replace(cfg.privacy.attribute_risk, protect=False, policy="warn")
+privacy = dataclasses.replace(cfg.privacy, recoding="global", attribute_risk=risk)
+cfg = dataclasses.replace(cfg, privacy=privacy)
+inputs = {"policyholders": Path(sys.argv[2]), "claims": Path(sys.argv[3])}
+out = Path(sys.argv[4])
+out.mkdir()
+keys = {}
+stats = first_pass(cfg, inputs)
+for spec in cfg.tables:
+    for c in spec.by_role("linking_code"):
+        keys.setdefault(c.name, SurrogateKey())
+    result = search_stats(cfg, spec, stats.tables[spec.name])
+    plan = sketch_kept(plan_for(cfg, spec, stats.tables[spec.name], result), inputs[spec.name])
+    with tempfile.TemporaryDirectory(dir=out) as scratch:
+        w = write_table(plan, inputs[spec.name], out / f"{spec.name}.parquet", Path(scratch), keys)
+    print(spec.name, w.rows, w.suppressed, result.levels, file=sys.stderr)
+"""
+
 
 def measure(cmd: list[str]) -> dict:
     """Run ``cmd``; wall seconds, peak summed RSS of its process tree and of its largest process (MiB)."""
@@ -156,6 +188,9 @@ def command(mode: str, rows: int, files: tuple[Path, Path], work: Path) -> list[
     if mode.startswith("firstpass"):
         workers = mode.removeprefix("firstpass").removeprefix("-dask") or "0"
         return [py, "-c", FIRSTPASS, str(CONFIG), str(files[0]), str(files[1]), workers]
+    if mode == "stream":
+        return [py, "-c", STREAM, str(CONFIG), str(files[0]), str(files[1]),
+                str(work / f"stream-{rows}-{time.time_ns()}")]
     if mode.startswith("run"):
         out = work / f"release-{mode}-{rows}-{time.time_ns()}"
         extra = {"run": [], "run-dask1": ["--workers", "1"], "run-dask2": ["--workers", "2"]}[mode]

@@ -73,6 +73,7 @@ class Plan:
     rare: dict[str, RarePlan] = field(default_factory=dict)
     #: sensitive column → rare-value decision on all rows, applied before the kept rows' one
     pre_rare: dict[str, RarePlan] = field(default_factory=dict)
+    _lookups: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def cards(self) -> list[int]:
         return [self.stats.hierarchies[q].n_leaves + 1 for q in self.stats.quasi_identifiers]
@@ -81,14 +82,25 @@ class Plan:
         """Each row's leaf code per quasi-identifier, through the first pass's value-key lookup."""
         out = {}
         for col in self.spec.by_role("quasi_identifier"):
-            lookup = self.stats.leaf_lookup[col.output_name]
-            keys = pd.Index(value_keys(col, values[col.name]), dtype=object)
+            lookup = self._lookup(col)
+            keys = value_keys(col, values[col.name])
+            keys = pd.DatetimeIndex(keys) if col.type == "date" else pd.Index(keys, dtype=object)
             codes = lookup.reindex(keys).to_numpy()
             if pd.isna(codes).any():
                 raise InputError(f"table {self.spec.name}, file {path}, column {col.name}: the file changed "
                                  "between the passes (a value the first pass did not see)")
             out[col.output_name] = codes.astype(np.int64)
         return out
+
+    def _lookup(self, col: ColumnSpec) -> pd.Series:
+        """The first pass's value-key → leaf-code lookup, a date column's on a datetime index (an object
+        index of Timestamps costs a second per 100,000 rows to match; measured at 200,000 policyholders)."""
+        if col.output_name not in self._lookups:
+            lookup = self.stats.leaf_lookup[col.output_name]
+            if col.type == "date":
+                lookup = pd.Series(lookup.to_numpy(), index=pd.DatetimeIndex(lookup.index))
+            self._lookups[col.output_name] = lookup
+        return self._lookups[col.output_name]
 
     def keep(self, codes: dict[str, np.ndarray]) -> np.ndarray:
         key = _pack([codes[q] for q in self.stats.quasi_identifiers], self.cards())
