@@ -110,6 +110,7 @@ from pipeline.anonymise.streamed import search_stats
 from pipeline.config import load_config
 from pipeline.identifiers.surrogate import SurrogateKey
 from pipeline.stream.first_pass import first_pass
+from pipeline.stream.spill import Spill
 cfg = load_config(Path(sys.argv[1]))
 risk = dataclasses.replace(cfg.privacy.attribute_risk, protect=False, policy="warn")
 privacy = dataclasses.replace(cfg.privacy, recoding="global", attribute_risk=risk)
@@ -118,14 +119,17 @@ inputs = {"policyholders": Path(sys.argv[2]), "claims": Path(sys.argv[3])}
 out = Path(sys.argv[4])
 out.mkdir()
 keys = {}
-stats = first_pass(cfg, inputs)
+spills = {spec.name: Spill(out / f".{spec.name}.spill.parquet") for spec in cfg.tables}
+stats = first_pass(cfg, inputs, spills)
 for spec in cfg.tables:
     for c in spec.by_role("linking_code"):
         keys.setdefault(c.name, SurrogateKey())
     result = search_stats(cfg, spec, stats.tables[spec.name])
-    plan = sketch_kept(plan_for(cfg, spec, stats.tables[spec.name], result), inputs[spec.name])
+    spill = spills[spec.name]
+    plan = sketch_kept(plan_for(cfg, spec, stats.tables[spec.name], result), inputs[spec.name], spill)
     with tempfile.TemporaryDirectory(dir=out) as scratch:
-        w = write_table(plan, inputs[spec.name], out / f"{spec.name}.parquet", Path(scratch), keys)
+        w = write_table(plan, inputs[spec.name], out / f"{spec.name}.parquet", Path(scratch), keys, spill)
+    spill.remove()
     print(spec.name, w.rows, w.suppressed, result.levels, file=sys.stderr)
 """
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from pipeline.stream.first_pass import (
     rare_plan,
     value_keys,
 )
+from pipeline.stream.spill import Spill
 
 #: rows per bucket file of the shuffle (one bucket is held at a time)
 BUCKET_ROWS = 1_000_000
@@ -152,16 +154,27 @@ def _fixed(plan: Plan, col: ColumnSpec, values: pd.Series) -> pd.Series:
     return out
 
 
-def sketch_kept(plan: Plan, path: Path) -> Plan:
-    """Pass 1 of 2: the rare-value decisions on the kept rows."""
+def _batches(plan: Plan, path: Path, spill: Spill | None) -> Iterator[tuple[int, int, dict[str, pd.Series]]]:
+    """(offset, rows, normalised kept columns) per batch: from the first pass's spill, else read and
+    normalised again from the input."""
+    if spill is not None:
+        yield from spill.batches()
+        return
+    for batch in batches(plan.spec, path):
+        values, _ = normalise_batch(plan.spec, path, batch)
+        yield batch.offset, batch.num_rows, values
+
+
+def sketch_kept(plan: Plan, path: Path, spill: Spill | None = None) -> Plan:
+    """Pass 1 of 2: the rare-value decisions on the kept rows (``spill``: the first pass's normalised
+    batches, else ``path`` is read again)."""
     k = plan.stats.k
     cols = _rare_columns(plan.spec)
     parts: dict[str, list[pd.DataFrame]] = {c.output_name: [] for c in cols}
     rows: dict[str, pd.Series] = {}
-    for batch in batches(plan.spec, path):
-        values, _ = normalise_batch(plan.spec, path, batch)
+    for offset, n, values in _batches(plan, path, spill):
         keep = plan.keep(plan.codes(values, path))
-        person = person_hashes(plan.spec, values, batch)[keep]
+        person = person_hashes(plan.spec, values, offset, n)[keep]
         for col in cols:
             v = _fixed(plan, col, values[col.name])[keep]
             pairs = pd.DataFrame({"value": v.to_numpy(dtype=object), "person": person})
@@ -185,7 +198,8 @@ class Written:
     rare_values: dict[str, int]
 
 
-def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str, SurrogateKey]) -> Written:
+def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str, SurrogateKey],
+                spill: Spill | None = None) -> Written:
     """Pass 2 of 2: the released rows of ``path`` to the Parquet file ``out``, shuffled through bucket files
     in ``scratch`` (a folder of the caller's staging, emptied here). ``keys``: the release's surrogate key
     per linking-code name (shared by every table of the release)."""
@@ -199,8 +213,7 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
     written = suppressed = 0
     try:
-        for batch in batches(spec, path):
-            values, _ = normalise_batch(spec, path, batch)
+        for _, _, values in _batches(plan, path, spill):
             codes = plan.codes(values, path)
             keep = plan.keep(codes)
             suppressed += int((~keep).sum())

@@ -47,6 +47,7 @@ from pipeline.inputs import check_header, input_overrides, input_path
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
 from pipeline.stream.columns import batches, kept_for_processing
+from pipeline.stream.spill import Spill
 
 _PERSON = "__person__"
 _ROWS = "__rows__"
@@ -158,13 +159,19 @@ def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[Co
 def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1) -> BatchStats:
     """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well);
     ``k`` (the release's): how many person hashes each value's sketch keeps."""
-    qis, sens, attrs = _roles(spec)
     values, faults = normalise_batch(spec, file, batch)
+    return encode_values(spec, values, faults, batch.offset, batch.num_rows, k)
+
+
+def encode_values(spec: TableSpec, values: dict[str, pd.Series], faults: dict[str, Faults], offset: int,
+                  n: int, k: int) -> BatchStats:
+    """:func:`encode_batch` once the batch is normalised (rows ``offset + 1 …``, ``n`` of them)."""
+    qis, sens, attrs = _roles(spec)
     columns = {c.output_name: value_keys(c, values[c.name]) for c in qis}
     columns.update({c.output_name: values[c.name] for c in sens})
     qnames = [c.output_name for c in qis]
-    hist, tuple_hash = _grouped(columns, qnames, batch.num_rows)
-    person = person_hashes(spec, values, batch)
+    hist, tuple_hash = _grouped(columns, qnames, n)
+    person = person_hashes(spec, values, offset, n)
     if spec.person_key is not None:
         pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person}).drop_duplicates()
     else:
@@ -173,7 +180,7 @@ def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1) ->
     sketches = {c.output_name: bottom_k(pd.DataFrame({"value": values[c.name].to_numpy(dtype=object),
                                                        "person": person}).dropna(subset=["value"]), k)
                 for c in sens + attrs}
-    return BatchStats(batch.num_rows, hist, pairs, distinct, sketches, faults, k)
+    return BatchStats(n, hist, pairs, distinct, sketches, faults, k)
 
 
 def normalise_batch(spec: TableSpec, file: Path | str, batch: Batch,
@@ -191,12 +198,12 @@ def normalise_batch(spec: TableSpec, file: Path | str, batch: Batch,
     return values, faults
 
 
-def person_hashes(spec: TableSpec, values: dict[str, pd.Series], batch: Batch) -> np.ndarray:
+def person_hashes(spec: TableSpec, values: dict[str, pd.Series], offset: int, n: int) -> np.ndarray:
     """Each row's person as a 64-bit hash: of its person key, or without one of its row number (each row is
     its own person; unique across batches)."""
     if spec.person_key is not None:
         return pd.util.hash_array(values[spec.person_key].astype(object).to_numpy())
-    return pd.util.hash_array(np.arange(batch.offset, batch.offset + batch.num_rows, dtype=np.int64))
+    return pd.util.hash_array(np.arange(offset, offset + n, dtype=np.int64))
 
 
 def bottom_k(pairs: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -339,13 +346,17 @@ def fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.In
     return pd.Series(labels, index=pd.Index(keys, dtype=object))
 
 
-def table_pass(config: Config, spec: TableSpec, path: Path) -> TableStats:
-    """One table's first pass on this machine: batches read, encoded and reduced as they come."""
+def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None = None) -> TableStats:
+    """One table's first pass on this machine: batches read, encoded and reduced as they come; with a
+    ``spill``, each batch's normalised columns are kept there for the later passes."""
     check_input(spec, path)
     acc: list[BatchStats] = []
     held = 0
     for batch in batches(spec, path):
-        part = encode_batch(spec, path, batch, config.privacy.k)
+        values, faults = normalise_batch(spec, path, batch)
+        if spill is not None:
+            spill.write(values, batch.offset)
+        part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k)
         acc.append(part)
         held += _held(part)
         if held > _COMPACT_EVERY:
@@ -366,9 +377,13 @@ def input_paths(config: Config, inputs: dict[str, Path] | None) -> dict[str, Pat
     return {spec.name: input_path(spec, overrides) for spec in config.tables}
 
 
-def first_pass(config: Config, inputs: dict[str, Path] | None = None) -> FirstPass:
-    """Every table's first pass, one machine, bounded memory (what the search needs, not the rows)."""
+def first_pass(config: Config, inputs: dict[str, Path] | None = None,
+               spills: dict[str, Spill] | None = None) -> FirstPass:
+    """Every table's first pass, one machine, bounded memory (what the search needs, not the rows);
+    ``spills``: per table, where to keep its normalised batches for the later passes."""
     paths = input_paths(config, inputs)
-    return FirstPass({spec.name: table_pass(config, spec, paths[spec.name]) for spec in config.tables})
+    spills = spills or {}
+    return FirstPass({spec.name: table_pass(config, spec, paths[spec.name], spills.get(spec.name))
+                      for spec in config.tables})
 
 

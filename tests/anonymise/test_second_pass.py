@@ -19,6 +19,7 @@ from pipeline.config import load_config
 from pipeline.identifiers.surrogate import SurrogateKey
 from pipeline.prepare import prepare
 from pipeline.stream.first_pass import first_pass
+from pipeline.stream.spill import Spill
 from tests.conftest import DEMO_CONFIG
 
 
@@ -31,10 +32,11 @@ def _single(table: str, k: int, limit: float):
     return dataclasses.replace(config, tables=(spec,), privacy=privacy)
 
 
+@pytest.mark.parametrize("spilled", [False, True], ids=["read again", "spill"])
 @pytest.mark.parametrize("table", ["policyholders", "claims"])
 @pytest.mark.parametrize(("k", "limit"), [(5, 0.02), (40, 0.05)])
 def test_second_pass_writes_the_whole_table_release(extract_cp932, tmp_path, monkeypatch, table, k,
-                                                    limit) -> None:
+                                                    limit, spilled) -> None:
     import pipeline.io.batches as batches
 
     config = _single(table, k, limit)
@@ -44,15 +46,19 @@ def test_second_pass_writes_the_whole_table_release(extract_cp932, tmp_path, mon
 
     monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 14)  # many batches
     monkeypatch.setattr(second_pass, "BUCKET_ROWS", 700)  # several buckets
-    stats = first_pass(config, inputs).tables[table]
-    result = search_stats(config, spec, stats)
-    plan = sketch_kept(plan_for(config, spec, stats, result), inputs[table])
     scratch = tmp_path / "scratch"
     scratch.mkdir()
+    spill = Spill(scratch / "spill.parquet") if spilled else None
+    stats = first_pass(config, inputs, {table: spill} if spill else None).tables[table]
+    result = search_stats(config, spec, stats)
+    plan = sketch_kept(plan_for(config, spec, stats, result), inputs[table], spill)
     keys = {c.name: SurrogateKey() for c in spec.by_role("linking_code")}
     out = tmp_path / f"{table}.parquet"
-    written = write_table(plan, inputs[table], out, scratch, keys)
-    assert list(scratch.iterdir()) == []  # the buckets are gone
+    written = write_table(plan, inputs[table], out, scratch, keys, spill)
+    if spill is not None:
+        assert spill.path.exists() and pq.ParquetFile(spill.path).metadata.num_row_groups > 3
+        spill.remove()
+    assert list(scratch.iterdir()) == []  # the buckets (and the spill) are gone
     got = pq.read_table(out).to_pandas()
 
     assert written.rows == len(got) == len(want.data)
