@@ -143,7 +143,11 @@ def _rare_columns(spec: TableSpec) -> list[ColumnSpec]:
 def _fixed(plan: Plan, col: ColumnSpec, values: pd.Series) -> pd.Series:
     """A kept column's values at its fixed level (``pipeline.anonymise.columns.fixed_level``), a sensitive
     column's with the rare values of all rows merged (``search_table``)."""
-    if col.name in plan.labels:
+    if col.name in plan.labels and col.type == "date":  # matched on a datetime index (see Plan._lookup)
+        labels = plan.labels[col.name]
+        by_day = pd.Series(labels.to_numpy(), index=pd.DatetimeIndex(labels.index))
+        out = pd.Series(by_day.reindex(pd.DatetimeIndex(values)).to_numpy(), index=values.index)
+    elif col.name in plan.labels:
         out = values.astype(object).map(plan.labels[col.name])
     elif col.type == "date":
         out = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
