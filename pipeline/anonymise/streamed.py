@@ -1,49 +1,148 @@
-"""One table's search from its first pass (issue 17): the decision the pipeline takes, without the rows.
+"""The search from the first pass (issue 17): the decision the pipeline takes, without the rows.
 
-:func:`search_stats` turns a :class:`~pipeline.stream.first_pass.TableStats` into what
+:func:`search_stats_table` turns a :class:`~pipeline.stream.first_pass.TableStats` into what
 :func:`pipeline.search.weighted.search_histogram` takes, as ``pipeline.anonymise.table.search_table``
 turns a prepared table into what the row search takes:
 
-- quasi-identifiers: the entries' leaf codes under the first pass's hierarchies, with the analyst's
-  weight and ``max_level``;
+- quasi-identifiers: the entries' leaf codes under the first pass's hierarchies, from a minimum level up,
+  with the analyst's weight and ``max_level``;
 - sensitive columns: each entry's value at the column's fixed level, then rare values merged or nulled
   as :func:`~pipeline.identifiers.rare.merge_rare` decides from the person sketches
   (:meth:`TableStats.rare`); numbers ranked by value;
+- the joined view (a later table linked by a person key): each entry's link id resolved to the tuple the
+  earlier table's release kept for that person (:meth:`~pipeline.stream.links.PersonLinks.resolve`), its
+  leaf codes added as the linked quasi-identifiers (fixed at the released level, or from it up); entries
+  whose person the earlier release dropped are removed with their person, not charged to the limit;
 - the table's models at the release's k; persons from the (tuple, person) pairs.
 
-So on the same extract it chooses the same levels and suppresses the same rows as the whole-table path
-with global recoding, for a table searched on its own (``tests/stream/test_search_stats.py``). Not
-covered yet (the whole-table path still runs them): local recoding, the joined view of linked tables,
-and ``protect_attributes``.
+:func:`search_stats_tables` runs the joined-view rounds and the choice between the two strategies of
+``pipeline.anonymise.joined.search_tables`` (global recoding) on these searches. So on the same extract the
+streaming path chooses the same strategy and levels and suppresses the same rows as the whole-table path
+(``tests/stream/test_search_stats.py``, ``tests/stream/test_joined_stats.py``). Not covered yet (the
+whole-table path still runs them): local recoding and ``protect_attributes``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from pipeline.anonymise.linked import LinkedColumn, at_least, fixed
+from pipeline.anonymise.table import prioritised
 from pipeline.config.model import Config, TableSpec
+from pipeline.errors import PrivacyError
+from pipeline.hierarchies.base import Hierarchy
 from pipeline.privacy import build_models
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn
 from pipeline.search.weighted import search_histogram
-from pipeline.stream.first_pass import TableStats
+from pipeline.stream.first_pass import FirstPass, TableStats
+from pipeline.stream.links import LINK
+
+
+@dataclass
+class StatsSearched:
+    """One table's search on its first pass (the streaming counterpart of ``table.Searched``): ``result``
+    holds ``keep`` and ``class_id`` per histogram entry."""
+
+    spec: TableSpec
+    stats: TableStats
+    result: SearchResult
+    #: search name → absolute level (own quasi-identifiers by output name, linked ones by
+    #: ``str(LinkedColumn)``)
+    absolute: dict[str, int]
+    #: Iyengar's LM of the own quasi-identifiers against their full hierarchies, per attribute and mean
+    loss: dict[str, Any]
+    linked: dict[str, LinkedColumn]
+    #: joined view: per link id, the earlier table's kept tuple (a row of its ``persons``) or -1
+    resolved: np.ndarray | None = None
+
+    @property
+    def own(self) -> list[str]:
+        return [c.output_name for c in self.spec.by_role("quasi_identifier")]
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Own quasi-identifier → released (absolute) level."""
+        return {name: self.absolute[name] for name in self.own}
+
+    @property
+    def linked_levels(self) -> dict[LinkedColumn, int]:
+        return {column: self.absolute[name] for name, column in self.linked.items()}
+
+    def kept_tuples(self) -> np.ndarray:
+        """Per row of ``stats.persons`` (a tuple), whether the release keeps it (all its entries share a
+        class, so any one of them tells)."""
+        return np.asarray(self.result.keep)[_entry_of_tuple(self.stats)]
 
 
 def search_stats(config: Config, spec: TableSpec, stats: TableStats, k: int | None = None,
                  suppression_limit: float | None = None) -> SearchResult:
-    """The global-recoding search of one table on its first pass; ``keep``/``class_id`` per histogram entry
-    (``stats.histogram``'s rows). ``k`` must be the first pass's (its person sketches hold k hashes)."""
+    """The global-recoding search of one table on its own, on its first pass; ``keep``/``class_id`` per
+    histogram entry (``stats.histogram``'s rows). ``k`` must be the first pass's (its person sketches hold
+    k hashes)."""
+    return search_stats_table(config, spec, stats, k, suppression_limit).result
+
+
+def search_stats_table(config: Config, spec: TableSpec, stats: TableStats, k: int | None = None,
+                       suppression_limit: float | None = None, min_levels: dict[str, int] | None = None,
+                       earlier: StatsSearched | None = None, linked_fixed: bool = False) -> StatsSearched:
+    """One table's search on its first pass (``search_table`` on histogram entries). ``min_levels``: own
+    quasi-identifiers kept at least that general; ``earlier``: the earlier table's search, when this table
+    is a later table of its joined view (its linked quasi-identifiers fixed at the released levels when
+    ``linked_fixed``, else searched from them up)."""
     p = config.privacy
     k = p.k if k is None else k
     if k != stats.k:
         raise ValueError(f"the first pass sketched rare values for k = {stats.k}, not {k}")
     limit = p.suppression_limit if suppression_limit is None else suppression_limit
+    min_levels = min_levels or {}
     entries = stats.histogram
-    qis = []
+    rows = entries["rows"].to_numpy(dtype=np.int64)
+    qis: list[QuasiIdentifier] = []
+    originals: dict[str, tuple[Hierarchy, np.ndarray, int]] = {}
     for col in spec.by_role("quasi_identifier"):
-        codes = entries[col.output_name].to_numpy(dtype=np.int32)
-        qis.append(QuasiIdentifier(col.output_name, codes, stats.hierarchies[col.output_name],
-                                   weight=col.weight, max_level=col.max_level))
+        name, h = col.output_name, stats.hierarchies[col.output_name]
+        codes = entries[name].to_numpy(dtype=np.int32)
+        m = min_levels.get(name, 0)
+        originals[name] = (h, codes, m)
+        qis.append(prioritised(at_least(name, h, codes, m), col.weight, col.max_level, m))
+    linked: dict[str, LinkedColumn] = {}
+    removed = np.zeros(len(entries), dtype=bool)
+    resolved = None
+    if earlier is not None and stats.links is not None:
+        # each entry's person as the earlier release holds them; absent there: removed with the person
+        resolved = stats.links.resolve(earlier.kept_tuples())
+        link = entries[LINK].to_numpy(dtype=np.int64)
+        tuple_of = np.where(link >= 0, resolved[np.maximum(link, 0)], -1)
+        removed = tuple_of < 0
+        for col in earlier.spec.by_role("quasi_identifier"):
+            name, h = col.output_name, earlier.stats.hierarchies[col.output_name]
+            column = LinkedColumn(earlier.spec.name, name)
+            qname, level = str(column), earlier.absolute[name]
+            person_codes = earlier.stats.persons[name].to_numpy(dtype=np.int32)
+            codes = np.where(tuple_of >= 0, person_codes[np.maximum(tuple_of, 0)], h.n_leaves)
+            codes = codes.astype(np.int32)
+            originals[qname] = (h, codes, level)
+            q = fixed(qname, h, codes, level) if linked_fixed else at_least(qname, h, codes, level)
+            qis.append(prioritised(q, col.weight, col.max_level, level))
+            linked[qname] = column
+    sensitive = _sensitive(spec, stats)
+    pairs = None
+    if stats.person_pairs is not None:
+        pairs = (_entry_of_tuple(stats)[stats.person_pairs["t"].to_numpy()],
+                 stats.person_pairs["p"].to_numpy())
+    models = build_models(spec.release_models(k), k)
+    result = _search_entries(config, qis, sensitive, rows, pairs, models, limit, removed)
+    absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
+    return StatsSearched(spec, stats, result, absolute, _loss(originals, absolute, result.keep, rows, linked),
+                         linked, resolved)
+
+
+def _sensitive(spec: TableSpec, stats: TableStats) -> list[SensitiveColumn]:
+    entries = stats.histogram
     sensitive = []
     for col in spec.by_role("sensitive"):
         values = entries[col.output_name].astype(object)
@@ -54,13 +153,126 @@ def search_stats(config: Config, spec: TableSpec, stats: TableStats, k: int | No
             values = _rare_applied(values, stats, col.output_name, col.rare, col.rare_label)
         numeric = col.type in ("amount", "integer") and not labelled
         sensitive.append(SensitiveColumn.of(col.output_name, values, numeric))
-    pairs = None
-    if stats.person_pairs is not None:
-        pairs = (_entry_of_tuple(stats)[stats.person_pairs["t"].to_numpy()],
-                 stats.person_pairs["p"].to_numpy())
-    models = build_models(spec.release_models(k), k)
-    return search_histogram(qis, sensitive, entries["rows"].to_numpy(), pairs, models, limit, metric=p.metric,
-                            max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+    return sensitive
+
+
+def _search_entries(config: Config, qis: list[QuasiIdentifier], sensitive: list[SensitiveColumn],
+                    rows: np.ndarray, pairs: tuple[np.ndarray, np.ndarray] | None, models: list, limit: float,
+                    removed: np.ndarray) -> SearchResult:
+    """The histogram search on the entries not ``removed`` (with their person, in an earlier table),
+    expanded back to every entry: as ``table._search_rows`` does on rows, a removed entry is suppressed and
+    its rows counted in ``suppressed_rows`` but not charged to the limit."""
+    p = config.privacy
+
+    def run(qs: list[QuasiIdentifier], ss: list[SensitiveColumn], r: np.ndarray,
+            pp: tuple[np.ndarray, np.ndarray] | None) -> SearchResult:
+        return search_histogram(qs, ss, r, pp, models, limit, metric=p.metric,
+                                max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+
+    if not removed.any():
+        return run(qis, sensitive, rows, pairs)
+    at = np.flatnonzero(~removed)
+    if not len(at):
+        raise PrivacyError("every row belongs to a person suppressed in the earlier table")
+    new_index = np.full(len(removed), -1, dtype=np.int64)
+    new_index[at] = np.arange(len(at))
+    sub_pairs = None
+    if pairs is not None:
+        mine = ~removed[pairs[0]]
+        sub_pairs = (new_index[pairs[0][mine]], pairs[1][mine])
+    sub = run([replace(q, codes=np.asarray(q.codes)[at]) for q in qis],
+              [replace(s, codes=np.asarray(s.codes)[at]) for s in sensitive], rows[at], sub_pairs)
+    keep = np.zeros(len(removed), dtype=bool)
+    keep[at] = sub.keep
+    class_id = np.full(len(removed), -1, dtype=np.int64)
+    class_id[at] = sub.class_id
+    gone = int(rows[removed].sum())
+    return replace(sub, keep=keep, class_id=class_id, suppressed_rows=sub.suppressed_rows + gone,
+                   removed_with_person=gone)
+
+
+def _loss(originals: dict[str, tuple[Hierarchy, np.ndarray, int]], absolute: dict[str, int], keep: np.ndarray,
+          rows: np.ndarray, linked: dict[str, LinkedColumn]) -> dict[str, Any]:
+    """``table.lm_against_full`` on entries weighted by their rows (a suppressed cell loses everything)."""
+    per = {}
+    total = max(int(rows.sum()), 1)
+    for name, (h, codes, _) in originals.items():
+        if name in linked:
+            continue
+        cell = np.where(keep, h.loss(absolute[name])[codes], 1.0)
+        per[name] = float((cell * rows).sum() / total)
+    return {"lm": float(np.mean(list(per.values()))) if per else 0.0, "per_attribute": per}
+
+
+def search_stats_tables(config: Config, fp: FirstPass, k: int | None = None,
+                        suppression_limit: float | None = None,
+                        ) -> tuple[dict[str, StatsSearched], dict[str, Any] | None]:
+    """Every table searched on its first pass, linked tables on their joined view: the rounds and the choice
+    of ``pipeline.anonymise.joined.search_tables`` under global recoding (the lower analyst-weighted loss of
+    "earlier first" and "joint"); the choice as the manifest's ``search.joined_view`` (None: no link)."""
+    if config.privacy.recoding != "global":
+        raise NotImplementedError("the streaming search covers global recoding only")
+    k = config.privacy.k if k is None else k
+    limit = config.privacy.suppression_limit if suppression_limit is None else suppression_limit
+    searched = settle_stats(config, fp, k, limit, joint=False)
+    if not any(s.linked for s in searched.values()):
+        return searched, None
+    try:
+        joint: dict[str, StatsSearched] | None = settle_stats(config, fp, k, limit, joint=True)
+    except PrivacyError:
+        joint = None
+    first_loss = total_loss(searched)
+    joint_loss = total_loss(joint) if joint is not None else None
+    chosen = "earlier first"
+    if joint is not None and joint_loss is not None and joint_loss < first_loss - 1e-12:
+        searched, chosen = joint, "joint"
+    return searched, {"strategy": chosen, "total_lm": {"earlier first": first_loss, "joint": joint_loss}}
+
+
+def settle_stats(config: Config, fp: FirstPass, k: int, limit: float, joint: bool,
+                 facts: dict[str, int] | None = None) -> dict[str, StatsSearched]:
+    """``joined.settle`` (global recoding) on first passes: tables in config order until the linked tables
+    agree on the earlier tables' levels; the same cap on the rounds (``joined.max_rounds``)."""
+    facts = facts if facts is not None else {}
+    min_levels: dict[str, dict[str, int]] = {spec.name: {} for spec in config.tables}
+    heights = sum(h.height - 1 for t in fp.tables.values() for h in t.hierarchies.values())
+    for _ in range(heights + 3):
+        searched: dict[str, StatsSearched] = {}
+        by_key: dict[str, StatsSearched] = {}
+        raised = False
+        for spec in config.tables:
+            stats = fp.tables[spec.name]
+            earlier = by_key.get(spec.person_key) if spec.person_key and stats.links is not None else None
+            try:
+                res = search_stats_table(config, spec, stats, k, limit, min_levels[spec.name], earlier,
+                                         linked_fixed=earlier is not None and not joint)
+            except PrivacyError:
+                if earlier is None or joint:
+                    raise
+                res = search_stats_table(config, spec, stats, k, limit, min_levels[spec.name], earlier, False)
+                facts["earlier levels freed"] = facts.get("earlier levels freed", 0) + 1
+            searched[spec.name] = res
+            for column, level in res.linked_levels.items():
+                if level > searched[column.table].absolute[column.column]:
+                    min_levels[column.table][column.column] = level
+                    raised = True
+            if spec.person_key and res.own and spec.person_key not in by_key:
+                by_key[spec.person_key] = res
+        if not raised:
+            return searched
+    raise PrivacyError("tables linked by a person key did not settle on common levels")
+
+
+def total_loss(searched: dict[str, StatsSearched]) -> float:
+    """``joined.total_loss``: LM over every released quasi-identifier cell of every table, weighted by the
+    columns' analyst weights."""
+    total = cells = 0.0
+    for s in searched.values():
+        weight = {c.output_name: c.weight for c in s.spec.by_role("quasi_identifier")}
+        for name in s.own:
+            total += s.stats.rows * weight[name] * float(s.loss["per_attribute"][name])
+            cells += s.stats.rows * weight[name]
+    return total / cells if cells else 0.0
 
 
 def _rare_applied(values: pd.Series, stats: TableStats, column: str, policy: str, label: str) -> pd.Series:
@@ -78,7 +290,7 @@ def _rare_applied(values: pd.Series, stats: TableStats, column: str, policy: str
 
 def _entry_of_tuple(stats: TableStats) -> np.ndarray:
     """For each row of ``stats.persons`` (a leaf-code tuple), one histogram entry holding that tuple."""
-    names = stats.quasi_identifiers
+    names = stats.tuple_columns
     entries = stats.histogram[names].astype(np.int64)
     tuples = stats.persons[names].astype(np.int64)
     key = pd.MultiIndex.from_frame(entries)

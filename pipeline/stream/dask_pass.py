@@ -46,8 +46,10 @@ from pipeline.stream.first_pass import (
     encode_batch,
     finish_table,
     input_paths,
+    links_of,
     reduce_stats,
 )
+from pipeline.stream.links import PersonLinks
 
 IN_FLIGHT = 2
 CONNECT_TIMEOUT = 10.0  # seconds
@@ -143,13 +145,19 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
     """:func:`pipeline.stream.first_pass.first_pass` with the batches encoded on the cluster's workers."""
     paths = input_paths(config, inputs)
     tables = {}
+    links: dict[str, PersonLinks] = {}
     for spec in config.tables:
         path = Path(paths[spec.name])
         check_input(spec, path)
+        earlier = links.get(spec.person_key) if spec.person_key else None
+        # the links travel with each task (12 bytes a person); scattering them once is a later refinement
+        encode = functools.partial(encode_batch, k=config.privacy.k, links=earlier)
         acc: list[BatchStats] = []
-        for _, part in map_batches(client, functools.partial(encode_batch, k=config.privacy.k), spec, path):
+        for _, part in map_batches(client, encode, spec, path):
             acc.append(part)
             if len(acc) >= 8:
                 acc = [reduce_stats(acc)]
-        tables[spec.name] = finish_table(config, spec, path, reduce_stats(acc))
+        tables[spec.name] = stats = finish_table(config, spec, path, reduce_stats(acc), earlier)
+        if spec.person_key and spec.person_key not in links:
+            links[spec.person_key] = links_of(spec, stats)
     return FirstPass(tables)

@@ -47,11 +47,13 @@ from pipeline.inputs import check_header, input_overrides, input_path
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
 from pipeline.stream.columns import batches, kept_for_processing
+from pipeline.stream.links import LINK, PersonLinks, person_links
 from pipeline.stream.spill import Spill
 
 _PERSON = "__person__"
 _ROWS = "__rows__"
 _TUPLE = "__tuple__"
+_ROW = "__row__"
 #: pairs held before the partial result is de-duplicated again (bounds the reduce's temporary memory)
 _COMPACT_EVERY = 2_000_000
 
@@ -62,7 +64,8 @@ class BatchStats:
 
     rows: int
     histogram: pd.DataFrame  # value keys of qis + sensitive values + _TUPLE (hash of the qi keys) + _ROWS
-    pairs: pd.DataFrame  # distinct (_TUPLE, _PERSON) hashes, uint64 (empty without a person key)
+    #: distinct (_TUPLE, _PERSON) hashes, uint64, with the pair's first row (_ROW); empty without a person key
+    pairs: pd.DataFrame
     distinct: dict[str, pd.Series]  # column → value → rows
     #: column → distinct (value, person hash) pairs, at most ``k`` per value (the smallest hashes)
     sketches: dict[str, pd.DataFrame]
@@ -94,6 +97,15 @@ class TableStats:
     leaf_lookup: dict[str, pd.Series] = field(default_factory=dict)
     #: kept column with a hierarchy (not a quasi-identifier) → value → its label at the column's fixed level
     fixed: dict[str, pd.Series] = field(default_factory=dict)
+    #: A later table of the joined view: the earlier table's person links; then ``histogram`` and
+    #: ``persons`` carry each row's link id in the column :data:`~pipeline.stream.links.LINK` (-1: the
+    #: person is not in the earlier table), part of the tuple the persons are counted on
+    links: PersonLinks | None = None
+
+    @property
+    def tuple_columns(self) -> list[str]:
+        """The columns a row's tuple is made of: the quasi-identifiers, and the link id of a joined view."""
+        return [*self.quasi_identifiers, *([LINK] if self.links is not None else [])]
 
     def rare(self, column: str, policy: str, label: str) -> RarePlan:
         """What :func:`~pipeline.identifiers.rare.merge_rare` will do to ``column`` (output name) under the
@@ -156,26 +168,34 @@ def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[Co
     return qis, sens, attrs
 
 
-def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1) -> BatchStats:
+def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1,
+                 links: PersonLinks | None = None) -> BatchStats:
     """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well);
-    ``k`` (the release's): how many person hashes each value's sketch keeps."""
+    ``k`` (the release's): how many person hashes each value's sketch keeps; ``links``: a joined view's
+    earlier table (each row then carries its person's link id)."""
     values, faults = normalise_batch(spec, file, batch)
-    return encode_values(spec, values, faults, batch.offset, batch.num_rows, k)
+    return encode_values(spec, values, faults, batch.offset, batch.num_rows, k, links)
 
 
 def encode_values(spec: TableSpec, values: dict[str, pd.Series], faults: dict[str, Faults], offset: int,
-                  n: int, k: int) -> BatchStats:
+                  n: int, k: int, links: PersonLinks | None = None) -> BatchStats:
     """:func:`encode_batch` once the batch is normalised (rows ``offset + 1 …``, ``n`` of them)."""
     qis, sens, attrs = _roles(spec)
-    columns = {c.output_name: value_keys(c, values[c.name]) for c in qis}
-    columns.update({c.output_name: values[c.name] for c in sens})
-    qnames = [c.output_name for c in qis]
-    hist, tuple_hash = _grouped(columns, qnames, n)
     person = person_hashes(spec, values, offset, n)
-    if spec.person_key is not None:
-        pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person}).drop_duplicates()
+    columns = {c.output_name: value_keys(c, values[c.name]) for c in qis}
+    qnames = [c.output_name for c in qis]
+    if links is not None:
+        columns[LINK] = pd.Series(links.lookup(person))
+        qnames.append(LINK)
+    columns.update({c.output_name: values[c.name] for c in sens})
+    hist, tuple_hash = _grouped(columns, qnames, n)
+    if spec.person_key is not None:  # first occurrence kept: the pair's first row
+        pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person,
+                              _ROW: np.arange(offset, offset + n, dtype=np.int64)}
+                             ).drop_duplicates([_TUPLE, _PERSON])
     else:
-        pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64)})
+        pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64),
+                              _ROW: np.array([], np.int64)})
     distinct = {c.output_name: values[c.name].value_counts(dropna=False) for c in _distinct_columns(spec)}
     sketches = {c.output_name: bottom_k(pd.DataFrame({"value": values[c.name].to_numpy(dtype=object),
                                                        "person": person}).dropna(subset=["value"]), k)
@@ -243,7 +263,10 @@ def reduce_stats(parts: Iterable[BatchStats]) -> BatchStats:
     hist = pd.concat([p.histogram for p in parts], ignore_index=True)
     names = [c for c in hist.columns if c != _ROWS]
     hist = hist.groupby(names, dropna=False, sort=False)[_ROWS].sum().reset_index()
-    pairs = pd.concat([p.pairs for p in parts], ignore_index=True).drop_duplicates()
+    pairs = pd.concat([p.pairs for p in parts], ignore_index=True)
+    if not pairs[_ROW].is_monotonic_increasing:  # parts out of order (Dask): first rows first again
+        pairs = pairs.sort_values(_ROW, kind="stable")
+    pairs = pairs.drop_duplicates([_TUPLE, _PERSON])
     distinct: dict[str, pd.Series] = {}
     for p in parts:
         for name, counts in p.distinct.items():
@@ -265,9 +288,10 @@ def check_input(spec: TableSpec, path: Path) -> None:
     check_header(spec, path)
 
 
-def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats) -> TableStats:
+def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
+                 links: PersonLinks | None = None) -> TableStats:
     """Raise the pass's first error, else map value keys to leaf codes (hierarchies from the distinct
-    keys)."""
+    keys); ``links``: those the batches were encoded with."""
     nulled: dict[str, int] = {}
     for c in spec.columns:
         if c.name in stats.faults:
@@ -296,7 +320,7 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
         hist[c.output_name] = lookup.reindex(pd.Index(hist[c.output_name], dtype=object)).to_numpy(np.int32)
         hierarchies[c.output_name] = h
         leaf_lookup[c.output_name] = lookup
-    qnames = [c.output_name for c in qis]
+    qnames = [c.output_name for c in qis] + ([LINK] if links is not None else [])
     names = qnames + [c.output_name for c in sens]
     histogram = hist.groupby(names, dropna=False)[_ROWS].sum().rename("rows").reset_index()
     if spec.person_key is not None:
@@ -305,7 +329,9 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
         leaf_id, leaf_tuples = pd.factorize(pd.MultiIndex.from_frame(leaf_of[qnames]))
         tuple_ids = pd.Series(leaf_id, index=leaf_of[_TUPLE].to_numpy())
         ids = tuple_ids.reindex(pairs[_TUPLE].to_numpy()).to_numpy()
-        distinct_pairs = pd.DataFrame({"t": ids, "p": pairs[_PERSON].to_numpy()}).drop_duplicates()
+        # in first-row order, so the first of equal (t, p) keeps the pair's first row
+        distinct_pairs = pd.DataFrame({"t": ids, "p": pairs[_PERSON].to_numpy(),
+                                       "row": pairs[_ROW].to_numpy()}).drop_duplicates(["t", "p"])
         counted = distinct_pairs["t"].value_counts()
         persons = pd.DataFrame(list(leaf_tuples), columns=qnames).astype(np.int32)
         persons["persons"] = counted.reindex(np.arange(len(leaf_tuples))).to_numpy()
@@ -321,9 +347,9 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats)
             if c.output_name in sketches:  # rare values are judged on the released labels
                 relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
                 sketches[c.output_name] = bottom_k(relabelled.dropna(subset=["value"]), stats.k)
-    return TableStats(spec.name, stats.rows, qnames, [c.output_name for c in sens], histogram, persons,
-                      dict(stats.distinct), hierarchies, nulled, sketches, stats.k, person_pairs, leaf_lookup,
-                      fixed)
+    return TableStats(spec.name, stats.rows, [c.output_name for c in qis], [c.output_name for c in sens],
+                      histogram, persons, dict(stats.distinct), hierarchies, nulled, sketches, stats.k,
+                      person_pairs, leaf_lookup, fixed, links)
 
 
 def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
@@ -346,9 +372,11 @@ def fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.In
     return pd.Series(labels, index=pd.Index(keys, dtype=object))
 
 
-def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None = None) -> TableStats:
+def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None = None,
+               links: PersonLinks | None = None) -> TableStats:
     """One table's first pass on this machine: batches read, encoded and reduced as they come; with a
-    ``spill``, each batch's normalised columns are kept there for the later passes."""
+    ``spill``, each batch's normalised columns are kept there for the later passes; with ``links``, each
+    row's link to the earlier table of its joined view."""
     check_input(spec, path)
     acc: list[BatchStats] = []
     held = 0
@@ -356,7 +384,7 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
         values, faults = normalise_batch(spec, path, batch)
         if spill is not None:
             spill.write(values, batch.offset)
-        part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k)
+        part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k, links)
         acc.append(part)
         held += _held(part)
         if held > _COMPACT_EVERY:
@@ -364,7 +392,7 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
             held = _held(acc[0])
     if not acc:
         raise InputError(f"file {path}: no data rows")
-    return finish_table(config, spec, path, reduce_stats(acc))
+    return finish_table(config, spec, path, reduce_stats(acc), links)
 
 
 def _held(stats: BatchStats) -> int:
@@ -380,10 +408,24 @@ def input_paths(config: Config, inputs: dict[str, Path] | None) -> dict[str, Pat
 def first_pass(config: Config, inputs: dict[str, Path] | None = None,
                spills: dict[str, Spill] | None = None) -> FirstPass:
     """Every table's first pass, one machine, bounded memory (what the search needs, not the rows);
-    ``spills``: per table, where to keep its normalised batches for the later passes."""
+    ``spills``: per table, where to keep its normalised batches for the later passes. Tables in config
+    order: a table sharing its person key with an earlier one is passed with that table's links (the
+    first such table, as the whole-table path joins it)."""
     paths = input_paths(config, inputs)
     spills = spills or {}
-    return FirstPass({spec.name: table_pass(config, spec, paths[spec.name], spills.get(spec.name))
-                      for spec in config.tables})
+    tables: dict[str, TableStats] = {}
+    links: dict[str, PersonLinks] = {}
+    for spec in config.tables:
+        earlier = links.get(spec.person_key) if spec.person_key else None
+        tables[spec.name] = stats = table_pass(config, spec, paths[spec.name], spills.get(spec.name), earlier)
+        if spec.person_key and spec.person_key not in links:
+            links[spec.person_key] = links_of(spec, stats)
+    return FirstPass(tables)
+
+
+def links_of(spec: TableSpec, stats: TableStats) -> PersonLinks:
+    """The person links of a table with a person key (for the later tables of its joined view)."""
+    assert spec.person_key is not None and stats.person_pairs is not None
+    return person_links(spec.name, spec.person_key, stats.person_pairs, len(stats.persons))
 
 
