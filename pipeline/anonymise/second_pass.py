@@ -53,6 +53,7 @@ from pipeline.stream.first_pass import (
     rare_plan,
     value_keys,
 )
+from pipeline.stream.links import LINK
 from pipeline.stream.spill import Spill
 
 #: rows per bucket file of the shuffle (one bucket is held at a time)
@@ -78,11 +79,18 @@ class Plan:
     _lookups: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def cards(self) -> list[int]:
-        return [self.stats.hierarchies[q].n_leaves + 1 for q in self.stats.quasi_identifiers]
+        return _cards(self.stats)
 
-    def codes(self, values: dict[str, pd.Series], path: Path) -> dict[str, np.ndarray]:
-        """Each row's leaf code per quasi-identifier, through the first pass's value-key lookup."""
+    def codes(self, values: dict[str, pd.Series], path: Path, offset: int = 0) -> dict[str, np.ndarray]:
+        """Each row's leaf code per quasi-identifier, through the first pass's value-key lookup; for a later
+        table of a joined view also its link id (:data:`~pipeline.stream.links.LINK`, from the person key
+        of rows ``offset + 1 …``; the id's range end for a person the earlier table lacks)."""
         out = {}
+        links = self.stats.links
+        if links is not None:
+            person = person_hashes(self.spec, values, offset, len(next(iter(values.values()))))
+            link = links.lookup(person)
+            out[LINK] = np.where(link >= 0, link, links.n_ids)
         for col in self.spec.by_role("quasi_identifier"):
             lookup = self._lookup(col)
             keys = value_keys(col, values[col.name])
@@ -105,26 +113,34 @@ class Plan:
         return self._lookups[col.output_name]
 
     def keep(self, codes: dict[str, np.ndarray]) -> np.ndarray:
-        key = _pack([codes[q] for q in self.stats.quasi_identifiers], self.cards())
+        key = _pack([codes[q] for q in self.stats.tuple_columns], self.cards())
         at = np.searchsorted(self.kept_keys, key)
         at = np.minimum(at, max(len(self.kept_keys) - 1, 0))
         return (self.kept_keys[at] == key) if len(self.kept_keys) else np.zeros(len(key), dtype=bool)
 
 
-def plan_for(config: Config, spec: TableSpec, stats: TableStats, result: SearchResult) -> Plan:
-    """The plan of a search on the first pass (:func:`pipeline.anonymise.streamed.search_stats`); the rare
-    values are filled in by :func:`sketch_kept`."""
-    names = stats.quasi_identifiers
-    entries = [stats.histogram[q].to_numpy(dtype=np.int64) for q in names]
-    cards = [stats.hierarchies[q].n_leaves + 1 for q in names]
-    kept_keys = np.unique(_pack([e[result.keep] for e in entries], cards))
+def plan_for(config: Config, spec: TableSpec, stats: TableStats, result: SearchResult,
+             levels: dict[str, int] | None = None) -> Plan:
+    """The plan of a search on the first pass (:func:`pipeline.anonymise.streamed.search_stats`, or
+    ``search_stats_table`` with the absolute ``levels`` of its own quasi-identifiers); the rare values are
+    filled in by :func:`sketch_kept`."""
+    entries = [stats.histogram[q].to_numpy(dtype=np.int64) for q in stats.tuple_columns]
+    if stats.links is not None:  # the link id last; "not in the earlier table" packed as the range end
+        entries[-1] = np.where(entries[-1] >= 0, entries[-1], stats.links.n_ids)
+    kept_keys = np.unique(_pack([e[result.keep] for e in entries], _cards(stats)))
     labels = {col.name: stats.fixed[col.output_name] for col in spec.kept_columns
               if col.role in ("sensitive", "attribute") and col.output_name in stats.fixed}
     # the search's sensitive values had their rare values merged over all rows first (search_table does the
     # same before the search, assemble again on the kept rows)
     pre = {col.output_name: stats.rare(col.output_name, col.rare, col.rare_label)
            for col in spec.by_role("sensitive") if col.type == "string" or col.hierarchy is not None}
-    return Plan(config, spec, stats, dict(result.levels), kept_keys, labels, pre_rare=pre)
+    return Plan(config, spec, stats, dict(result.levels if levels is None else levels), kept_keys, labels,
+                pre_rare=pre)
+
+
+def _cards(stats: TableStats) -> list[int]:
+    cards = [stats.hierarchies[q].n_leaves + 1 for q in stats.quasi_identifiers]
+    return cards + ([stats.links.n_ids + 1] if stats.links is not None else [])
 
 
 def _pack(cols: list[np.ndarray], cards: list[int]) -> np.ndarray:
@@ -177,7 +193,7 @@ def sketch_kept(plan: Plan, path: Path, spill: Spill | None = None) -> Plan:
     parts: dict[str, list[pd.DataFrame]] = {c.output_name: [] for c in cols}
     rows: dict[str, pd.Series] = {}
     for offset, n, values in _batches(plan, path, spill):
-        keep = plan.keep(plan.codes(values, path))
+        keep = plan.keep(plan.codes(values, path, offset))
         person = person_hashes(plan.spec, values, offset, n)[keep]
         for col in cols:
             v = _fixed(plan, col, values[col.name])[keep]
@@ -217,8 +233,8 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
     written = suppressed = 0
     try:
-        for _, _, values in _batches(plan, path, spill):
-            codes = plan.codes(values, path)
+        for offset, _, values in _batches(plan, path, spill):
+            codes = plan.codes(values, path, offset)
             keep = plan.keep(codes)
             suppressed += int((~keep).sum())
             table = _released(plan, values, codes, keep, keys, rare_counts, seen, schema)

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.anonymise import anonymise_prepared, second_pass
 from pipeline.anonymise.second_pass import plan_for, sketch_kept, write_table
-from pipeline.anonymise.streamed import search_stats
+from pipeline.anonymise.streamed import search_stats, search_stats_tables
 from pipeline.config import load_config
 from pipeline.identifiers.surrogate import SurrogateKey
 from pipeline.prepare import prepare
@@ -60,7 +60,13 @@ def test_second_pass_writes_the_whole_table_release(extract_cp932, tmp_path, mon
         spill.remove()
     assert list(scratch.iterdir()) == []  # the buckets (and the spill) are gone
     got = pq.read_table(out).to_pandas()
+    _assert_same_release(got, written, want, spec)
+    if k == 40:
+        assert written.suppressed > 0 or sum(written.rare_values.values()) > 0
 
+
+def _assert_same_release(got: pd.DataFrame, written, want, spec) -> None:  # type: ignore[no-untyped-def]
+    """The written table is the whole-table release up to row order and surrogates."""
     assert written.rows == len(got) == len(want.data)
     assert written.suppressed == want.suppressed_rows
     changed = [{name: n for name, n in counts.items() if n} for counts in (written.rare_values,
@@ -79,8 +85,47 @@ def test_second_pass_writes_the_whole_table_release(extract_cp932, tmp_path, mon
     canon = [df[rest].astype("string").fillna("<null>").sort_values(rest).reset_index(drop=True)
              for df in (got, want.data)]
     pd.testing.assert_frame_equal(canon[0], canon[1], check_dtype=False)
-    if k == 40:
-        assert written.suppressed > 0 or sum(written.rare_values.values()) > 0
+
+
+@pytest.mark.parametrize(("k", "limit"), [(5, 0.02), (40, 0.05), (100, 0.1)])
+def test_second_pass_writes_the_joined_view_release(extract_cp932, tmp_path, monkeypatch, k, limit) -> None:
+    """Both tables, claims on the joined view: the release of ``anonymise_prepared`` under global recoding,
+    and on the written files k persons per class of the joined view (each claim with its policyholder's
+    released values, matched on the surrogate key), counted here independently of the pipeline."""
+    import pipeline.io.batches as batches
+
+    config = load_config(DEMO_CONFIG)
+    config = dataclasses.replace(config, privacy=dataclasses.replace(
+        config.privacy, k=k, suppression_limit=limit, recoding="global",
+        attribute_risk=dataclasses.replace(config.privacy.attribute_risk, protect=False, policy="warn")))
+    want = anonymise_prepared(prepare(config, extract_cp932))
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 14)
+    monkeypatch.setattr(second_pass, "BUCKET_ROWS", 700)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    spills = {spec.name: Spill(scratch / f"{spec.name}.spill.parquet") for spec in config.tables}
+    searched, view = search_stats_tables(config, first_pass(config, extract_cp932, spills))
+    assert view is not None
+    assert want["claims"].metrics["search"]["joined_view"]["strategy"] == view["strategy"]
+    keys = {c.name: SurrogateKey() for spec in config.tables for c in spec.by_role("linking_code")}
+    released = {}
+    for spec in config.tables:
+        s = searched[spec.name]
+        plan = sketch_kept(plan_for(config, spec, s.stats, s.result, s.levels), extract_cp932[spec.name],
+                           spills[spec.name])
+        out = tmp_path / f"{spec.name}.parquet"
+        written = write_table(plan, extract_cp932[spec.name], out, scratch, keys, spills[spec.name])
+        released[spec.name] = got = pq.read_table(out).to_pandas()
+        _assert_same_release(got, written, want[spec.name], spec)
+    if k >= 40:
+        assert searched["claims"].result.removed_with_person > 0
+    ph, cl = released["policyholders"], released["claims"]
+    ph_qis = [c.output_name for c in config.table("policyholders").by_role("quasi_identifier")]
+    cl_qis = [c.output_name for c in config.table("claims").by_role("quasi_identifier")]
+    joined = cl.merge(ph[["契約キー", *ph_qis]], on="契約キー", how="left", validate="many_to_one")
+    assert joined[ph_qis].notna().any(axis=1).all()  # every released claim's policyholder is released
+    persons = joined.fillna("<null>").groupby([*cl_qis, *ph_qis])["契約キー"].nunique()
+    assert persons.min() >= k
 
 
 def test_a_file_changed_between_the_passes_is_refused(extract_cp932, tmp_path) -> None:
