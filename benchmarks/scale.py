@@ -23,11 +23,12 @@ Modes:
   the quasi-identifier histogram and distinct values kept.
 - ``firstpass-dask1`` / ``firstpass-dask2``: the same first pass on a local Dask cluster of 1 / 2 workers.
 - ``run``: ``anonymize run configs/demo.yaml`` end to end (today's path, whole tables in pandas).
-- ``stream``: the streaming path as far as it is built: first pass, the search on it
-  (``pipeline.anonymise.streamed``), the kept-row sketches and the bucketed write of each table's release
-  (``pipeline.anonymise.second_pass``), each table on its own under global recoding and without
-  ``protect_attributes`` (the joined view, local recoding, the gates and the report are not streamed yet),
-  so its release is not the ``run`` mode's: it measures the machinery, time and memory, not the product.
+- ``stream``: the streaming anonymisation: first pass (with the joined view's person links), the search
+  on it with the joined-view rounds (``pipeline.anonymise.streamed.search_stats_tables``), the kept-row
+  sketches and the bucketed write of each table's release (``pipeline.anonymise.second_pass``), under
+  global recoding and without ``protect_attributes`` (the demo config otherwise): the release
+  ``anonymize run`` writes for that config (tests/anonymise/test_second_pass.py), without the gates, the
+  report and the manifest, which are not streamed yet.
 """
 
 from __future__ import annotations
@@ -103,10 +104,10 @@ print({n: (t.rows, len(t.histogram)) for n, t in res.tables.items()}, file=sys.s
 """
 
 STREAM = """
-import dataclasses, sys, tempfile
+import dataclasses, sys, tempfile, time
 from pathlib import Path
 from pipeline.anonymise.second_pass import plan_for, sketch_kept, write_table
-from pipeline.anonymise.streamed import search_stats
+from pipeline.anonymise.streamed import search_stats_tables
 from pipeline.config import load_config
 from pipeline.identifiers.surrogate import SurrogateKey
 from pipeline.stream.first_pass import first_pass
@@ -118,19 +119,25 @@ cfg = dataclasses.replace(cfg, privacy=privacy)
 inputs = {"policyholders": Path(sys.argv[2]), "claims": Path(sys.argv[3])}
 out = Path(sys.argv[4])
 out.mkdir()
-keys = {}
+t0 = time.perf_counter()
 spills = {spec.name: Spill(out / f".{spec.name}.spill.parquet") for spec in cfg.tables}
 stats = first_pass(cfg, inputs, spills)
+t1 = time.perf_counter()
+searched, view = search_stats_tables(cfg, stats)
+t2 = time.perf_counter()
+print("first pass", round(t1 - t0, 1), "s; search (joined view,", view and view["strategy"], ")",
+      round(t2 - t1, 1), "s", file=sys.stderr)
+keys = {c.name: SurrogateKey() for spec in cfg.tables for c in spec.by_role("linking_code")}
 for spec in cfg.tables:
-    for c in spec.by_role("linking_code"):
-        keys.setdefault(c.name, SurrogateKey())
-    result = search_stats(cfg, spec, stats.tables[spec.name])
+    s = searched[spec.name]
     spill = spills[spec.name]
-    plan = sketch_kept(plan_for(cfg, spec, stats.tables[spec.name], result), inputs[spec.name], spill)
+    t = time.perf_counter()
+    plan = sketch_kept(plan_for(cfg, spec, s.stats, s.result, s.levels), inputs[spec.name], spill)
     with tempfile.TemporaryDirectory(dir=out) as scratch:
         w = write_table(plan, inputs[spec.name], out / f"{spec.name}.parquet", Path(scratch), keys, spill)
     spill.remove()
-    print(spec.name, w.rows, w.suppressed, result.levels, file=sys.stderr)
+    print(spec.name, w.rows, "rows", w.suppressed, "suppressed", s.levels, round(time.perf_counter() - t, 1),
+          "s second pass", file=sys.stderr)
 """
 
 

@@ -47,8 +47,7 @@ def build_candidate(prepared: Prepared) -> ReleaseCandidate:
     tables, prepared, assessment = anonymise_with_attribute_policy(prepared)
     assessment.raise_if_failed()
     now = dt.datetime.now(dt.UTC).astimezone()
-    # letters only after the time: a hex tail could join the time's digits into a My-Number-shaped run
-    release_id = f"{now:%Y%m%dT%H%M%S}-{''.join(secrets.choice(string.ascii_lowercase) for _ in range(6))}"
+    release_id = new_release_id(now)
     inputs = {name: {"file": t.file.name, "sha256": t.sha256, "rows": str(t.rows)}
               for name, t in prepared.tables.items()}
     candidate = ReleaseCandidate(release_id, now, prepared.config, tables, inputs)
@@ -56,10 +55,17 @@ def build_candidate(prepared: Prepared) -> ReleaseCandidate:
     return candidate
 
 
+def new_release_id(now: dt.datetime) -> str:
+    """The release's id: its time and six random letters (letters only after the time: a hex tail could
+    join the time's digits into a My-Number-shaped run)."""
+    return f"{now:%Y%m%dT%H%M%S}-{''.join(secrets.choice(string.ascii_lowercase) for _ in range(6))}"
+
+
 def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None = None,
-                 register: Path | None = None, demo: bool = False) -> RunSummary:
+                 register: Path | None = None, demo: bool = False, stream: bool = False) -> RunSummary:
     """``demo``: the release is marked ``"demo": true`` in its manifest (synthetic data; ``anonymize demo``
-    replaces only releases so marked)."""
+    replaces only releases so marked). ``stream``: the anonymisation in bounded memory
+    (``pipeline.anonymise.streamed_release``; global recoding without ``protect_attributes``)."""
     out_dir = Path(out_dir).resolve()  # GX Data Docs and the register want absolute paths
     if out_dir.exists():
         from pipeline.errors import ReleaseExistsError
@@ -70,7 +76,13 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
         from pipeline.errors import RegisterError
 
         raise RegisterError(f"{register}: the register path is not a file")
+    if stream:
+        from pipeline.anonymise.streamed_release import check_streamable
+
+        check_streamable(config)  # a config error before anything is swept, read or written
     recovered = _recover(out_dir, register)
+    if stream:
+        return _run_streamed(config, out_dir, inputs, register, demo, recovered)
     prepared = prepare(config, inputs)
     coarsened = {name: t.addresses_coarsened for name, t in prepared.tables.items()}
     candidate = build_candidate(prepared)  # its phases: "anonymise", "attribute risk" (pipeline.attributes)
@@ -82,6 +94,41 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
     with staging_with_lock(out_dir) as st:
         manifest = write_release(candidate, st.dir, residual_pii_scan=detection_summary,
                                  addresses_coarsened=coarsened, demo=demo, register=register)
+        with progress.phase("register" if register is not None else "rename"):
+            from pipeline.publication.created import created_event
+
+            commit_release(st, out_dir, register,
+                           lambda files: created_event(candidate, out_dir, manifest, files_dir=files))
+    return RunSummary(out_dir, candidate.release_id, manifest, recovered)
+
+
+def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None, register: Path | None,
+                  demo: bool, recovered: list[str]) -> RunSummary:
+    """The run with the anonymisation streamed: its scratch (spills, shuffle buckets) lives inside the
+    staging folder, so a failure or a crash leaves nothing outside it (the staging is removed, or swept by
+    the next run); the scratch is gone before the release's files are written and checksummed."""
+    import shutil
+
+    from pipeline.anonymise.streamed_release import anonymise_streamed
+    from pipeline.attributes.protect import assess_release
+    from pipeline.detection.gate import check_candidate
+
+    with staging_with_lock(out_dir) as st:
+        scratch = st.dir / ".scratch"
+        scratch.mkdir()
+        try:
+            streamed = anonymise_streamed(config, inputs, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        now = dt.datetime.now(dt.UTC).astimezone()
+        candidate = ReleaseCandidate(new_release_id(now), now, config, streamed.tables, streamed.inputs)
+        assessment = assess_release(candidate.tables, config.privacy.attribute_risk)
+        assessment.raise_if_failed()
+        candidate.attribute_risk = assessment.as_dict()
+        with progress.step("residual PII scan"):
+            detection_summary = check_candidate(candidate)
+        manifest = write_release(candidate, st.dir, residual_pii_scan=detection_summary, demo=demo,
+                                 addresses_coarsened=streamed.addresses_coarsened, register=register)
         with progress.phase("register" if register is not None else "rename"):
             from pipeline.publication.created import created_event
 

@@ -216,6 +216,8 @@ class Written:
     rows: int
     suppressed: int
     rare_values: dict[str, int]
+    #: scrubbed free-text column → ``tags_written`` and ``whole_cells`` (``assemble``'s counts)
+    scrubbed: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str, SurrogateKey],
@@ -230,6 +232,7 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     writers: list[pq.ParquetWriter | None] = [None] * n_buckets
     schema = _schema(plan)
     rare_counts: dict[str, int] = {}
+    scrubbed: dict[str, dict[str, int]] = {}
     seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
     written = suppressed = 0
     try:
@@ -237,7 +240,7 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
             codes = plan.codes(values, path, offset)
             keep = plan.keep(codes)
             suppressed += int((~keep).sum())
-            table = _released(plan, values, codes, keep, keys, rare_counts, seen, schema)
+            table = _released(plan, values, codes, keep, keys, rare_counts, seen, schema, scrubbed)
             written += table.num_rows
             bucket = rng.integers(0, n_buckets, table.num_rows)
             for b in range(n_buckets):
@@ -265,7 +268,7 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
                 w.close()
         for bp in bucket_paths:
             bp.unlink(missing_ok=True)
-    return Written(written, suppressed, rare_counts)
+    return Written(written, suppressed, rare_counts, scrubbed)
 
 
 def _schema(plan: Plan) -> pa.Schema:
@@ -281,7 +284,7 @@ def _schema(plan: Plan) -> pa.Schema:
 
 def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndarray], keep: np.ndarray,
               keys: dict[str, SurrogateKey], rare_counts: dict[str, int], seen: dict[str, list[pd.DataFrame]],
-              schema: pa.Schema) -> pa.Table:
+              schema: pa.Schema, scrubbed: dict[str, dict[str, int]]) -> pa.Table:
     """One batch's kept rows, released (``assemble._columns``, row by row)."""
     spec = plan.spec
     out: dict[str, pa.Array] = {}
@@ -316,8 +319,12 @@ def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndar
         elif col.role == "free_text":
             from pipeline.detection.scrub import scrub_column
 
-            scrubbed = scrub_column(values[col.name][keep].reset_index(drop=True), plan.config.detection)
-            out[name] = pa.array(scrubbed.values.astype(object).to_numpy(), pa.string(), from_pandas=True)
+            done = scrub_column(values[col.name][keep].reset_index(drop=True), plan.config.detection)
+            rare_counts[name] = rare_counts.get(name, 0) + done.replacements
+            counts = scrubbed.setdefault(name, {"tags_written": 0, "whole_cells": 0})
+            counts["tags_written"] += done.replacements
+            counts["whole_cells"] += done.whole_cells
+            out[name] = pa.array(done.values.astype(object).to_numpy(), pa.string(), from_pandas=True)
     return pa.table(out, schema=schema)
 
 

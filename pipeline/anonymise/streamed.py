@@ -24,7 +24,7 @@ whole-table path still runs them): local recoding and ``protect_attributes``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,11 @@ class StatsSearched:
     linked: dict[str, LinkedColumn]
     #: joined view: per link id, the earlier table's kept tuple (a row of its ``persons``) or -1
     resolved: np.ndarray | None = None
+    #: search name → each entry's leaf code under its full hierarchy (linked ones: the person's, as the
+    #: earlier release kept them; the null leaf for a person it lacks)
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the sensitive columns as searched (each entry's value at the fixed level, rare values applied)
+    sensitive_values: dict[str, pd.Series] = field(default_factory=dict)
 
     @property
     def own(self) -> list[str]:
@@ -129,7 +134,8 @@ def search_stats_table(config: Config, spec: TableSpec, stats: TableStats, k: in
             q = fixed(qname, h, codes, level) if linked_fixed else at_least(qname, h, codes, level)
             qis.append(prioritised(q, col.weight, col.max_level, level))
             linked[qname] = column
-    sensitive = _sensitive(spec, stats)
+    sensitive_values = _sensitive_values(spec, stats)
+    sensitive = [SensitiveColumn.of(name, v, numeric) for name, (v, numeric) in sensitive_values.items()]
     pairs = None
     if stats.person_pairs is not None:
         pairs = (_entry_of_tuple(stats)[stats.person_pairs["t"].to_numpy()],
@@ -138,12 +144,14 @@ def search_stats_table(config: Config, spec: TableSpec, stats: TableStats, k: in
     result = _search_entries(config, qis, sensitive, rows, pairs, models, limit, removed)
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
     return StatsSearched(spec, stats, result, absolute, _loss(originals, absolute, result.keep, rows, linked),
-                         linked, resolved)
+                         linked, resolved, {name: codes for name, (_, codes, _) in originals.items()},
+                         {name: v for name, (v, _) in sensitive_values.items()})
 
 
-def _sensitive(spec: TableSpec, stats: TableStats) -> list[SensitiveColumn]:
+def _sensitive_values(spec: TableSpec, stats: TableStats) -> dict[str, tuple[pd.Series, bool]]:
+    """Sensitive column → (each entry's value as searched, whether it is ranked as a number)."""
     entries = stats.histogram
-    sensitive = []
+    sensitive = {}
     for col in spec.by_role("sensitive"):
         values = entries[col.output_name].astype(object)
         labelled = col.hierarchy is not None
@@ -152,7 +160,7 @@ def _sensitive(spec: TableSpec, stats: TableStats) -> list[SensitiveColumn]:
         if col.type == "string" or labelled:
             values = _rare_applied(values, stats, col.output_name, col.rare, col.rare_label)
         numeric = col.type in ("amount", "integer") and not labelled
-        sensitive.append(SensitiveColumn.of(col.output_name, values, numeric))
+        sensitive[col.output_name] = (values, numeric)
     return sensitive
 
 

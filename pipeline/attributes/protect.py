@@ -82,6 +82,23 @@ def anonymise_with_attribute_policy(
             views = measure_release(tables, spec.max_columns)
             assessment = assess(views, spec, tables)
     assessment.protected, assessment.rounds = rounds.protected, rounds.count
+    _record(tables, spec, views, assessment)
+    return tables, prepared, assessment
+
+
+def assess_release(tables: dict[str, TableResult], spec: AttributeRiskSpec) -> Assessment:
+    """Measure and record the risk over all released columns of ``tables``, promoting nothing (the streamed
+    run, where ``protect_attributes`` is off: the same figures as one round of the rounds above)."""
+    with progress.phase("attribute risk"):
+        views = measure_release(tables, spec.max_columns)
+        assessment = assess(views, spec, tables)
+    _record(tables, spec, views, assessment)
+    return assessment
+
+
+def _record(tables: dict[str, TableResult], spec: AttributeRiskSpec, views: dict[str, Any],
+            assessment: Assessment) -> None:
+    """Each table's ``metrics["attribute_risk"]``: the policy, its views' figures and warnings."""
     for name, t in tables.items():
         t.metrics["attribute_risk"] = {"policy": spec.policy, "threshold": spec.threshold,
                                        **views[name].as_dict()}
@@ -91,7 +108,6 @@ def anonymise_with_attribute_policy(
         table = f.view.removesuffix("_joined")
         warning = {"view": f.view, "columns": list(f.columns), "ja": f.ja, "en": f.en}
         tables[table].metrics["attribute_risk"].setdefault("warnings", []).append(warning)
-    return tables, prepared, assessment
 
 
 class _Rounds:

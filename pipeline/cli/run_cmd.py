@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input", action="append", default=[], metavar="TABLE=PATH",
                    help="read TABLE from PATH instead of the config's file (repeatable)")
     add_register_argument(p)
+    p.add_argument("--stream", action="store_true",
+                   help="anonymise in bounded memory: two passes over the inputs, the search on their "
+                        "histograms (global recoding without protect_attributes; README, Scale)")
     cluster = p.add_mutually_exclusive_group()
     cluster.add_argument("--workers", type=_workers, default=None, metavar="N",
                          help="read and normalise the inputs on a local Dask cluster of N worker processes")
@@ -54,15 +57,19 @@ def parse_inputs(items: list[str]) -> dict[str, Path]:
 
 
 def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Path,
-            demo: bool = False, workers: int | None = None, scheduler: str | None = None) -> int:
+            demo: bool = False, workers: int | None = None, scheduler: str | None = None,
+            stream: bool = False) -> int:
     from pipeline.run import run_pipeline
 
     config = load_config(config_path)
     check_register_path(register)
     check_output_path(out)
     try:
+        if stream and (workers is not None or scheduler is not None):
+            raise ConfigError("--stream runs on this machine; the streamed passes on Dask workers are not "
+                              "built yet (drop --workers / --scheduler)")
         if workers is None and scheduler is None:
-            summary = run_pipeline(config, out, inputs, register, demo=demo)
+            summary = run_pipeline(config, out, inputs, register, demo=demo, stream=stream)
         else:
             summary = _run_on_cluster(config, out, inputs, register, demo, workers, scheduler)
     except OSError as exc:
@@ -109,4 +116,4 @@ def check_output_path(out: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     return execute(args.config, args.out, parse_inputs(args.input), args.register,
-                   workers=args.workers, scheduler=args.scheduler)
+                   workers=args.workers, scheduler=args.scheduler, stream=args.stream)

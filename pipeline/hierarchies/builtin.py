@@ -253,7 +253,12 @@ def build_address(name: str, values: pd.Series, spec: HierarchySpec, reference: 
 
 def unknown_municipalities(leaves: pd.Series) -> int:
     """Rows whose address leaf fell back to the 都道府県 (市区町村 not in the official list)."""
-    return int(leaves.isin(list(_prefectures())).sum())
+    return int(prefecture_leaves(leaves).sum())
+
+
+def prefecture_leaves(leaves: pd.Series) -> np.ndarray:
+    """Per address leaf: whether it is a 都道府県 (the fallback of a 市区町村 not in the official list)."""
+    return leaves.isin(list(_prefectures())).to_numpy(dtype=bool)
 
 
 def build_postal_code(

@@ -52,3 +52,54 @@ def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: flo
         "records": int(records),
         "classes": n_classes,
     }
+
+
+def risk_profile_entries(class_id: np.ndarray, rows: np.ndarray,
+                         pairs: tuple[np.ndarray, np.ndarray] | None, threshold: float) -> dict:
+    """:func:`risk_profile` on histogram entries instead of rows (the streaming path): ``class_id`` per entry
+    (-1: suppressed), ``rows`` per entry, and with persons their (entry, person) pairs (an entry holding the
+    person's tuple; duplicates allowed). Equal to :func:`risk_profile` on the rows the entries stand for."""
+    class_id = np.asarray(class_id, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
+    kept = (class_id >= 0) & (rows > 0)
+    empty = {"prosecutor_max": 0.0, "prosecutor_avg": 0.0, "records_at_risk": 0.0, "sample_uniques": 0.0,
+             "marketer": 0.0, "threshold": threshold, "records": 0, "classes": 0}
+    if not kept.any():
+        return empty
+    _, cls = np.unique(class_id[kept], return_inverse=True)
+    n_classes = int(cls.max()) + 1
+    if pairs is None:
+        size = np.bincount(cls, weights=rows[kept], minlength=n_classes)  # rows per class
+        risk = 1.0 / size
+        records = int(rows[kept].sum())
+        at = size / records  # share of the records in each class
+        return {
+            "prosecutor_max": float(risk.max()),
+            "prosecutor_avg": float((risk * at).sum()),
+            "records_at_risk": float(at[risk > threshold].sum()),
+            "sample_uniques": float(at[risk >= 1.0].sum()),
+            "marketer": float(min(n_classes, records) / records),
+            "threshold": threshold,
+            "records": records,
+            "classes": n_classes,
+        }
+    entry_class = np.full(len(class_id), -1, dtype=np.int64)
+    entry_class[kept] = cls
+    pair_class = entry_class[np.asarray(pairs[0], dtype=np.int64)]
+    mine = pair_class >= 0
+    _, pcode = np.unique(np.asarray(pairs[1])[mine], return_inverse=True)
+    n_persons = int(pcode.max()) + 1
+    distinct = sorted_unique(pair_class[mine] * n_persons + pcode)
+    size = np.bincount(distinct // n_persons, minlength=n_classes)
+    risk = np.zeros(n_persons)
+    np.maximum.at(risk, distinct % n_persons, 1.0 / size[distinct // n_persons])
+    return {
+        "prosecutor_max": float(risk.max()),
+        "prosecutor_avg": float(risk.mean()),
+        "records_at_risk": float((risk > threshold).mean()),
+        "sample_uniques": float((risk >= 1.0).mean()),
+        "marketer": float(min(n_classes, n_persons) / n_persons),
+        "threshold": threshold,
+        "records": n_persons,
+        "classes": n_classes,
+    }

@@ -60,7 +60,9 @@ def up_to(values: pd.Series, h: Hierarchy, level: int) -> pd.Series:
 
 def leaves_up_to(leaf_codes: np.ndarray, h: Hierarchy, level: int) -> pd.Series:
     """Input values (leaf codes) at ``level``; the null leaf (the root) as null."""
-    labels = pd.Series(h.labels[level], dtype=object)
+    # a copy: a Series on an object array shares its memory, and nulling the root in place changed the
+    # hierarchy itself (a release's manifest then listed the string "None" among a column's value sets)
+    labels = pd.Series(h.labels[level], dtype=object, copy=True)
     labels[labels == str(h.labels[-1][0])] = None
     return pd.Series(labels.to_numpy()[h.maps[level][leaf_codes]])
 

@@ -42,7 +42,7 @@ import pandas as pd
 from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys
+from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys, prefecture_leaves
 from pipeline.inputs import check_header, input_overrides, input_path
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
@@ -101,6 +101,10 @@ class TableStats:
     #: ``persons`` carry each row's link id in the column :data:`~pipeline.stream.links.LINK` (-1: the
     #: person is not in the earlier table), part of the tuple the persons are counted on
     links: PersonLinks | None = None
+    #: kept column with a hierarchy (not a quasi-identifier) → that hierarchy (built on the distinct values)
+    fixed_hierarchies: dict[str, Hierarchy] = field(default_factory=dict)
+    #: address quasi-identifier → rows whose 市区町村 is not in the official list (leaf: the 都道府県)
+    addresses_coarsened: dict[str, int] = field(default_factory=dict)
 
     @property
     def tuple_columns(self) -> list[str]:
@@ -341,15 +345,27 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
         person_pairs = None
     sketches = dict(stats.sketches)
     fixed: dict[str, pd.Series] = {}
+    fixed_hierarchies: dict[str, Hierarchy] = {}
     for c in _distinct_columns(spec):
         if c.hierarchy is not None:
-            fixed[c.output_name] = label = fixed_labels(config, spec, c, stats.distinct[c.output_name].index)
+            label, fixed_hierarchies[c.output_name] = fixed_labels(config, spec, c,
+                                                                   stats.distinct[c.output_name].index)
+            fixed[c.output_name] = label
             if c.output_name in sketches:  # rare values are judged on the released labels
                 relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
                 sketches[c.output_name] = bottom_k(relabelled.dropna(subset=["value"]), stats.k)
+    coarsened = {}
+    for c in qis:
+        if c.hierarchy is not None and c.hierarchy.kind == "address":
+            h = hierarchies[c.output_name]
+            leaf = np.asarray(histogram[c.output_name], dtype=np.int64)
+            labels = pd.Series([*h.labels[0][: h.n_leaves], None], dtype=object)
+            fallback = prefecture_leaves(labels)[leaf]
+            if fallback.any():
+                coarsened[c.output_name] = int(histogram["rows"].to_numpy()[fallback].sum())
     return TableStats(spec.name, stats.rows, [c.output_name for c in qis], [c.output_name for c in sens],
                       histogram, persons, dict(stats.distinct), hierarchies, nulled, sketches, stats.k,
-                      person_pairs, leaf_lookup, fixed, links)
+                      person_pairs, leaf_lookup, fixed, links, fixed_hierarchies, coarsened)
 
 
 def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
@@ -361,15 +377,16 @@ def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
     return keys.astype("string[pyarrow]")
 
 
-def fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.Index) -> pd.Series:
+def fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.Index,
+                 ) -> tuple[pd.Series, Hierarchy]:
     """Value → its label at the column's fixed level (what ``pipeline.anonymise.columns.fixed_level``
-    releases, and what rare values are judged on), from the distinct values alone."""
+    releases, and what rare values are judged on), from the distinct values alone; and the hierarchy."""
     assert col.hierarchy is not None
     keys = pd.Series(values, dtype=object).dropna().reset_index(drop=True)
     leaves, h = build_hierarchy(col.output_name, _typed(col, keys), col.hierarchy,
                                 config.privacy.reference_date, col.output_name)
     labels = h.generalise(h.encode(leaves, spec.name), min(col.level, h.height - 1))
-    return pd.Series(labels, index=pd.Index(keys, dtype=object))
+    return pd.Series(labels, index=pd.Index(keys, dtype=object)), h
 
 
 def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None = None,

@@ -1,0 +1,214 @@
+"""``anonymize run --stream`` (issue 17): the anonymisation in bounded memory, the rest of the run as today.
+
+What is streamed: read, normalise and encode (the first pass, with the joined view's person links), the
+search on its histograms (joined-view rounds and strategy choice, ``pipeline.anonymise.streamed``), and the
+second pass that writes each table's released rows batch by batch (kept-row rare values, generalised values,
+keyed-PRF surrogates, scrubbed text, the bucketed shuffle; ``pipeline.anonymise.second_pass``). The normalised
+batches are spilled once inside the run's staging folder and read back by the later passes; nothing of the
+input's rows is held in memory. The figures of the release come from the histograms: classes, suppressed rows,
+loss, risk before and after (:func:`pipeline.metrics.risk.risk_profile_entries`), addresses coarsened.
+
+What is not streamed yet: the released tables are read back into pandas for the residual-PII scan, the risk
+over all released columns, the report, the published items and the Great Expectations gate, which all take
+the candidate's data frames (the release is coarser than the input, but grows with the rows just the same).
+The report's "before" sample is a bounded uniform sample of the input rows (:data:`BEFORE_SAMPLE`), drawn from
+the histogram. The research questions of ``utility`` (claim rates on input and release) need the input rows
+and are left out of a streamed manifest.
+
+Which configs: global recoding without ``protect_attributes`` (:func:`check_streamable`; anything else is a
+config error before any input is read). On such a config the release equals the whole-table path's, up to the
+row order and the surrogates (``tests/anonymise/test_streamed_run.py``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline import progress
+from pipeline.anonymise.columns import model_dict
+from pipeline.anonymise.second_pass import Written, plan_for, sketch_kept, write_table
+from pipeline.anonymise.streamed import StatsSearched, _entry_of_tuple, search_stats_tables
+from pipeline.checksum import sha256_file
+from pipeline.config.model import Config
+from pipeline.errors import ConfigError, PrivacyError
+from pipeline.identifiers.surrogate import SurrogateKey
+from pipeline.metrics.risk import risk_profile_entries
+from pipeline.metrics.utility import level_shares
+from pipeline.release.candidate import TableResult
+from pipeline.stream.first_pass import first_pass, input_paths
+from pipeline.stream.spill import Spill
+
+#: rows of the report's before sample (drawn uniformly from the input rows, through the histogram)
+BEFORE_SAMPLE = 200_000
+
+
+def check_streamable(config: Config) -> None:
+    """A config error (before any input is read) for what the streaming path does not cover yet."""
+    problems = []
+    if config.privacy.recoding != "global":
+        problems.append(f"privacy.recoding is {config.privacy.recoding!r} (the streaming search is global "
+                        "recoding only)")
+    if config.privacy.attribute_risk.protect:
+        problems.append("privacy.attribute_risk.protect is on (promoting attributes searches again on the "
+                        "rows)")
+    if problems:
+        raise ConfigError("--stream cannot run this config: " + "; ".join(problems)
+                          + ". Run without --stream, or set recoding: global and protect: false")
+
+
+@dataclass
+class Streamed:
+    tables: dict[str, TableResult]
+    #: table → {"file", "sha256", "rows"}, as ``pipeline.run.build_candidate`` records the inputs
+    inputs: dict[str, dict[str, str]]
+    addresses_coarsened: dict[str, dict[str, int]]
+
+
+def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: Path) -> Streamed:
+    """The streamed anonymisation of every table; ``scratch``: an empty folder inside the run's staging
+    folder (the spills and shuffle buckets, removed here, and by the staging's clean-up on any failure)."""
+    check_streamable(config)
+    paths = input_paths(config, inputs)
+    spills = {spec.name: Spill(scratch / f"{spec.name}.spill.parquet") for spec in config.tables}
+    keys = {c.name: SurrogateKey() for spec in config.tables for c in spec.by_role("linking_code")}
+    try:
+        with progress.phase("first pass"):
+            fp = first_pass(config, inputs, spills)
+        k = config.privacy.k
+        for name, stats in fp.tables.items():
+            persons = (stats.person_pairs["p"].nunique() if stats.person_pairs is not None else stats.rows)
+            if k > persons:
+                raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
+        with progress.phase("search (first pass)"):
+            searched, view = search_stats_tables(config, fp)
+        tables: dict[str, TableResult] = {}
+        for spec in config.tables:
+            s = searched[spec.name]
+            path = Path(paths[spec.name])
+            with progress.phase(f"second pass {spec.name}"):
+                plan = sketch_kept(plan_for(config, spec, s.stats, s.result, s.levels), path,
+                                   spills[spec.name])
+                out = scratch / f"{spec.name}.parquet"
+                buckets = scratch / f"{spec.name}.buckets"
+                buckets.mkdir()
+                written = write_table(plan, path, out, buckets, keys, spills[spec.name])
+                spills[spec.name].remove()
+                buckets.rmdir()
+            with progress.phase(f"read back {spec.name}"):
+                data = _read_back(config, spec.name, out)
+                out.unlink()
+            tables[spec.name] = table_result(config, s, written, data)
+            if view is not None:
+                tables[spec.name].metrics["search"]["joined_view"] = view
+    finally:
+        for spill in spills.values():
+            spill.remove()
+        for key in keys.values():
+            key.discard()
+    with progress.phase("checksums (inputs)"):
+        digests = {name: sha256_file(p) for name, p in paths.items()}
+    return Streamed(tables,
+                    {name: {"file": Path(paths[name]).name, "sha256": digests[name], "rows": str(t.rows_in)}
+                     for name, t in tables.items()},
+                    {name: dict(fp.tables[name].addresses_coarsened) for name in tables})
+
+
+def _read_back(config: Config, table: str, path: Path) -> pd.DataFrame:
+    """The written release as ``assemble`` types it: numbers without a hierarchy Int64, the rest text."""
+    data = pq.read_table(path).to_pandas()
+    spec = config.table(table)
+    for col in spec.kept_columns:
+        numeric = (col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
+                   and col.hierarchy is None)
+        data[col.output_name] = data[col.output_name].astype("Int64" if numeric else "string")
+    return data
+
+
+def table_result(config: Config, s: StatsSearched, written: Written, data: pd.DataFrame) -> TableResult:
+    """``assemble.assemble_table``'s result for a streamed table: the figures from its histogram, the data
+    as written by the second pass."""
+    spec, stats, result = s.spec, s.stats, s.result
+    rows = stats.histogram["rows"].to_numpy(dtype=np.int64)
+    pairs = None
+    if spec.person_key is not None and stats.person_pairs is not None:
+        pp = stats.person_pairs
+        pairs = (_entry_of_tuple(stats)[pp["t"].to_numpy()], pp["p"].to_numpy())
+    names = list(s.codes)  # own and linked quasi-identifiers, as the search saw them
+    before_class = pd.DataFrame(s.codes).groupby(names, sort=False).ngroup().to_numpy()
+    threshold = config.privacy.risk_threshold
+    risk_before = risk_profile_entries(before_class, rows, pairs, threshold)
+    risk_after = risk_profile_entries(np.where(result.keep, result.class_id, -1), rows, pairs, threshold)
+    hierarchies = {name: stats.hierarchies[name] for name in s.own}
+    hierarchies.update(stats.fixed_hierarchies)
+    levels = dict(s.levels)
+    for col in spec.kept_columns:
+        if col.role != "quasi_identifier" and col.output_name in stats.fixed_hierarchies:
+            levels[col.output_name] = min(col.level, stats.fixed_hierarchies[col.output_name].height - 1)
+    # as assemble counts them: an attribute only where cells changed; a sensitive column with rare values
+    # merged, and a scrubbed free-text column, always
+    always = {c.output_name for c in spec.kept_columns
+              if (c.role == "sensitive" and (c.type == "string" or c.hierarchy is not None))
+              or c.role == "free_text"}
+    t = TableResult(
+        name=spec.name,
+        spec=spec,
+        data=data,
+        quasi_identifiers=tuple(s.own),
+        sensitive=tuple(stats.sensitive),
+        attributes=tuple(c.output_name for c in spec.by_role("attribute")),
+        person_key=spec.column(spec.person_key).output_name if spec.person_key else None,
+        levels=levels,
+        hierarchies=hierarchies,
+        rows_in=stats.rows,
+        suppressed_rows=int(result.suppressed_rows),
+        min_class_size=int(result.min_class_size),
+        classes=int(result.classes),
+        k=stats.k,
+        metrics={
+            "loss": {**result.loss, **s.loss},
+            "risk": {"before": risk_before, "after": risk_after},
+            "search": {"exact": result.exact, "nodes_evaluated": result.nodes_evaluated,
+                       "lattice_size": result.lattice_size, "fallback": result.fallback,
+                       "suppressed_with_person": result.removed_with_person, "streamed": True},
+            "linked_quasi_identifiers": {str(c): lv for c, lv in s.linked_levels.items()},
+            "models": [model_dict(m) for m in spec.release_models(stats.k)],
+        },
+        rare_values={name: n for name, n in written.rare_values.items() if n or name in always},
+        scrubbed=dict(written.scrubbed),
+        invalid_nulled=dict(stats.invalid_nulled),
+        before=_before_sample(s, rows),
+    )
+    t.metrics["utility"] = {
+        "suppressed_share": float(t.suppressed_rows / t.rows_in) if t.rows_in else 0.0,
+        "levels": {name: level_shares(t.data[name], t.hierarchies[name], t.rows_in) for name in s.own},
+    }
+    return t
+
+
+def _before_sample(s: StatsSearched, rows: np.ndarray) -> pd.DataFrame:
+    """Up to :data:`BEFORE_SAMPLE` input rows, uniformly without replacement, as their level-0 values (the
+    report's before distributions): every row when the table is smaller. Drawn on the histogram: row
+    numbers sampled, then mapped to their entries through the cumulative counts."""
+    total = int(rows.sum())
+    rng = np.random.default_rng(secrets.randbits(128))
+    if total > BEFORE_SAMPLE:
+        drawn = rng.choice(total, BEFORE_SAMPLE, replace=False)
+        picked = np.searchsorted(np.cumsum(rows), drawn, side="right")
+    else:
+        picked = np.repeat(np.arange(len(rows)), rows)
+    picked = picked[rng.permutation(len(picked))]
+    stats = s.stats
+    frame = {}
+    for name in s.own:
+        h = stats.hierarchies[name]
+        labels = np.array([*h.labels[0][: h.n_leaves], None], dtype=object)
+        frame[name] = labels[np.asarray(s.codes[name])[picked]]
+    for name, v in s.sensitive_values.items():
+        frame[name] = v.to_numpy(dtype=object)[picked]
+    return pd.DataFrame(frame)

@@ -1,0 +1,115 @@
+"""``anonymize run --stream`` through the CLI (issue 17): on the demo extract, with the demo config set to
+global recoding without ``protect_attributes``, the streamed run writes the release the whole-table run
+writes: the same tables, rows and values (up to the row order and the surrogates), the same levels, classes,
+suppressed rows, rare values, risk and loss in the manifest; ``anonymize verify`` accepts it with the
+register, and its joined view is k-anonymous per person on the written files. A config the streaming path
+does not cover is a config error (exit 3) before anything is read or written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import anonymize, copy_extract, edited_demo_config
+
+pytestmark = pytest.mark.slow
+
+GLOBAL = ("  recoding: auto", "  recoding: global")
+PROTECT = ("  protect_attributes: true", "  protect_attributes: false")
+
+
+def _config(folder: Path) -> Path:
+    config = edited_demo_config(folder, *GLOBAL)
+    text = config.read_text("utf-8").replace(*PROTECT)
+    assert PROTECT[1] in text
+    config.write_text(text, "utf-8")
+    return config
+
+
+def _run(config: Path, out: Path, extract: dict[str, Path], *extra: str):  # type: ignore[no-untyped-def]
+    return anonymize("--quiet", "run", str(config), "--out", str(out), "--register",
+                     str(out.parent / "register.jsonl"), *extra,
+                     *[f"--input={name}={path}" for name, path in extract.items()])
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory, extract_cp932: dict[str, Path]) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("streamed-run")
+    extract = copy_extract(extract_cp932, folder / "extract")
+    config = _config(folder)
+    whole, streamed = folder / "whole", folder / "streamed"
+    for out, extra in ((whole, ()), (streamed, ("--stream",))):
+        proc = _run(config, out, extract, *extra)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return whole, streamed
+
+
+def _manifest(release: Path) -> dict:
+    return json.loads((release / "manifest.json").read_text("utf-8"))
+
+
+def test_the_streamed_run_writes_the_whole_table_release(releases: tuple[Path, Path]) -> None:
+    whole, streamed = (_manifest(r) for r in releases)
+    assert set(whole["tables"]) == set(streamed["tables"]) == {"policyholders", "claims"}
+    for name, w in whole["tables"].items():
+        s = streamed["tables"][name]
+        for key in ("rows", "rows_in", "columns", "quasi_identifiers", "levels", "classes", "min_class_size",
+                    "suppressed_rows", "rare_values_changed", "invalid_cells_nulled", "free_text_scrubbed",
+                    "granularity", "linked_quasi_identifiers", "linked_persons",
+                    "addresses_coarsened_to_prefecture", "k"):
+            assert s.get(key) == w.get(key), (name, key)
+        # the labels a column may take; listed in the hierarchy's order, which follows the input's order on
+        # the whole-table path and the sorted distinct values on the streamed one
+        assert {c: set(v) for c, v in s["value_sets"].items()} == {
+            c: set(v) for c, v in w["value_sets"].items()}, name
+        assert s["attribute_risk"] == w["attribute_risk"], name
+        assert s["utility"]["levels"] == w["utility"]["levels"], name
+        assert s["search"]["streamed"] is True and "streamed" not in w["search"]
+        for side in ("before", "after"):
+            for figure, value in w["risk"][side].items():
+                assert s["risk"][side][figure] == pytest.approx(value), (name, side, figure)
+        for key, value in w["information_loss"].items():
+            if isinstance(value, float):
+                assert s["information_loss"][key] == pytest.approx(value), (name, key)
+        if "joined_view" in w["search"]:
+            assert s["search"]["joined_view"]["strategy"] == w["search"]["joined_view"]["strategy"]
+    for name in whole["tables"]:
+        got, want = (pd.read_parquet(r / "data" / f"{name}.parquet") for r in releases)
+        linking = [c for c in want.columns if c.endswith("キー")]
+        rest = [c for c in want.columns if c not in linking]
+        assert [str(t) for t in got.dtypes] == [str(t) for t in want.dtypes], name
+        canon = [df[rest].astype("string").fillna("<null>").sort_values(rest).reset_index(drop=True)
+                 for df in (got, want)]
+        pd.testing.assert_frame_equal(canon[0], canon[1], obj=name)
+        for column in linking:
+            assert got[column].nunique() == want[column].nunique(), (name, column)
+
+
+def test_the_streamed_release_verifies_and_is_k_anonymous_on_the_joined_view(releases) -> None:
+    streamed = releases[1]
+    proc = anonymize("verify", str(streamed), "--register", str(streamed.parent / "register.jsonl"))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    manifest = _manifest(streamed)
+    ph = pd.read_parquet(streamed / "data/policyholders.parquet")
+    cl = pd.read_parquet(streamed / "data/claims.parquet")
+    ph_qis = manifest["tables"]["policyholders"]["quasi_identifiers"]
+    cl_qis = manifest["tables"]["claims"]["quasi_identifiers"]
+    joined = cl.merge(ph[["契約キー", *ph_qis]], on="契約キー", how="inner", validate="many_to_one")
+    assert len(joined) == len(cl)  # every released claim's policyholder is released
+    persons = joined.astype("string").fillna("<null>").groupby([*cl_qis, *ph_qis])["契約キー"].nunique()
+    assert persons.min() >= manifest["tables"]["claims"]["k"]
+    assert not list(streamed.parent.glob(".*staging*")) and not list(streamed.rglob("*.spill.parquet"))
+
+
+@pytest.mark.parametrize("extra", [(), ("--workers", "2")], ids=["auto recoding", "with workers"])
+def test_what_the_stream_does_not_cover_is_a_config_error(tmp_path, extract_cp932, extra) -> None:
+    config = (edited_demo_config(tmp_path, "  k: 5", "  k: 5") if not extra else _config(tmp_path))
+    out = tmp_path / "release"
+    proc = _run(config, out, extract_cp932, "--stream", *extra)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--stream" in lines[0], proc.stderr
+    assert not out.exists() and not list(tmp_path.glob(".release*"))
