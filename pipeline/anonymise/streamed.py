@@ -297,11 +297,18 @@ def _rare_applied(values: pd.Series, stats: TableStats, column: str, policy: str
 
 
 def _entry_of_tuple(stats: TableStats) -> np.ndarray:
-    """For each row of ``stats.persons`` (a leaf-code tuple), one histogram entry holding that tuple."""
+    """For each row of ``stats.persons`` (a leaf-code tuple), one histogram entry holding that tuple; computed
+    once per first pass (every joined-view round and both strategies need it: 22 times on the demo)."""
+    cached = stats.derived.get("entry_of_tuple")
+    if cached is not None:
+        return cached
     names = stats.tuple_columns
     entries = stats.histogram[names].astype(np.int64)
     tuples = stats.persons[names].astype(np.int64)
     key = pd.MultiIndex.from_frame(entries)
     first = pd.Series(np.arange(len(entries)), index=key)
     first = first[~first.index.duplicated()]
-    return first.reindex(pd.MultiIndex.from_frame(tuples)).to_numpy(dtype=np.int64)
+    out = first.reindex(pd.MultiIndex.from_frame(tuples)).to_numpy(dtype=np.int64)
+    out.setflags(write=False)
+    stats.derived["entry_of_tuple"] = out
+    return out

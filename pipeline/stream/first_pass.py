@@ -105,6 +105,8 @@ class TableStats:
     fixed_hierarchies: dict[str, Hierarchy] = field(default_factory=dict)
     #: address quasi-identifier → rows whose 市区町村 is not in the official list (leaf: the 都道府県)
     addresses_coarsened: dict[str, int] = field(default_factory=dict)
+    #: what later steps derive from these figures once and reuse (read-only arrays; never personal values)
+    derived: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def tuple_columns(self) -> list[str]:
