@@ -43,6 +43,7 @@ from pipeline.stream.first_pass import (
     BatchStats,
     FirstPass,
     check_input,
+    column_reader,
     encode_batch,
     finish_table,
     input_paths,
@@ -157,7 +158,8 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
             acc.append(part)
             if len(acc) >= 8:
                 acc = [reduce_stats(acc)]
-        tables[spec.name] = stats = finish_table(config, spec, path, reduce_stats(acc), earlier)
+        tables[spec.name] = stats = finish_table(config, spec, path, reduce_stats(acc), earlier,
+                                                 column_reader(spec, path))
         if spec.person_key and spec.person_key not in links:
             links[spec.person_key] = links_of(spec, stats)
     return FirstPass(tables)

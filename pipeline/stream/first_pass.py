@@ -32,9 +32,10 @@ invalid row of the first configured column that has one, and the count), raised 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -295,9 +296,11 @@ def check_input(spec: TableSpec, path: Path) -> None:
 
 
 def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
-                 links: PersonLinks | None = None) -> TableStats:
+                 links: PersonLinks | None = None,
+                 column: Callable[[str], pd.Series] | None = None) -> TableStats:
     """Raise the pass's first error, else map value keys to leaf codes (hierarchies from the distinct
-    keys); ``links``: those the batches were encoded with."""
+    keys); ``links``: those the batches were encoded with; ``column``: a column's normalised values in
+    file order (read again only when a hierarchy refuses a value, to name the file's row)."""
     nulled: dict[str, int] = {}
     for c in spec.columns:
         if c.name in stats.faults:
@@ -320,7 +323,7 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
             leaves, h = build_hierarchy(c.output_name, keys, c.hierarchy, config.privacy.reference_date,
                                         c.output_name)
         except PipelineError as exc:
-            raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+            _raise_on_rows(config, spec, path, c, column, exc)
         codes = h.encode(leaves, spec.name)
         lookup = pd.Series(codes, index=pd.Index(keys.astype(object), dtype=object))
         hist[c.output_name] = lookup.reindex(pd.Index(hist[c.output_name], dtype=object)).to_numpy(np.int32)
@@ -350,8 +353,11 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
     fixed_hierarchies: dict[str, Hierarchy] = {}
     for c in _distinct_columns(spec):
         if c.hierarchy is not None:
-            label, fixed_hierarchies[c.output_name] = fixed_labels(config, spec, c,
-                                                                   stats.distinct[c.output_name].index)
+            try:
+                label, fixed_hierarchies[c.output_name] = fixed_labels(config, spec, c,
+                                                                       stats.distinct[c.output_name].index)
+            except PipelineError as exc:
+                _raise_on_rows(config, spec, path, c, column, exc)
             fixed[c.output_name] = label
             if c.output_name in sketches:  # rare values are judged on the released labels
                 relabelled = sketches[c.output_name].assign(value=sketches[c.output_name]["value"].map(label))
@@ -368,6 +374,35 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
     return TableStats(spec.name, stats.rows, [c.output_name for c in qis], [c.output_name for c in sens],
                       histogram, persons, dict(stats.distinct), hierarchies, nulled, sketches, stats.k,
                       person_pairs, leaf_lookup, fixed, links, fixed_hierarchies, coarsened)
+
+
+def _raise_on_rows(config: Config, spec: TableSpec, path: Path, col: ColumnSpec,
+                   column: Callable[[str], pd.Series] | None, exc: PipelineError) -> NoReturn:
+    """A hierarchy refused a value: the builder saw the distinct keys, so its row and count are theirs, not
+    the file's. Build it again on the column's values in file order (the error path only: one column held
+    for that) and raise that error, the whole-file path's: the first bad row of the file and the cells."""
+    assert col.hierarchy is not None
+    if column is not None:
+        values = column(col.name)
+        try:
+            build_hierarchy(col.output_name, values, col.hierarchy, config.privacy.reference_date,
+                            col.output_name)
+        except PipelineError as on_rows:
+            raise type(on_rows)(f"table {spec.name}, file {path}: {on_rows}") from None
+    raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
+
+
+def column_reader(spec: TableSpec, path: Path, spill: Spill | None = None) -> Callable[[str], pd.Series]:
+    """A column's normalised values in file order: from the spill, else by reading ``path`` again."""
+
+    def read(name: str) -> pd.Series:
+        if spill is not None:
+            parts = [values[name] for _, _, values in spill.batches()]
+        else:
+            parts = [normalise_batch(spec, path, batch)[0][name] for batch in batches(spec, path)]
+        return pd.concat(parts, ignore_index=True).rename(name)
+
+    return read
 
 
 def _typed(col: ColumnSpec, keys: pd.Series) -> pd.Series:
@@ -411,7 +446,7 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
             held = _held(acc[0])
     if not acc:
         raise InputError(f"file {path}: no data rows")
-    return finish_table(config, spec, path, reduce_stats(acc), links)
+    return finish_table(config, spec, path, reduce_stats(acc), links, column_reader(spec, path, spill))
 
 
 def _held(stats: BatchStats) -> int:
