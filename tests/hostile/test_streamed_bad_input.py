@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import copy_extract, edited_demo_config
-from tests.hostile.conftest import cli as _cli_fixture  # noqa: F401 (the fixture ``cli``)
 
 pytestmark = pytest.mark.slow
 
