@@ -40,7 +40,7 @@ def _whole(config, extract):
     return search_tables(config, prepared, surrogates, config.privacy.k, config.privacy.suppression_limit)
 
 
-@pytest.mark.parametrize(("k", "limit"), [(2, 0.0), (5, 0.02), (25, 0.05), (40, 0.05), (100, 0.1)])
+@pytest.mark.parametrize(("k", "limit"), [(2, 0.0), (25, 0.05), (100, 0.1)])
 def test_streamed_joined_view_takes_the_whole_table_decision(extract_cp932, monkeypatch, k, limit) -> None:
     import pipeline.io.batches as batches
 
