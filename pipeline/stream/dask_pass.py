@@ -40,12 +40,14 @@ from pipeline.errors import PipelineError
 from pipeline.io.batches import Batch, parquet_groups, read_parquet_group, resolve_format
 from pipeline.stream.columns import batches, kept_for_processing
 from pipeline.stream.first_pass import (
+    COMPACT_EVERY,
     BatchStats,
     FirstPass,
     check_input,
     column_reader,
     encode_batch,
     finish_table,
+    held_rows,
     input_paths,
     links_of,
     reduce_stats,
@@ -154,10 +156,14 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         # the links travel with each task (12 bytes a person); scattering them once is a later refinement
         encode = functools.partial(encode_batch, k=config.privacy.k, links=earlier)
         acc: list[BatchStats] = []
+        held, limit = 0, COMPACT_EVERY
         for _, part in map_batches(client, encode, spec, path):
             acc.append(part)
-            if len(acc) >= 8:
+            held += held_rows(part)
+            if held > limit:  # geometric, as the local pass (linear in the rows, not quadratic)
                 acc = [reduce_stats(acc)]
+                held = held_rows(acc[0])
+                limit = max(COMPACT_EVERY, 2 * held)
         tables[spec.name] = stats = finish_table(config, spec, path, reduce_stats(acc), earlier,
                                                  column_reader(spec, path))
         if spec.person_key and spec.person_key not in links:

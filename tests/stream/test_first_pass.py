@@ -179,3 +179,26 @@ def test_rare_values_are_judged_by_persons_as_merge_rare_judges_them(extract_cp9
     sizes = sketch.groupby("value").size()
     assert sizes.max() <= k and (sizes < k).sum() == len(got.tables["claims"].rare(disease.output_name,
                                                                                     "merge", "x").rare)
+
+
+def test_partial_results_merged_many_times_give_the_same_histogram(extract_cp932, reference,
+                                                                   monkeypatch) -> None:
+    """The pass merges its partial results when they hold more than ``COMPACT_EVERY`` rows, then waits for
+    twice the merged size (linear, not quadratic); merged dozens of times it still gives the same
+    histogram, persons and person links (first rows kept through the merges)."""
+    import pipeline.io.batches as batches
+    import pipeline.stream.first_pass as fp_module
+
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 12)
+    merges = []
+    real = fp_module.reduce_stats
+    monkeypatch.setattr(fp_module, "reduce_stats", lambda parts: merges.append(1) or real(parts))
+    monkeypatch.setattr(fp_module, "COMPACT_EVERY", 300)
+    got = first_pass(load_config(DEMO_CONFIG), extract_cp932)
+    assert len(merges) > 6
+    _assert_same(got, reference)
+    monkeypatch.setattr(fp_module, "COMPACT_EVERY", 10**9)
+    once = first_pass(load_config(DEMO_CONFIG), extract_cp932)
+    a, b = got.tables["policyholders"].person_pairs, once.tables["policyholders"].person_pairs
+    pd.testing.assert_frame_equal(a.sort_values(["p", "t"]).reset_index(drop=True),
+                                  b.sort_values(["p", "t"]).reset_index(drop=True))
