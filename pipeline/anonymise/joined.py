@@ -30,7 +30,8 @@ needed step 3.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -68,12 +69,24 @@ def search_tables(config: Config, prepared: Prepared, surrogates: dict[str, Surr
             joint: dict[str, Searched] | None = settle(config, prepared, surrogates, k, limit, joint=True)
     except PrivacyError:
         joint = None
-    first_loss = total_loss(searched)
-    joint_loss = total_loss(joint) if joint is not None else None
-    chosen = "earlier first"
+    return choose_strategy(searched, joint, total_loss)
+
+
+T = TypeVar("T")
+
+
+def choose_strategy(first: dict[str, T], joint: dict[str, T] | None, loss: Callable[[dict[str, T]], float],
+                    ) -> tuple[dict[str, T], dict[str, Any]]:
+    """The strategy with the lower total loss ("earlier first" on a tie, or when "joint" was infeasible),
+    and its record for the manifest's ``search.joined_view``; the whole-table and the streamed searches
+    (``pipeline.anonymise.streamed``) both choose here."""
+    first_loss = loss(first)
+    joint_loss = loss(joint) if joint is not None else None
     if joint is not None and joint_loss is not None and joint_loss < first_loss - 1e-12:
-        searched, chosen = joint, "joint"
-    return searched, {"strategy": chosen, "total_lm": {"earlier first": first_loss, "joint": joint_loss}}
+        chosen, tables = "joint", joint
+    else:
+        chosen, tables = "earlier first", first
+    return tables, {"strategy": chosen, "total_lm": {"earlier first": first_loss, "joint": joint_loss}}
 
 
 def settle(config: Config, prepared: Prepared, surrogates: dict[str, SurrogateSpace], k: int, limit: float,

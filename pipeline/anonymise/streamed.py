@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.anonymise.joined import choose_strategy
 from pipeline.anonymise.linked import LinkedColumn, at_least, fixed
 from pipeline.anonymise.table import prioritised
 from pipeline.config.model import Config, TableSpec
@@ -229,12 +230,7 @@ def search_stats_tables(config: Config, fp: FirstPass, k: int | None = None,
         joint: dict[str, StatsSearched] | None = settle_stats(config, fp, k, limit, joint=True)
     except PrivacyError:
         joint = None
-    first_loss = total_loss(searched)
-    joint_loss = total_loss(joint) if joint is not None else None
-    chosen = "earlier first"
-    if joint is not None and joint_loss is not None and joint_loss < first_loss - 1e-12:
-        searched, chosen = joint, "joint"
-    return searched, {"strategy": chosen, "total_lm": {"earlier first": first_loss, "joint": joint_loss}}
+    return choose_strategy(searched, joint, total_loss)
 
 
 def settle_stats(config: Config, fp: FirstPass, k: int, limit: float, joint: bool,
