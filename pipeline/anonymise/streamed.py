@@ -81,7 +81,7 @@ class StatsSearched:
     def kept_tuples(self) -> np.ndarray:
         """Per row of ``stats.persons`` (a tuple), whether the release keeps it (all its entries share a
         class, so any one of them tells)."""
-        return np.asarray(self.result.keep)[_entry_of_tuple(self.stats)]
+        return np.asarray(self.result.keep)[entry_of_tuple(self.stats)]
 
 
 def search_stats(config: Config, spec: TableSpec, stats: TableStats, k: int | None = None,
@@ -139,7 +139,7 @@ def search_stats_table(config: Config, spec: TableSpec, stats: TableStats, k: in
     sensitive = [SensitiveColumn.of(name, v, numeric) for name, (v, numeric) in sensitive_values.items()]
     pairs = None
     if stats.person_pairs is not None:
-        pairs = (_entry_of_tuple(stats)[stats.person_pairs["t"].to_numpy()],
+        pairs = (entry_of_tuple(stats)[stats.person_pairs["t"].to_numpy()],
                  stats.person_pairs["p"].to_numpy())
     models = build_models(spec.release_models(k), k)
     result = _search_entries(config, qis, sensitive, rows, pairs, models, limit, removed)
@@ -292,7 +292,7 @@ def _rare_applied(values: pd.Series, stats: TableStats, column: str, policy: str
     return out
 
 
-def _entry_of_tuple(stats: TableStats) -> np.ndarray:
+def entry_of_tuple(stats: TableStats) -> np.ndarray:
     """For each row of ``stats.persons`` (a leaf-code tuple), one histogram entry holding that tuple; computed
     once per first pass (every joined-view round and both strategies need it: 22 times on the demo)."""
     cached = stats.derived.get("entry_of_tuple")

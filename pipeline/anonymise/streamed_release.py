@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 from pipeline import progress
 from pipeline.anonymise.columns import model_dict
 from pipeline.anonymise.second_pass import Written, plan_for, sketch_kept, write_table
-from pipeline.anonymise.streamed import StatsSearched, _entry_of_tuple, search_stats_tables
+from pipeline.anonymise.streamed import StatsSearched, entry_of_tuple, search_stats_tables
 from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.errors import ConfigError, PrivacyError
@@ -138,7 +138,7 @@ def table_result(config: Config, s: StatsSearched, written: Written, data: pd.Da
     pairs = None
     if spec.person_key is not None and stats.person_pairs is not None:
         pp = stats.person_pairs
-        pairs = (_entry_of_tuple(stats)[pp["t"].to_numpy()], pp["p"].to_numpy())
+        pairs = (entry_of_tuple(stats)[pp["t"].to_numpy()], pp["p"].to_numpy())
     names = list(s.codes)  # own and linked quasi-identifiers, as the search saw them
     before_class = pd.DataFrame(s.codes).groupby(names, sort=False).ngroup().to_numpy()
     threshold = config.privacy.risk_threshold
