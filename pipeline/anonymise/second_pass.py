@@ -51,7 +51,6 @@ from pipeline.stream.first_pass import (
     normalise_batch,
     person_hashes,
     rare_plan,
-    value_keys,
 )
 from pipeline.stream.links import LINK
 from pipeline.stream.spill import Spill
@@ -93,7 +92,7 @@ class Plan:
             out[LINK] = np.where(link >= 0, link, links.n_ids)
         for col in self.spec.by_role("quasi_identifier"):
             lookup = self._lookup(col)
-            keys = value_keys(col, values[col.name])
+            keys = values[col.name]  # the value keys (first_pass.normalise_batch)
             keys = pd.DatetimeIndex(keys) if col.type == "date" else pd.Index(keys, dtype=object)
             codes = lookup.reindex(keys).to_numpy()
             if pd.isna(codes).any():
@@ -293,7 +292,8 @@ def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndar
         if col.role == "linking_code":
             v = values[col.name][keep]
             codes_, distinct = pd.factorize(v)
-            tokens = keys[col.name].tokens([str(x) for x in distinct])
+            # as SurrogateSpace spells a code (iterating an Arrow array value by value cost 4 s per 2M)
+            tokens = keys[col.name].tokens(pd.Series(distinct).astype("string").astype(object).tolist())
             seen[col.name].append(pd.DataFrame({
                 "code": pd.util.hash_array(np.asarray(distinct, dtype=object)),
                 "token": pd.util.hash_array(np.asarray(tokens, dtype=object))}))
