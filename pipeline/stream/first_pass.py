@@ -32,10 +32,12 @@ invalid row of the first configured column that has one, and the count), raised 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -55,6 +57,7 @@ _PERSON = "__person__"
 _ROWS = "__rows__"
 _TUPLE = "__tuple__"
 _ROW = "__row__"
+_T = TypeVar("_T")
 #: pairs held before the partial result is de-duplicated again (bounds the reduce's temporary memory)
 COMPACT_EVERY = 2_000_000
 
@@ -445,11 +448,15 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     acc: list[BatchStats] = []
     held = 0
     limit = COMPACT_EVERY
-    for batch in batches(spec, path):
+
+    def work(batch: Batch) -> tuple[int, dict[str, pd.Series], BatchStats]:
         values, faults = normalise_batch(spec, path, batch)
-        if spill is not None:
-            spill.write(values, batch.offset)
         part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k, links)
+        return batch.offset, values, part
+
+    for offset, values, part in overlapped(work, batches(spec, path)):
+        if spill is not None:
+            spill.write(values, offset)
         acc.append(part)
         held += held_rows(part)
         if held > limit:
@@ -461,6 +468,23 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     if not acc:
         raise InputError(f"file {path}: no data rows")
     return finish_table(config, spec, path, reduce_stats(acc), links, column_reader(spec, path, spill))
+
+
+def overlapped(work: Callable[[Batch], _T], items: Iterator[Batch], ahead: int = 2) -> Iterator[_T]:
+    """``work`` on each batch in order, on ``ahead`` threads: one batch is read and parsed (Arrow, without
+    the GIL) while the numpy, pandas and Arrow work of another runs. At most ``ahead`` + 1 batches are held."""
+    with ThreadPoolExecutor(ahead) as pool:
+        pending: deque[Future[_T]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) > ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
 
 
 def held_rows(stats: BatchStats) -> int:
