@@ -49,12 +49,15 @@ from pipeline.stream.first_pass import (
     TableStats,
     bottom_k,
     normalise_batch,
+    overlapped,
     person_hashes,
     rare_plan,
 )
 from pipeline.stream.links import LINK
 from pipeline.stream.spill import Spill
 
+#: a batch: (offset, rows, normalised kept columns)
+_Values = tuple[int, int, dict[str, pd.Series]]
 #: rows per bucket file of the shuffle (one bucket is held at a time)
 BUCKET_ROWS = 1_000_000
 
@@ -191,17 +194,22 @@ def sketch_kept(plan: Plan, path: Path, spill: Spill | None = None) -> Plan:
     cols = _rare_columns(plan.spec)
     parts: dict[str, list[pd.DataFrame]] = {c.output_name: [] for c in cols}
     rows: dict[str, pd.Series] = {}
-    for offset, n, values in _batches(plan, path, spill):
+
+    def batch_sketch(batch: _Values) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
+        offset, n, values = batch
         keep = plan.keep(plan.codes(values, path, offset))
         person = person_hashes(plan.spec, values, offset, n)[keep]
+        out = {}
         for col in cols:
             v = _fixed(plan, col, values[col.name])[keep]
             pairs = pd.DataFrame({"value": v.to_numpy(dtype=object), "person": person})
-            pairs = pairs.dropna(subset=["value"])
-            parts[col.output_name] = [bottom_k(pd.concat([*parts[col.output_name], pairs]), k)]
-            counts = v.value_counts()
-            rows[col.output_name] = counts if col.output_name not in rows else rows[col.output_name].add(
-                counts, fill_value=0)
+            out[col.output_name] = (bottom_k(pairs.dropna(subset=["value"]), k), v.value_counts())
+        return out
+
+    for done in overlapped(batch_sketch, _batches(plan, path, spill)):
+        for name, (pairs, counts) in done.items():
+            parts[name] = [bottom_k(pd.concat([*parts[name], pairs]), k)]
+            rows[name] = counts if name not in rows else rows[name].add(counts, fill_value=0)
     for col in cols:
         sketch = parts[col.output_name][0] if parts[col.output_name] else pd.DataFrame(
             {"value": [], "person": []})
@@ -230,20 +238,36 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     bucket_paths = [scratch / f"bucket-{b:05d}.parquet" for b in range(n_buckets)]
     writers: list[pq.ParquetWriter | None] = [None] * n_buckets
     schema = _schema(plan)
-    rare_counts: dict[str, int] = {}
+    rare_counts = _rare_totals(plan)
     scrubbed: dict[str, dict[str, int]] = {}
     seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
     written = suppressed = 0
     try:
-        for offset, _, values in _batches(plan, path, spill):
+        def release(batch: _Values) -> _Batch:
+            offset, _, values = batch
             codes = plan.codes(values, path, offset)
             keep = plan.keep(codes)
-            suppressed += int((~keep).sum())
-            table = _released(plan, values, codes, keep, keys, rare_counts, seen, schema, scrubbed)
+            return _released(plan, values, codes, keep, keys, schema)
+
+        # one thread when free text is scrubbed: the NLP pipeline is not shared between threads
+        ahead = 1 if any(c.role == "free_text" for c in spec.kept_columns) else 2
+        for done in overlapped(release, _batches(plan, path, spill), ahead):
+            suppressed += done.suppressed
+            table = done.table
+            for name, changed in done.changed.items():
+                rare_counts[name] = rare_counts.get(name, 0) + changed
+            for name, counts in done.scrubbed.items():
+                total = scrubbed.setdefault(name, {"tags_written": 0, "whole_cells": 0})
+                for what, n in counts.items():
+                    total[what] += n
+            for name, frame in done.seen.items():
+                seen[name].append(frame)
+                if sum(len(f) for f in seen[name]) > 4_000_000:
+                    seen[name] = [pd.concat(seen[name]).drop_duplicates()]
             written += table.num_rows
             bucket = rng.integers(0, n_buckets, table.num_rows)
             for b in range(n_buckets):
-                part = table.filter(pa.array(bucket == b))
+                part = table.filter(pa.array(bucket == b)) if n_buckets > 1 else table
                 if part.num_rows:
                     if writers[b] is None:
                         writers[b] = pq.ParquetWriter(bucket_paths[b], schema)
@@ -281,12 +305,39 @@ def _schema(plan: Plan) -> pa.Schema:
     return pa.schema(fields)
 
 
+@dataclass
+class _Batch:
+    """One batch's released rows and what it adds to the table's counts."""
+
+    table: pa.Table
+    suppressed: int
+    #: top- or bottom-coded column → cells changed in this batch
+    changed: dict[str, int]
+    #: linking-code column → (hash of code, hash of surrogate) of this batch's distinct codes
+    seen: dict[str, pd.DataFrame]
+    scrubbed: dict[str, dict[str, int]]
+
+
+def _rare_totals(plan: Plan) -> dict[str, int]:
+    """Cells changed by the rare-value decisions (the same for every batch: decided on the whole table)."""
+    out = {}
+    for col in plan.spec.kept_columns:
+        name = col.output_name
+        if col.role in ("sensitive", "attribute") and name in plan.rare:
+            pre = plan.pre_rare[name].changed_cells if name in plan.pre_rare else 0
+            out[name] = pre + plan.rare[name].changed_cells
+    return out
+
+
 def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndarray], keep: np.ndarray,
-              keys: dict[str, SurrogateKey], rare_counts: dict[str, int], seen: dict[str, list[pd.DataFrame]],
-              schema: pa.Schema, scrubbed: dict[str, dict[str, int]]) -> pa.Table:
-    """One batch's kept rows, released (``assemble._columns``, row by row)."""
+              keys: dict[str, SurrogateKey], schema: pa.Schema) -> _Batch:
+    """One batch's kept rows, released (``assemble._columns``, row by row); pure but for the keys' reads, so
+    batches run on threads side by side."""
     spec = plan.spec
     out: dict[str, pa.Array] = {}
+    changed: dict[str, int] = {}
+    seen: dict[str, pd.DataFrame] = {}
+    scrubbed: dict[str, dict[str, int]] = {}
     for col in spec.kept_columns:
         name = col.output_name
         if col.role == "linking_code":
@@ -294,11 +345,9 @@ def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndar
             codes_, distinct = pd.factorize(v)
             # as SurrogateSpace spells a code (iterating an Arrow array value by value cost 4 s per 2M)
             tokens = keys[col.name].tokens(pd.Series(distinct).astype("string").astype(object).tolist())
-            seen[col.name].append(pd.DataFrame({
+            seen[col.name] = pd.DataFrame({
                 "code": pd.util.hash_array(np.asarray(distinct, dtype=object)),
-                "token": pd.util.hash_array(np.asarray(tokens, dtype=object))}))
-            if sum(len(f) for f in seen[col.name]) > 4_000_000:
-                seen[col.name] = [pd.concat(seen[col.name]).drop_duplicates()]
+                "token": pd.util.hash_array(np.asarray(tokens, dtype=object))})
             arr = np.asarray(tokens, dtype=object)[np.maximum(codes_, 0)]
             arr[codes_ < 0] = None
             out[name] = pa.array(arr, pa.string())
@@ -309,23 +358,18 @@ def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndar
             v = _fixed(plan, col, values[col.name])[keep].reset_index(drop=True)
             if name in plan.rare:
                 v = _apply_rare(v, plan.rare[name], col)
-                pre = plan.pre_rare[name].changed_cells if name in plan.pre_rare else 0
-                rare_counts[name] = pre + plan.rare[name].changed_cells
             elif (col.role == "attribute" and col.type in ("amount", "integer") and col.hierarchy is None):
-                v, changed = top_bottom_code(v, col.top_code, col.bottom_code)
-                rare_counts[name] = rare_counts.get(name, 0) + changed
+                v, changed[name] = top_bottom_code(v, col.top_code, col.bottom_code)
             out[name] = pa.array(v.astype(object).where(v.notna(), None).to_numpy(dtype=object),
                                  schema.field(name).type, from_pandas=True)
         elif col.role == "free_text":
             from pipeline.detection.scrub import scrub_column
 
             done = scrub_column(values[col.name][keep].reset_index(drop=True), plan.config.detection)
-            rare_counts[name] = rare_counts.get(name, 0) + done.replacements
-            counts = scrubbed.setdefault(name, {"tags_written": 0, "whole_cells": 0})
-            counts["tags_written"] += done.replacements
-            counts["whole_cells"] += done.whole_cells
+            changed[name] = done.replacements
+            scrubbed[name] = {"tags_written": done.replacements, "whole_cells": done.whole_cells}
             out[name] = pa.array(done.values.astype(object).to_numpy(), pa.string(), from_pandas=True)
-    return pa.table(out, schema=schema)
+    return _Batch(pa.table(out, schema=schema), int((~keep).sum()), changed, seen, scrubbed)
 
 
 def _apply_rare(v: pd.Series, plan: RarePlan, col: ColumnSpec) -> pd.Series:

@@ -58,6 +58,7 @@ _ROWS = "__rows__"
 _TUPLE = "__tuple__"
 _ROW = "__row__"
 _T = TypeVar("_T")
+_B = TypeVar("_B")
 #: pairs held before the partial result is de-duplicated again (bounds the reduce's temporary memory)
 COMPACT_EVERY = 2_000_000
 
@@ -470,9 +471,10 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     return finish_table(config, spec, path, reduce_stats(acc), links, column_reader(spec, path, spill))
 
 
-def overlapped(work: Callable[[Batch], _T], items: Iterator[Batch], ahead: int = 2) -> Iterator[_T]:
+def overlapped(work: Callable[[_B], _T], items: Iterator[_B], ahead: int = 2) -> Iterator[_T]:
     """``work`` on each batch in order, on ``ahead`` threads: one batch is read and parsed (Arrow, without
-    the GIL) while the numpy, pandas and Arrow work of another runs. At most ``ahead`` + 1 batches are held."""
+    the GIL) while the numpy, pandas and Arrow work of another runs. At most ``ahead`` + 1 batches are
+    held."""
     with ThreadPoolExecutor(ahead) as pool:
         pending: deque[Future[_T]] = deque()
         try:

@@ -202,3 +202,43 @@ def test_partial_results_merged_many_times_give_the_same_histogram(extract_cp932
     a, b = got.tables["policyholders"].person_pairs, once.tables["policyholders"].person_pairs
     pd.testing.assert_frame_equal(a.sort_values(["p", "t"]).reset_index(drop=True),
                                   b.sort_values(["p", "t"]).reset_index(drop=True))
+
+
+def test_overlapped_keeps_the_order_holds_few_batches_and_raises_the_first_error() -> None:
+    import threading
+    import time
+
+    from pipeline.stream.first_pass import overlapped
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+    drawn = []
+
+    def items():
+        for i in range(20):
+            drawn.append(i)
+            yield i
+
+    def work(i: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01 * (i % 3))  # out of order completion
+        with lock:
+            running[0] -= 1
+        return i * i
+
+    out = []
+    for value in overlapped(work, items(), ahead=2):
+        out.append(value)
+        assert len(drawn) <= len(out) + 2  # never more than `ahead` batches beyond the one consumed
+    assert out == [i * i for i in range(20)]
+    assert most[0] == 2
+
+    def fails(i: int) -> int:
+        if i == 5:
+            raise ValueError("batch 5")
+        return i
+
+    with pytest.raises(ValueError, match="batch 5"):
+        list(overlapped(fails, iter(range(20))))
