@@ -27,11 +27,14 @@ sample (which need the whole table), and running the batches on Dask workers.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -42,6 +45,7 @@ from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import InputError
 from pipeline.identifiers.rare import top_bottom_code
 from pipeline.identifiers.surrogate import SurrogateCollisionError, SurrogateKey
+from pipeline.io.batches import Batch
 from pipeline.search.engine import SearchResult
 from pipeline.stream.columns import batches
 from pipeline.stream.first_pass import (
@@ -58,6 +62,7 @@ from pipeline.stream.spill import Spill
 
 #: a batch: (offset, rows, normalised kept columns)
 _Values = tuple[int, int, dict[str, pd.Series]]
+_T = TypeVar("_T")
 #: rows per bucket file of the shuffle (one bucket is held at a time)
 BUCKET_ROWS = 1_000_000
 
@@ -187,26 +192,62 @@ def _batches(plan: Plan, path: Path, spill: Spill | None) -> Iterator[tuple[int,
         yield batch.offset, batch.num_rows, values
 
 
-def sketch_kept(plan: Plan, path: Path, spill: Spill | None = None) -> Plan:
+def for_workers(plan: Plan) -> Plan:
+    """The plan as Dask workers get it (sent once, not with every task): without what only the client reads,
+    the histograms, the person pairs, the distinct values and their sketches."""
+    st = plan.stats
+    slim = dataclasses.replace(st, histogram=st.histogram.iloc[:0], persons=st.persons.iloc[:0],
+                               person_pairs=None, distinct={}, sketches={}, derived={})
+    return dataclasses.replace(plan, stats=slim, _lookups={})
+
+
+def _each_batch(fn: Callable[[Plan, Path, _Values], _T], plan: Plan, path: Path, spill: Spill | None,
+                client: Any, ahead: int = 2) -> Iterator[_T]:
+    """``fn(plan, path, batch)`` for every batch of the table: in this process on ``ahead`` threads (batches
+    from the ``spill``, else read again), in file order; or, with a Dask ``client``, on its workers (the
+    input read again: the client streams a CSV, the workers read a Parquet input's row groups), the plan
+    scattered once, in the order the tasks complete (every use here is order-free)."""
+    if client is None:
+        yield from overlapped(functools.partial(fn, plan, path), _batches(plan, path, spill), ahead)
+        return
+    from pipeline.stream.dask_pass import map_batches
+
+    shared = client.scatter(for_workers(plan), broadcast=True, hash=False)
+    try:
+        for _, result in map_batches(client, _on_worker, plan.spec, path, fn, shared):
+            yield result
+    finally:
+        client.cancel(shared)
+
+
+def _on_worker(spec: TableSpec, path: Path, batch: Batch, fn: Callable[[Plan, Path, _Values], _T],
+               plan: Plan) -> _T:
+    """Worker side: normalise the batch (as the first pass did), then ``fn`` on it."""
+    values, _ = normalise_batch(spec, path, batch)
+    return fn(plan, path, (batch.offset, batch.num_rows, values))
+
+
+def _sketch_batch(plan: Plan, path: Path, batch: _Values) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
+    """One batch's kept rows: per rare-value column, its bottom-k person sketch and value counts."""
+    offset, n, values = batch
+    keep = plan.keep(plan.codes(values, path, offset))
+    person = person_hashes(plan.spec, values, offset, n)[keep]
+    out = {}
+    for col in _rare_columns(plan.spec):
+        v = _fixed(plan, col, values[col.name])[keep]
+        pairs = pd.DataFrame({"value": v.to_numpy(dtype=object), "person": person})
+        out[col.output_name] = (bottom_k(pairs.dropna(subset=["value"]), plan.stats.k), v.value_counts())
+    return out
+
+
+def sketch_kept(plan: Plan, path: Path, spill: Spill | None = None, client: Any = None) -> Plan:
     """Pass 1 of 2: the rare-value decisions on the kept rows (``spill``: the first pass's normalised
-    batches, else ``path`` is read again)."""
+    batches, else ``path`` is read again; ``client``: on a Dask cluster's workers)."""
     k = plan.stats.k
     cols = _rare_columns(plan.spec)
     parts: dict[str, list[pd.DataFrame]] = {c.output_name: [] for c in cols}
     rows: dict[str, pd.Series] = {}
-
-    def batch_sketch(batch: _Values) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
-        offset, n, values = batch
-        keep = plan.keep(plan.codes(values, path, offset))
-        person = person_hashes(plan.spec, values, offset, n)[keep]
-        out = {}
-        for col in cols:
-            v = _fixed(plan, col, values[col.name])[keep]
-            pairs = pd.DataFrame({"value": v.to_numpy(dtype=object), "person": person})
-            out[col.output_name] = (bottom_k(pairs.dropna(subset=["value"]), k), v.value_counts())
-        return out
-
-    for done in overlapped(batch_sketch, _batches(plan, path, spill)):
+    for done in _each_batch(_sketch_batch, plan, path, spill, client):
         for name, (pairs, counts) in done.items():
             parts[name] = [bottom_k(pd.concat([*parts[name], pairs]), k)]
             rows[name] = counts if name not in rows else rows[name].add(counts, fill_value=0)
@@ -228,10 +269,12 @@ class Written:
 
 
 def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str, SurrogateKey],
-                spill: Spill | None = None) -> Written:
+                spill: Spill | None = None, client: Any = None) -> Written:
     """Pass 2 of 2: the released rows of ``path`` to the Parquet file ``out``, shuffled through bucket files
     in ``scratch`` (a folder of the caller's staging, emptied here). ``keys``: the release's surrogate key
-    per linking-code name (shared by every table of the release)."""
+    per linking-code name (shared by every table of the release). With a Dask ``client``, each batch is
+    normalised, generalised and has its rare values and free text handled on a worker; its linking codes
+    are replaced here, on the client: the key never leaves this process."""
     spec = plan.spec
     n_buckets = max(1, math.ceil(plan.stats.rows / BUCKET_ROWS))
     rng = np.random.default_rng(secrets.randbits(128))
@@ -243,15 +286,15 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
     written = suppressed = 0
     try:
-        def release(batch: _Values) -> _Batch:
-            offset, _, values = batch
-            codes = plan.codes(values, path, offset)
-            keep = plan.keep(codes)
-            return _released(plan, values, codes, keep, keys, schema)
-
         # one thread when free text is scrubbed: the NLP pipeline is not shared between threads
         ahead = 1 if any(c.role == "free_text" for c in spec.kept_columns) else 2
-        for done in overlapped(release, _batches(plan, path, spill), ahead):
+        if client is None:  # surrogates on the threads too
+            fn: Callable[[Plan, Path, _Values], _Batch] = functools.partial(_release_batch, keys=keys)
+        else:
+            fn = _release_batch
+        for done in _each_batch(fn, plan, path, spill, client, ahead):
+            if done.codes:
+                done = _with_surrogates(done, keys, schema)
             suppressed += done.suppressed
             table = done.table
             for name, changed in done.changed.items():
@@ -316,6 +359,9 @@ class _Batch:
     #: linking-code column → (hash of code, hash of surrogate) of this batch's distinct codes
     seen: dict[str, pd.DataFrame]
     scrubbed: dict[str, dict[str, int]]
+    #: linking-code column (input name) → (output name, its kept values), while the surrogates are still to
+    #: be drawn (on the client)
+    codes: dict[str, tuple[str, pd.Series]] = field(default_factory=dict)
 
 
 def _rare_totals(plan: Plan) -> dict[str, int]:
@@ -329,28 +375,25 @@ def _rare_totals(plan: Plan) -> dict[str, int]:
     return out
 
 
-def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndarray], keep: np.ndarray,
-              keys: dict[str, SurrogateKey], schema: pa.Schema) -> _Batch:
-    """One batch's kept rows, released (``assemble._columns``, row by row); pure but for the keys' reads, so
-    batches run on threads side by side."""
+def _release_batch(plan: Plan, path: Path, batch: _Values,
+                   keys: dict[str, SurrogateKey] | None = None) -> _Batch:
+    """One batch's kept rows, released (``assemble._columns``, row by row); the linking codes replaced only
+    with ``keys`` (else left in :attr:`_Batch.codes` for :func:`_with_surrogates`). Pure but for the keys'
+    reads: batches run on threads or workers side by side."""
+    offset, _, values = batch
+    codes = plan.codes(values, path, offset)
+    keep = plan.keep(codes)
     spec = plan.spec
+    schema = _schema(plan)
     out: dict[str, pa.Array] = {}
     changed: dict[str, int] = {}
-    seen: dict[str, pd.DataFrame] = {}
     scrubbed: dict[str, dict[str, int]] = {}
+    linking: dict[str, tuple[str, pd.Series]] = {}
     for col in spec.kept_columns:
         name = col.output_name
         if col.role == "linking_code":
-            v = values[col.name][keep]
-            codes_, distinct = pd.factorize(v)
-            # as SurrogateSpace spells a code (iterating an Arrow array value by value cost 4 s per 2M)
-            tokens = keys[col.name].tokens(pd.Series(distinct).astype("string").astype(object).tolist())
-            seen[col.name] = pd.DataFrame({
-                "code": pd.util.hash_array(np.asarray(distinct, dtype=object)),
-                "token": pd.util.hash_array(np.asarray(tokens, dtype=object))})
-            arr = np.asarray(tokens, dtype=object)[np.maximum(codes_, 0)]
-            arr[codes_ < 0] = None
-            out[name] = pa.array(arr, pa.string())
+            linking[col.name] = (name, values[col.name][keep].reset_index(drop=True))
+            out[name] = pa.nulls(int(keep.sum()), pa.string())
         elif col.role == "quasi_identifier":
             h = plan.stats.hierarchies[name]
             out[name] = pa.array(h.generalise(codes[name][keep], plan.levels[name]), pa.string())
@@ -369,7 +412,25 @@ def _released(plan: Plan, values: dict[str, pd.Series], codes: dict[str, np.ndar
             changed[name] = done.replacements
             scrubbed[name] = {"tags_written": done.replacements, "whole_cells": done.whole_cells}
             out[name] = pa.array(done.values.astype(object).to_numpy(), pa.string(), from_pandas=True)
-    return _Batch(pa.table(out, schema=schema), int((~keep).sum()), changed, seen, scrubbed)
+    released = _Batch(pa.table(out, schema=schema), int((~keep).sum()), changed, {}, scrubbed, linking)
+    return released if keys is None else _with_surrogates(released, keys, schema)
+
+
+def _with_surrogates(done: _Batch, keys: dict[str, SurrogateKey], schema: pa.Schema) -> _Batch:
+    """The batch with each linking code replaced by its keyed-PRF surrogate (per distinct code), and the
+    (code, surrogate) hashes the uniqueness check needs."""
+    table, seen = done.table, {}
+    for name, (output, v) in done.codes.items():
+        codes_, distinct = pd.factorize(v)
+        # as SurrogateSpace spells a code (iterating an Arrow array value by value cost 4 s per 2M)
+        tokens = keys[name].tokens(pd.Series(distinct).astype("string").astype(object).tolist())
+        seen[name] = pd.DataFrame({"code": pd.util.hash_array(np.asarray(distinct, dtype=object)),
+                                   "token": pd.util.hash_array(np.asarray(tokens, dtype=object))})
+        arr = np.asarray(tokens, dtype=object)[np.maximum(codes_, 0)]
+        arr[codes_ < 0] = None
+        at = schema.get_field_index(output)
+        table = table.set_column(at, schema.field(at), pa.array(arr, pa.string()))
+    return dataclasses.replace(done, table=table, seen=seen, codes={})
 
 
 def _apply_rare(v: pd.Series, plan: RarePlan, col: ColumnSpec) -> pd.Series:

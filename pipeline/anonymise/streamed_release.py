@@ -15,6 +15,13 @@ The report's "before" sample is a bounded uniform sample of the input rows (:dat
 the histogram. The research questions of ``utility`` (claim rates on input and release) need the input rows
 and are left out of a streamed manifest.
 
+Where: on this machine (the per-batch work on two threads), or with ``--workers N`` / ``--scheduler ADDR`` on
+Dask: the first pass's batches encoded on the workers (``pipeline.stream.dask_pass``), the search on the client,
+the second pass's batches normalised, generalised and sketched on the workers with the plan scattered once;
+the surrogates are drawn on the client (the key never leaves it) and the client writes the shuffle buckets and
+the table (``pipeline.anonymise.second_pass``). The same release either way, up to the row order and the
+surrogates (``tests/anonymise/test_streamed_run.py``).
+
 Which configs: global recoding without ``protect_attributes`` (:func:`check_streamable`; anything else is a
 config error before any input is read). On such a config the release equals the whole-table path's, up to the
 row order and the surrogates (``tests/anonymise/test_streamed_run.py``).
@@ -42,6 +49,7 @@ from pipeline.metrics.risk import risk_profile_entries
 from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import TableResult
 from pipeline.stream.first_pass import first_pass, input_paths
+from pipeline.stream import executor
 from pipeline.stream.spill import Spill
 
 #: rows of the report's before sample (drawn uniformly from the input rows, through the histogram)
@@ -75,11 +83,19 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
     folder (the spills and shuffle buckets, removed here, and by the staging's clean-up on any failure)."""
     check_streamable(config)
     paths = input_paths(config, inputs)
-    spills = {spec.name: Spill(scratch / f"{spec.name}.spill.parquet") for spec in config.tables}
+    client = executor.current()
+    # on Dask the workers read the input again in the second pass (a spill would be the client's alone)
+    spills = {} if client is not None else {
+        spec.name: Spill(scratch / f"{spec.name}.spill.parquet") for spec in config.tables}
     keys = {c.name: SurrogateKey() for spec in config.tables for c in spec.by_role("linking_code")}
     try:
         with progress.phase("first pass"):
-            fp = first_pass(config, inputs, spills)
+            if client is None:
+                fp = first_pass(config, inputs, spills)
+            else:
+                from pipeline.stream.dask_pass import first_pass_dask
+
+                fp = first_pass_dask(config, inputs, client)
         k = config.privacy.k
         for name, stats in fp.tables.items():
             persons = (stats.person_pairs["p"].nunique() if stats.person_pairs is not None else stats.rows)
@@ -92,13 +108,14 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
             s = searched[spec.name]
             path = Path(paths[spec.name])
             with progress.phase(f"second pass {spec.name}"):
-                plan = sketch_kept(plan_for(config, spec, s.stats, s.result, s.levels), path,
-                                   spills[spec.name])
+                spill = spills.get(spec.name)
+                plan = sketch_kept(plan_for(config, spec, s.stats, s.result, s.levels), path, spill, client)
                 out = scratch / f"{spec.name}.parquet"
                 buckets = scratch / f"{spec.name}.buckets"
                 buckets.mkdir()
-                written = write_table(plan, path, out, buckets, keys, spills[spec.name])
-                spills[spec.name].remove()
+                written = write_table(plan, path, out, buckets, keys, spill, client)
+                if spill is not None:
+                    spill.remove()
                 buckets.rmdir()
             with progress.phase(f"read back {spec.name}"):
                 data = _read_back(config, spec.name, out)

@@ -65,13 +65,14 @@ def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Pat
     check_register_path(register)
     check_output_path(out)
     try:
-        if stream and (workers is not None or scheduler is not None):
-            raise ConfigError("--stream runs on this machine; the streamed passes on Dask workers are not "
-                              "built yet (drop --workers / --scheduler)")
+        if stream:  # a config the streamed path does not cover fails before a cluster is started
+            from pipeline.anonymise.streamed_release import check_streamable
+
+            check_streamable(config)
         if workers is None and scheduler is None:
             summary = run_pipeline(config, out, inputs, register, demo=demo, stream=stream)
         else:
-            summary = _run_on_cluster(config, out, inputs, register, demo, workers, scheduler)
+            summary = _run_on_cluster(config, out, inputs, register, demo, workers, scheduler, stream)
     except OSError as exc:
         # a full disk, a read-only file system, a quota: the staging directory is already removed
         # (pipeline.release.writer); errno only, the message could name a file holding personal data
@@ -89,8 +90,9 @@ def execute(config_path: Path, out: Path, inputs: dict[str, Path], register: Pat
 
 
 def _run_on_cluster(config: Config, out: Path, inputs: dict[str, Path], register: Path, demo: bool,
-                    workers: int | None, scheduler: str | None) -> RunSummary:
-    """``--workers N`` / ``--scheduler ADDR``: the batches are read and normalised on Dask workers."""
+                    workers: int | None, scheduler: str | None, stream: bool = False) -> RunSummary:
+    """``--workers N`` / ``--scheduler ADDR``: the batches are read and normalised on Dask workers (with
+    ``--stream``: both streamed passes, ``pipeline.anonymise.streamed_release``)."""
     from pipeline.run import run_pipeline
     from pipeline.stream import executor
     from pipeline.stream.dask_pass import local_cluster, remote_cluster
@@ -100,7 +102,7 @@ def _run_on_cluster(config: Config, out: Path, inputs: dict[str, Path], register
                                  "choose a new --out")
     cluster = local_cluster(workers) if workers is not None else remote_cluster(str(scheduler))
     with cluster as client, executor.using(client):
-        return run_pipeline(config, out, inputs, register, demo=demo)
+        return run_pipeline(config, out, inputs, register, demo=demo, stream=stream)
 
 
 def check_output_path(out: Path) -> None:

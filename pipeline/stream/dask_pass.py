@@ -37,7 +37,7 @@ from typing import Any
 
 from pipeline.config.model import Config, TableSpec
 from pipeline.errors import PipelineError
-from pipeline.io.batches import Batch, parquet_groups, read_parquet_group, resolve_format
+from pipeline.io.batches import parquet_groups, read_parquet_group, resolve_format
 from pipeline.stream.columns import batches, kept_for_processing
 from pipeline.stream.first_pass import (
     COMPACT_EVERY,
@@ -104,28 +104,29 @@ def remote_cluster(address: str) -> Iterator[Any]:
             yield client
 
 
-def _read_and(fn: Callable[[TableSpec, Path, Batch], Any], spec: TableSpec, path: Path, group: int) -> Any:
+def _read_and(fn: Callable[..., Any], spec: TableSpec, path: Path, group: int, *args: Any) -> Any:
     """Worker side: read row group ``group`` of a Parquet input, then ``fn`` on it."""
-    return fn(spec, path, read_parquet_group(path, group, [c.name for c in kept_for_processing(spec)]))
+    return fn(spec, path, read_parquet_group(path, group, [c.name for c in kept_for_processing(spec)]), *args)
 
 
-def map_batches(client: Any, fn: Callable[[TableSpec, Path, Batch], Any], spec: TableSpec,
-                path: Path) -> Iterator[tuple[int, Any]]:
-    """``fn(spec, path, batch)`` on the workers for every batch of ``path``: (batch number, result) as they
-    complete, in any order. A failed task or a lost worker is a :class:`ClusterError`."""
+def map_batches(client: Any, fn: Callable[..., Any], spec: TableSpec, path: Path,
+                *args: Any) -> Iterator[tuple[int, Any]]:
+    """``fn(spec, path, batch, *args)`` on the workers for every batch of ``path``: (batch number, result) as
+    they complete, in any order (``args`` may hold futures, e.g. data scattered once). A failed task or a
+    lost worker is a :class:`ClusterError`."""
     from distributed import as_completed
 
     limit = IN_FLIGHT * max(len(client.scheduler_info().get("workers", {})), 1)
     if resolve_format(path, spec.format) == "parquet":
         groups = parquet_groups(path)
-        futures = [client.submit(_read_and, fn, spec, path, g, pure=False) for g in range(groups)]
+        futures = [client.submit(_read_and, fn, spec, path, g, *args, pure=False) for g in range(groups)]
         numbered = dict(zip(futures, range(groups), strict=True))
         yield from _gather(as_completed(futures), numbered)
         return
     pending = as_completed()
     numbered = {}
     for i, batch in enumerate(batches(spec, path)):
-        future = client.submit(fn, spec, path, batch, pure=False)
+        future = client.submit(fn, spec, path, batch, *args, pure=False)
         numbered[future] = i
         pending.add(future)
         while pending.count() >= limit:

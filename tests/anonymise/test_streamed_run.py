@@ -36,23 +36,39 @@ def _run(config: Path, out: Path, extract: dict[str, Path], *extra: str):  # typ
 
 
 @pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory, extract_cp932: dict[str, Path]) -> tuple[Path, Path]:
+def releases(tmp_path_factory: pytest.TempPathFactory,
+             extract_cp932: dict[str, Path]) -> tuple[Path, Path, Path]:
+    """The whole-table release, the streamed one, and the streamed one on a local Dask cluster of 2
+    workers."""
     folder = tmp_path_factory.mktemp("streamed-run")
     extract = copy_extract(extract_cp932, folder / "extract")
     config = _config(folder)
-    whole, streamed = folder / "whole", folder / "streamed"
-    for out, extra in ((whole, ()), (streamed, ("--stream",))):
+    whole, streamed, dask = folder / "whole", folder / "streamed", folder / "dask"
+    for out, extra in ((whole, ()), (streamed, ("--stream",)), (dask, ("--stream", "--workers", "2"))):
         proc = _run(config, out, extract, *extra)
         assert proc.returncode == 0, proc.stderr[-3000:]
-    return whole, streamed
+    return whole, streamed, dask
 
 
 def _manifest(release: Path) -> dict:
     return json.loads((release / "manifest.json").read_text("utf-8"))
 
 
-def test_the_streamed_run_writes_the_whole_table_release(releases: tuple[Path, Path]) -> None:
-    whole, streamed = (_manifest(r) for r in releases)
+def test_the_streamed_run_writes_the_whole_table_release(releases: tuple[Path, Path, Path]) -> None:
+    _assert_same_release(releases[0], releases[1])
+
+
+def test_the_streamed_run_on_two_dask_workers_writes_the_same_release(releases: tuple[Path, Path, Path],
+                                                                      ) -> None:
+    """Both passes on a LocalCluster of 2 worker processes: the release of the local streamed run (levels,
+    suppressed rows, classes, figures; the rows up to their order and the surrogates)."""
+    _assert_same_release(releases[1], releases[2])
+    manifest = _manifest(releases[2])
+    assert all(t["search"]["streamed"] for t in manifest["tables"].values())
+
+
+def _assert_same_release(want_dir: Path, got_dir: Path) -> None:
+    whole, streamed = _manifest(want_dir), _manifest(got_dir)
     assert set(whole["tables"]) == set(streamed["tables"]) == {"policyholders", "claims"}
     for name, w in whole["tables"].items():
         s = streamed["tables"][name]
@@ -67,7 +83,7 @@ def test_the_streamed_run_writes_the_whole_table_release(releases: tuple[Path, P
             c: set(v) for c, v in w["value_sets"].items()}, name
         assert s["attribute_risk"] == w["attribute_risk"], name
         assert s["utility"]["levels"] == w["utility"]["levels"], name
-        assert s["search"]["streamed"] is True and "streamed" not in w["search"]
+        assert s["search"]["streamed"] is True
         for side in ("before", "after"):
             for figure, value in w["risk"][side].items():
                 assert s["risk"][side][figure] == pytest.approx(value), (name, side, figure)
@@ -77,7 +93,7 @@ def test_the_streamed_run_writes_the_whole_table_release(releases: tuple[Path, P
         if "joined_view" in w["search"]:
             assert s["search"]["joined_view"]["strategy"] == w["search"]["joined_view"]["strategy"]
     for name in whole["tables"]:
-        got, want = (pd.read_parquet(r / "data" / f"{name}.parquet") for r in releases)
+        want, got = (pd.read_parquet(r / "data" / f"{name}.parquet") for r in (want_dir, got_dir))
         linking = [c for c in want.columns if c.endswith("キー")]
         rest = [c for c in want.columns if c not in linking]
         assert [str(t) for t in got.dtypes] == [str(t) for t in want.dtypes], name
@@ -88,8 +104,9 @@ def test_the_streamed_run_writes_the_whole_table_release(releases: tuple[Path, P
             assert got[column].nunique() == want[column].nunique(), (name, column)
 
 
-def test_the_streamed_release_verifies_and_is_k_anonymous_on_the_joined_view(releases) -> None:
-    streamed = releases[1]
+@pytest.mark.parametrize("which", [1, 2], ids=["this machine", "dask"])
+def test_the_streamed_release_verifies_and_is_k_anonymous_on_the_joined_view(releases, which) -> None:
+    streamed = releases[which]
     proc = anonymize("verify", str(streamed), "--register", str(streamed.parent / "register.jsonl"))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     manifest = _manifest(streamed)
@@ -104,9 +121,9 @@ def test_the_streamed_release_verifies_and_is_k_anonymous_on_the_joined_view(rel
     assert not list(streamed.parent.glob(".*staging*")) and not list(streamed.rglob("*.spill.parquet"))
 
 
-@pytest.mark.parametrize("extra", [(), ("--workers", "2")], ids=["auto recoding", "with workers"])
+@pytest.mark.parametrize("extra", [(), ("--workers", "2")], ids=["auto recoding", "before a cluster starts"])
 def test_what_the_stream_does_not_cover_is_a_config_error(tmp_path, extract_cp932, extra) -> None:
-    config = (edited_demo_config(tmp_path, "  k: 5", "  k: 5") if not extra else _config(tmp_path))
+    config = edited_demo_config(tmp_path, "  k: 5", "  k: 5")
     out = tmp_path / "release"
     proc = _run(config, out, extract_cp932, "--stream", *extra)
     assert proc.returncode == 3, proc.stderr[-2000:]
