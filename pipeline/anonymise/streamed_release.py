@@ -15,12 +15,12 @@ The report's "before" sample is a bounded uniform sample of the input rows (:dat
 the histogram. The research questions of ``utility`` (claim rates on input and release) need the input rows
 and are left out of a streamed manifest.
 
-Where: on this machine (the per-batch work on two threads), or with ``--workers N`` / ``--scheduler ADDR`` on
-Dask: the first pass's batches encoded on the workers (``pipeline.stream.dask_pass``), the search on the client,
-the second pass's batches normalised, generalised and sketched on the workers with the plan scattered once;
-the surrogates are drawn on the client (the key never leaves it) and the client writes the shuffle buckets and
-the table (``pipeline.anonymise.second_pass``). The same release either way, up to the row order and the
-surrogates (``tests/anonymise/test_streamed_run.py``).
+Where: on this machine (the per-batch work on two threads), or with ``--workers N`` / ``--scheduler ADDR``
+on Dask: the first pass's batches encoded on the workers (``pipeline.stream.dask_pass``), the search on the
+client, the second pass's batches normalised, generalised and sketched on the workers with the plan
+scattered once; the surrogates are drawn on the client (the key never leaves it) and the client writes the
+shuffle buckets and the table (``pipeline.anonymise.second_pass``). The same release either way, up to the
+row order and the surrogates (``tests/anonymise/test_streamed_run.py``).
 
 Which configs: global recoding without ``protect_attributes`` (:func:`check_streamable`; anything else is a
 config error before any input is read). On such a config the release equals the whole-table path's, up to the
@@ -48,8 +48,8 @@ from pipeline.identifiers.surrogate import SurrogateKey
 from pipeline.metrics.risk import risk_profile_entries
 from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import TableResult
-from pipeline.stream.first_pass import first_pass, input_paths
 from pipeline.stream import executor
+from pipeline.stream.first_pass import first_pass, input_paths
 from pipeline.stream.spill import Spill
 
 #: rows of the report's before sample (drawn uniformly from the input rows, through the histogram)

@@ -29,7 +29,6 @@ configured the same way (``distributed.worker.memory.spill: false``) and use TLS
 from __future__ import annotations
 
 import contextlib
-import functools
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -154,17 +153,19 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         path = Path(paths[spec.name])
         check_input(spec, path)
         earlier = links.get(spec.person_key) if spec.person_key else None
-        # the links travel with each task (12 bytes a person); scattering them once is a later refinement
-        encode = functools.partial(encode_batch, k=config.privacy.k, links=earlier)
+        # the links (12 bytes a person) are sent to every worker once, not with each task
+        shared = None if earlier is None else client.scatter(earlier, broadcast=True, hash=False)
         acc: list[BatchStats] = []
         held, limit = 0, COMPACT_EVERY
-        for _, part in map_batches(client, encode, spec, path):
+        for _, part in map_batches(client, encode_batch, spec, path, config.privacy.k, shared):
             acc.append(part)
             held += held_rows(part)
             if held > limit:  # geometric, as the local pass (linear in the rows, not quadratic)
                 acc = [reduce_stats(acc)]
                 held = held_rows(acc[0])
                 limit = max(COMPACT_EVERY, 2 * held)
+        if shared is not None:
+            client.cancel(shared)
         tables[spec.name] = stats = finish_table(config, spec, path, reduce_stats(acc), earlier,
                                                  column_reader(spec, path))
         if spec.person_key and spec.person_key not in links:
