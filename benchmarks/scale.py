@@ -25,7 +25,8 @@ Modes:
 - ``run``: ``anonymize run configs/demo.yaml`` end to end (today's path, whole tables in pandas).
 - ``run-stream``: ``anonymize run --stream`` end to end on the demo config set to global recoding without
   ``protect_attributes`` (what ``--stream`` takes): the streamed anonymisation, then the gates, the report
-  and the published items on the release read back into pandas.
+  and the published items on the release read back into pandas; ``run-stream-dask1`` / ``run-stream-dask2``:
+  the same with both streamed passes on a local Dask cluster of 1 / 2 worker processes (``--workers``).
 - ``stream``: the streaming anonymisation: first pass (with the joined view's person links), the search
   on it with the joined-view rounds (``pipeline.anonymise.streamed.search_stats_tables``), the kept-row
   sketches and the bucketed write of each table's release (``pipeline.anonymise.second_pass``), under
@@ -208,8 +209,9 @@ def command(mode: str, rows: int, files: tuple[Path, Path], work: Path) -> list[
     if mode.startswith("run"):
         out = work / f"release-{mode}-{rows}-{time.time_ns()}"
         extra = {"run": [], "run-dask1": ["--workers", "1"], "run-dask2": ["--workers", "2"],
-                 "run-stream": ["--stream"]}[mode]
-        config = stream_config(work) if mode == "run-stream" else CONFIG
+                 "run-stream": ["--stream"], "run-stream-dask1": ["--stream", "--workers", "1"],
+                 "run-stream-dask2": ["--stream", "--workers", "2"]}[mode]
+        config = stream_config(work) if mode.startswith("run-stream") else CONFIG
         return [py, "-m", "pipeline.cli.main", "--quiet", "run", str(config), "--out", str(out),
                 "--register", str(work / "register.jsonl"), *extra,
                 f"--input=policyholders={files[0]}", f"--input=claims={files[1]}"]
