@@ -85,6 +85,30 @@ class Plan:
     pre_rare: dict[str, RarePlan] = field(default_factory=dict)
     _lookups: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        self._warm()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:  # unpickled on a Dask worker
+        self.__dict__.update(state)
+        self._warm()
+
+    def _warm(self) -> None:
+        """Build every lookup, and each pandas index's hash table, before batches run on threads side by
+        side: pandas fills an index's table lazily on first use, and two threads doing so at once saw a
+        half-filled table ("cannot reindex on an axis with duplicate labels"; 10M claims, the first batch
+        of the kept-row sketches). Once filled, lookups only read it."""
+        self._lookups = {}
+        for col in self.spec.by_role("quasi_identifier"):
+            lookup = self.stats.leaf_lookup[col.output_name]
+            if col.type == "date":  # an object index of Timestamps costs a second per 100,000 rows to match
+                lookup = pd.Series(lookup.to_numpy(), index=pd.DatetimeIndex(lookup.index))
+            self._lookups[col.output_name] = lookup
+        for series in [*self._lookups.values(), *self.labels.values()]:
+            index = series.index
+            if not index.is_unique:
+                raise ValueError("a value-key lookup has duplicate keys")
+            index.get_indexer(index[:1])
+
     def cards(self) -> list[int]:
         return _cards(self.stats)
 
@@ -110,13 +134,7 @@ class Plan:
         return out
 
     def _lookup(self, col: ColumnSpec) -> pd.Series:
-        """The first pass's value-key → leaf-code lookup, a date column's on a datetime index (an object
-        index of Timestamps costs a second per 100,000 rows to match; measured at 200,000 policyholders)."""
-        if col.output_name not in self._lookups:
-            lookup = self.stats.leaf_lookup[col.output_name]
-            if col.type == "date":
-                lookup = pd.Series(lookup.to_numpy(), index=pd.DatetimeIndex(lookup.index))
-            self._lookups[col.output_name] = lookup
+        """The first pass's value-key → leaf-code lookup (built by :meth:`_warm`)."""
         return self._lookups[col.output_name]
 
     def keep(self, codes: dict[str, np.ndarray]) -> np.ndarray:

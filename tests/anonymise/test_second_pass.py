@@ -147,3 +147,22 @@ def test_a_file_changed_between_the_passes_is_refused(extract_cp932, tmp_path) -
 
     with pytest.raises(InputError, match="changed between the passes"):
         sketch_kept(plan, path)
+
+
+def test_the_plan_fills_its_lookups_before_batches_run_on_threads(extract_cp932) -> None:
+    """pandas fills an index's hash table on first use; two threads doing it at once saw a half-filled table
+    (10M claims: "cannot reindex on an axis with duplicate labels"). A plan fills every table when built,
+    and again when unpickled on a Dask worker, so the threads and tasks only read them."""
+    import pickle
+
+    from pipeline.anonymise.second_pass import for_workers
+
+    config = _single("claims", 5, 0.02)
+    spec = config.tables[0]
+    stats = first_pass(config, {"claims": extract_cp932["claims"]}).tables["claims"]
+    plan = plan_for(config, spec, stats, search_stats(config, spec, stats))
+    for remote in (plan, pickle.loads(pickle.dumps(for_workers(plan)))):
+        indexes = [s.index for s in [*remote._lookups.values(), *remote.labels.values()]]
+        assert {c.output_name for c in spec.by_role("quasi_identifier")} <= set(remote._lookups)
+        filled = [bool(ix._engine.is_mapping_populated) for ix in indexes]  # booleans only in a failure
+        assert filled and all(filled), filled
