@@ -65,6 +65,8 @@ _Values = tuple[int, int, dict[str, pd.Series]]
 _T = TypeVar("_T")
 #: rows per bucket file of the shuffle (one bucket is held at a time)
 BUCKET_ROWS = 1_000_000
+#: (code, surrogate) hash pairs held per linking code before they are de-duplicated (then twice what remains)
+SEEN_COMPACT = 4_000_000
 
 
 @dataclass
@@ -302,6 +304,7 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     rare_counts = _rare_totals(plan)
     scrubbed: dict[str, dict[str, int]] = {}
     seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
+    seen_limit = dict.fromkeys(seen, SEEN_COMPACT)
     written = suppressed = 0
     try:
         # one thread when free text is scrubbed: the NLP pipeline is not shared between threads
@@ -323,8 +326,12 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
                     total[what] += n
             for name, frame in done.seen.items():
                 seen[name].append(frame)
-                if sum(len(f) for f in seen[name]) > 4_000_000:
+                held = sum(len(f) for f in seen[name])
+                if held > seen_limit[name]:
                     seen[name] = [pd.concat(seen[name]).drop_duplicates()]
+                    # geometric, as the first pass merges: a fixed limit de-duplicated every distinct code
+                    # again with each batch once there were more (10M policyholders: 478 s for this table)
+                    seen_limit[name] = max(SEEN_COMPACT, 2 * len(seen[name][0]))
             written += table.num_rows
             bucket = rng.integers(0, n_buckets, table.num_rows)
             for b in range(n_buckets):

@@ -299,12 +299,17 @@ def entry_of_tuple(stats: TableStats) -> np.ndarray:
     if cached is not None:
         return cached
     names = stats.tuple_columns
-    entries = stats.histogram[names].astype(np.int64)
-    tuples = stats.persons[names].astype(np.int64)
-    key = pd.MultiIndex.from_frame(entries)
-    first = pd.Series(np.arange(len(entries)), index=key)
-    first = first[~first.index.duplicated()]
-    out = first.reindex(pd.MultiIndex.from_frame(tuples)).to_numpy(dtype=np.int64)
+    entries = stats.histogram[names]
+    # entries and tuples numbered together on integer group keys (a MultiIndex of millions of claim entries
+    # is slow and large); the first entry of each group written last wins
+    both = pd.concat([entries, stats.persons[names]], ignore_index=True)
+    group = both.groupby(names, sort=False).ngroup().to_numpy()
+    first = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
+    n = len(entries)
+    first[group[:n][::-1]] = np.arange(n, dtype=np.int64)[::-1]
+    out = first[group[n:]]
+    if (out < 0).any():
+        raise ValueError("a quasi-identifier tuple with no histogram entry")
     out.setflags(write=False)
     stats.derived["entry_of_tuple"] = out
     return out
