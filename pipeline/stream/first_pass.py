@@ -255,7 +255,7 @@ def _grouped(columns: dict[str, pd.Series], qnames: list[str], n: int) -> tuple[
     parts: dict[str, tuple[np.ndarray, pd.Index]] = {}
     for name, s in columns.items():
         codes, uniques = pd.factorize(s, use_na_sentinel=False)
-        parts[name] = (codes, pd.Index(uniques, dtype=object))
+        parts[name] = (codes, pd.Index(uniques))  # the column's own dtype: object dates made every merge slow
         key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
         if name in qnames:
             col_hash = pd.util.hash_array(np.asarray(uniques, dtype=object))
