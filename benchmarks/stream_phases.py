@@ -45,7 +45,10 @@ def main() -> None:
     threading.Thread(target=sample, daemon=True).start()
     t0 = time.perf_counter()
 
+    from pipeline.stream.memory import release
+
     def mark(what: str) -> None:
+        release()  # as anonymise_streamed does between its phases
         rss, top = proc.memory_info().rss / 2**20, peak[0] / 2**20
         print(f"{what:<28} rss {rss:7,.0f} MiB   peak {top:7,.0f} MiB   {time.perf_counter() - t0:7.1f} s",
               flush=True)

@@ -48,7 +48,7 @@ from pipeline.identifiers.surrogate import SurrogateKey
 from pipeline.metrics.risk import risk_profile_entries
 from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import TableResult
-from pipeline.stream import executor
+from pipeline.stream import executor, memory
 from pipeline.stream.first_pass import first_pass, input_paths
 from pipeline.stream.spill import Spill
 
@@ -103,6 +103,7 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
         with progress.phase("search (first pass)"):
             searched, view = search_stats_tables(config, fp)
+        memory.release()
         tables: dict[str, TableResult] = {}
         for spec in config.tables:
             s = searched[spec.name]
@@ -117,6 +118,7 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
                 if spill is not None:
                     spill.remove()
                 buckets.rmdir()
+            memory.release()
             with progress.phase(f"read back {spec.name}"):
                 data = _read_back(config, spec.name, out)
                 out.unlink()

@@ -49,6 +49,7 @@ from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys, pre
 from pipeline.inputs import check_header, input_overrides, input_path
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
+from pipeline.stream import memory
 from pipeline.stream.columns import batches, kept_for_processing
 from pipeline.stream.links import LINK, PersonLinks, person_links
 from pipeline.stream.spill import Spill
@@ -352,13 +353,16 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
         leaf_tuples = leaf_of[qnames].drop_duplicates()
         tuple_ids = pd.Series(leaf_id, index=leaf_of[_TUPLE].to_numpy())
         ids = tuple_ids.reindex(pairs[_TUPLE].to_numpy()).to_numpy()
-        # in first-row order, so the first of equal (t, p) keeps the pair's first row
-        distinct_pairs = pd.DataFrame({"t": ids, "p": pairs[_PERSON].to_numpy(),
-                                       "row": pairs[_ROW].to_numpy()}).drop_duplicates(["t", "p"])
-        counted = distinct_pairs["t"].value_counts()
+        who = pairs[_PERSON].to_numpy()
+        distinct_pairs = pd.DataFrame({"t": ids, "p": who, "row": pairs[_ROW].to_numpy()})
+        if not _all_distinct(who):
+            # a person in two value-key tuples, which may share a leaf tuple; in first-row order, so the
+            # first of equal (t, p) keeps the pair's first row. Skipped when every person has one pair
+            # (one row each, as policyholders): a de-duplication of 10M pairs was this pass's peak
+            distinct_pairs = distinct_pairs.drop_duplicates(["t", "p"]).reset_index(drop=True)
         persons = leaf_tuples.reset_index(drop=True).astype(np.int32)
-        persons["persons"] = counted.reindex(np.arange(len(persons))).to_numpy()
-        person_pairs: pd.DataFrame | None = distinct_pairs.reset_index(drop=True)
+        persons["persons"] = np.bincount(distinct_pairs["t"].to_numpy(), minlength=len(persons))
+        person_pairs: pd.DataFrame | None = distinct_pairs
     else:
         persons = histogram.groupby(qnames)["rows"].sum().rename("persons").reset_index()
         person_pairs = None
@@ -388,6 +392,11 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
     return TableStats(spec.name, stats.rows, [c.output_name for c in qis], [c.output_name for c in sens],
                       histogram, persons, dict(stats.distinct), hierarchies, nulled, sketches, stats.k,
                       person_pairs, leaf_lookup, fixed, links, fixed_hierarchies, coarsened)
+
+
+def _all_distinct(values: np.ndarray) -> bool:
+    ordered = np.sort(values)
+    return not bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _raise_on_rows(config: Config, spec: TableSpec, path: Path, col: ColumnSpec,
@@ -512,6 +521,7 @@ def first_pass(config: Config, inputs: dict[str, Path] | None = None,
     for spec in config.tables:
         earlier = links.get(spec.person_key) if spec.person_key else None
         tables[spec.name] = stats = table_pass(config, spec, paths[spec.name], spills.get(spec.name), earlier)
+        memory.release()
         if spec.person_key and spec.person_key not in links:
             links[spec.person_key] = links_of(spec, stats)
     return FirstPass(tables)
