@@ -107,7 +107,10 @@ def as_category(values: pd.Series) -> pd.Series:
     if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return values.astype("category")
     try:
-        text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            text = pa.array(values.array)  # Arrow already: no round trip through Python strings
+        else:
+            text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # e.g. a lone surrogate: pandas decides
         return values.astype("category")
     encoded = pc.dictionary_encode(text)
