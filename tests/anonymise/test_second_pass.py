@@ -166,3 +166,24 @@ def test_the_plan_fills_its_lookups_before_batches_run_on_threads(extract_cp932)
         assert {c.output_name for c in spec.by_role("quasi_identifier")} <= set(remote._lookups)
         filled = [bool(ix._engine.is_mapping_populated) for ix in indexes]  # booleans only in a failure
         assert filled and all(filled), filled
+
+
+@pytest.mark.slow
+def test_a_worker_dying_in_the_second_pass_is_a_clean_cluster_error(extract_cp932) -> None:
+    """The second pass on Dask (the plan scattered, each batch on a worker): a worker process that dies on a
+    batch (retries disallowed here) is one ClusterError, not a partial table."""
+    import os
+
+    import dask
+    import distributed  # noqa: F401 - before dask.config.set (see tests/stream/test_first_pass.py)
+
+    from pipeline.stream.dask_pass import ClusterError, local_cluster
+
+    config = _single("policyholders", 5, 0.02)
+    spec = config.tables[0]
+    stats = first_pass(config, {"policyholders": extract_cp932["policyholders"]}).tables["policyholders"]
+    plan = plan_for(config, spec, stats, search_stats(config, spec, stats))
+    with (dask.config.set({"distributed.scheduler.allowed-failures": 0}), local_cluster(1) as client,
+          pytest.raises(ClusterError, match="a Dask task failed")):
+        list(second_pass._each_batch(lambda plan, path, batch: os._exit(1), plan,
+                                     extract_cp932["policyholders"], None, client))
