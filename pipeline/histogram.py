@@ -34,9 +34,14 @@ class Snapshot:
     codes: list[np.ndarray]  # per quasi-identifier: int64 code at its level, one per class
     rows: np.ndarray  # int64 per class
     persons: np.ndarray  # int64 per class
-    person_pairs: tuple[np.ndarray, np.ndarray] | None  # (class, person) distinct pairs, or None
+    #: (class, person) distinct pairs of the persons whose rows were in several base classes, or None
+    person_pairs: tuple[np.ndarray, np.ndarray] | None
     sensitive: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per sensitive column: (class, value, count)
     origin: np.ndarray | None = None  # base tuple -> class, when tracked
+    #: per class, the persons all of whose rows were in one base class, left out of ``person_pairs``: they
+    #: stay in one class at every level, so they are counted as a weight, not de-duplicated at each roll-up
+    #: (most claimants have their claims in one tuple: the claims' search at 3M spent 13 of 31 s on pairs)
+    single: np.ndarray | None = None
     _stats: ClassStats | None = field(default=None, repr=False)
 
     @property
@@ -233,19 +238,25 @@ class Space:
         if rows is None:
             rows = np.bincount(inv, weights=src.rows, minlength=n).astype(np.int64)
         pairs = None
-        if src.person_pairs is None:
+        single = None
+        if src.person_pairs is None and src.single is None:
             persons = rows
         else:
-            pc, pp, _ = _combine(inv[src.person_pairs[0]], src.person_pairs[1], self.n_persons, None)
-            pairs = (pc, pp)
-            persons = np.bincount(pc, minlength=n).astype(np.int64)
+            persons = np.zeros(n, dtype=np.int64)
+            if src.person_pairs is not None:
+                pc, pp, _ = _combine(inv[src.person_pairs[0]], src.person_pairs[1], self.n_persons, None)
+                pairs = (pc, pp)
+                persons += np.bincount(pc, minlength=n).astype(np.int64)
+            if src.single is not None:
+                single = np.bincount(inv, weights=src.single, minlength=n).astype(np.int64)
+                persons += single
         sens = []
         for i, (sc, sv, cnt) in enumerate(src.sensitive):
             c2, v2, w2 = _combine(inv[sc], sv, self.n_values[i], cnt.astype(np.float64))
             assert w2 is not None
             sens.append((c2, v2, w2))
         origin = inv[src.origin] if track_origin and src.origin is not None else None
-        return Snapshot(target, codes, rows, persons, pairs, sens, origin)
+        return Snapshot(target, codes, rows, persons, pairs, sens, origin, single)
 
     def stats(self, snap: Snapshot) -> ClassStats:
         if snap._stats is None:
@@ -286,6 +297,7 @@ def base_snapshot(
         rows = np.bincount(inv, weights=np.asarray(weights, dtype=np.int64), minlength=n).astype(np.int64)
     n_rows = int(rows.sum())
     pairs = None
+    single = None
     if person_pairs is not None:
         entry, who = person_pairs
         _, pcode = np.unique(who, return_inverse=True)
@@ -302,7 +314,9 @@ def base_snapshot(
         persons = rows
     else:
         pc, pp, _ = _combine(class_of, pcode.astype(np.int64), n_persons, None)
-        pairs = (pc, pp)
+        in_one = (np.bincount(pp, minlength=n_persons) == 1)[pp]  # the person's only class
+        single = np.bincount(pc[in_one], minlength=n).astype(np.int64)
+        pairs = (pc[~in_one], pp[~in_one]) if not in_one.all() else None
         persons = np.bincount(pc, minlength=n).astype(np.int64)
     sens = []
     for codes, size in zip(sensitive_codes, sensitive_sizes, strict=True):
@@ -312,5 +326,5 @@ def base_snapshot(
         sens.append((c2, v2, w2))
     levels = tuple(0 for _ in qi_codes)
     snap = Snapshot(levels, [c[first] for c in cols[: len(qi_codes)]], rows, persons, pairs, sens,
-                    origin=np.arange(n, dtype=np.int64))
+                    origin=np.arange(n, dtype=np.int64), single=single)
     return snap, inv, n_persons

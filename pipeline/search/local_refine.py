@@ -107,15 +107,19 @@ def _plan(ls: LocalSpace, pi: np.ndarray, child: np.ndarray, ti: np.ndarray, gai
     inv, first, n_c = group([pi, child], [n_p, int(child.max()) + 1])
     cp = pi[first]  # class of each child
     rows = np.bincount(inv, weights=base.rows[ti], minlength=n_c)
-    if base.person_pairs is None:
+    if base.person_pairs is None and base.single is None:
         persons = rows
     else:
-        t2c = np.full(base.n, -1, dtype=np.int64)
-        t2c[ti] = inv
-        pc = t2c[base.person_pairs[0]]
-        ok = pc >= 0
-        c2, _, _ = _combine(pc[ok], base.person_pairs[1][ok], ls.space.n_persons, None)
-        persons = np.bincount(c2, minlength=n_c).astype(np.float64)
+        persons = np.zeros(n_c, dtype=np.float64)
+        if base.person_pairs is not None:
+            t2c = np.full(base.n, -1, dtype=np.int64)
+            t2c[ti] = inv
+            pc = t2c[base.person_pairs[0]]
+            ok = pc >= 0
+            c2, _, _ = _combine(pc[ok], base.person_pairs[1][ok], ls.space.n_persons, None)
+            persons += np.bincount(c2, minlength=n_c)
+        if base.single is not None:  # persons in one base tuple (Snapshot.single)
+            persons += np.bincount(inv, weights=base.single[ti], minlength=n_c)
     gain_c = np.bincount(inv, weights=base.rows[ti] * gain_row, minlength=n_c)
     stay = (persons < ls.k) | (gain_c <= 1e-12)
     # per class: staying children first, then by persons ascending; the remainder is a prefix
