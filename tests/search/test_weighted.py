@@ -88,3 +88,28 @@ def test_bad_histograms_are_refused(rows, pairs, match) -> None:
 
     with pytest.raises(ValueError, match=match):
         search_histogram(qis, sens, rows, pairs, [KAnonymity(1)], 0.0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_persons_per_class_at_every_node_match_a_direct_count(seed: int) -> None:
+    """The snapshot counts persons whose rows all fall in one base tuple as a weight and only the others as
+    (class, person) pairs (``Snapshot.single``): at every node of the lattice each class's persons equal a
+    direct count of distinct persons (pandas ``nunique``) on the rows generalised to that node."""
+    import itertools
+
+    from pipeline.histogram import base_snapshot
+    from pipeline.search.engine import _space
+
+    df = frame(rows=800, seed=seed)
+    qis, _ = encode(df)
+    heights = [q.hierarchy.height for q in qis]
+    space = _space(qis, heights, [])
+    cards = [space.cards[i][0] for i in range(len(qis))]
+    base, row_class, space.n_persons = base_snapshot([np.asarray(q.codes) for q in qis], cards,
+                                                     df["person"].to_numpy(), [], [])
+    assert base.single is not None and base.person_pairs is not None  # both kinds of person present
+    for node in itertools.product(*(range(h) for h in heights)):
+        snap = space.roll_up(base, node, track_origin=True)
+        cls = snap.origin[row_class]  # each row's class at this node
+        direct = pd.Series(df["person"].to_numpy()).groupby(cls).nunique()
+        np.testing.assert_array_equal(snap.persons, direct.reindex(np.arange(snap.n)).to_numpy())
