@@ -242,3 +242,17 @@ def test_overlapped_keeps_the_order_holds_few_batches_and_raises_the_first_error
 
     with pytest.raises(ValueError, match="batch 5"):
         list(overlapped(fails, iter(range(20))))
+
+
+def test_first_of_pairs_is_drop_duplicates() -> None:
+    """The sort-based de-duplication of person pairs keeps what ``drop_duplicates`` keeps: the first
+    occurrence of each pair, in the input's order."""
+    from pipeline.stream.first_pass import first_of_pairs
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 1000):
+        t = rng.integers(0, 5, n).astype(np.uint64)
+        p = rng.integers(0, 2**63, 7, dtype=np.uint64)[rng.integers(0, 7, n)]
+        frame = pd.DataFrame({"t": t, "p": p})
+        want = frame.drop_duplicates().index.to_numpy()
+        np.testing.assert_array_equal(first_of_pairs(t, p), want)
