@@ -30,10 +30,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "histograms (global recoding without protect_attributes; README, Scale)")
     cluster = p.add_mutually_exclusive_group()
     cluster.add_argument("--workers", type=_workers, default=None, metavar="N",
-                         help="read and normalise the inputs on a local Dask cluster of N worker processes")
+                         help="read and normalise the inputs on a local Dask cluster of N worker processes "
+                              "(with --stream: both streamed passes)")
     cluster.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                         help="read and normalise the inputs on a running Dask cluster (`dask scheduler`); "
-                              "input paths must be readable by every worker")
+                         help="read and normalise the inputs on a running Dask cluster (`dask scheduler`; "
+                              "with --stream: both streamed passes); input paths must be readable by every "
+                              "worker")
 
 
 def _workers(text: str) -> int:
