@@ -19,10 +19,13 @@ key). The input is read twice more:
 Memory: the plan (levels, the kept tuples' keys, the distinct values' labels and sketches), one batch and
 one bucket; the surrogates' uniqueness check keeps 16 bytes per distinct linking code.
 
-Same release as the whole-table path for a table searched on its own under global recoding: the same rows,
-values and dtypes up to their order and the surrogates (``tests/anonymise/test_second_pass.py``). Not
-covered yet: local recoding, the joined view, ``protect_attributes``, the risk figures and the report's
-sample (which need the whole table), and running the batches on Dask workers.
+Where: each batch's work on two threads in this process (:func:`~pipeline.stream.first_pass.overlapped`), or
+on a Dask cluster's workers with the plan scattered once (:func:`_each_batch`); the surrogates are then drawn
+on the client, so the key never leaves it.
+
+Same release as the whole-table path under global recoding, for a table searched on its own and for both
+demo tables on the joined view: the same rows, values and dtypes up to their order and the surrogates
+(``tests/anonymise/test_second_pass.py``). Not covered yet: local recoding and ``protect_attributes``.
 """
 
 from __future__ import annotations

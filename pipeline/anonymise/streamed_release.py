@@ -98,7 +98,7 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
                 fp = first_pass_dask(config, inputs, client)
         k = config.privacy.k
         for name, stats in fp.tables.items():
-            persons = (stats.person_pairs["p"].nunique() if stats.person_pairs is not None else stats.rows)
+            persons = stats.persons_total
             if k > persons:
                 raise PrivacyError(f"table {name}: k = {k} is larger than the number of persons ({persons})")
         with progress.phase("search (first pass)"):
