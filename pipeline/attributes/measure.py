@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipeline.metrics.attribute_risk import AttributeRisk, attribute_risk
+from pipeline.metrics.attribute_risk import AttributeRisk, Persons, attribute_risk_codes, encode
 from pipeline.release.candidate import TableResult
 
 
@@ -26,44 +26,88 @@ def measured_columns(t: TableResult) -> list[str]:
     return [c for c in t.data.columns if c in wanted]
 
 
-def joined_frame(t: TableResult, earlier: Mapping[str, TableResult]) -> tuple[pd.DataFrame, list[str]] | None:
-    """``t``'s measured columns plus those of every earlier table sharing its person key (None: none does)."""
+class _Encoded:
+    """Each released column of a table encoded once (:func:`~pipeline.metrics.attribute_risk.encode`) for its
+    own view and every joined view that carries it, and the person key as dense numbers shared by all tables
+    keyed on it (one factorisation of their keys together: a person has one number in every table)."""
+
+    def __init__(self, tables: Mapping[str, TableResult]) -> None:
+        self.tables = tables
+        self._columns: dict[tuple[str, str], tuple[np.ndarray, int]] = {}
+        self._persons: dict[str, Persons] = {}
+
+    def column(self, table: str, column: str) -> tuple[np.ndarray, int]:
+        if (table, column) not in self._columns:
+            self._columns[table, column] = encode(self.tables[table].data[column])
+        return self._columns[table, column]
+
+    def null_code(self, table: str, column: str) -> int | None:
+        """The code of the column's null cells (None: it has none)."""
+        nulls = np.flatnonzero(self.tables[table].data[column].isna().to_numpy())
+        return int(self.column(table, column)[0][nulls[0]]) if len(nulls) else None
+
+    def persons(self, table: str) -> Persons:
+        if table not in self._persons:
+            t = self.tables[table]
+            assert t.person_key is not None
+            keyed = [name for name, o in self.tables.items()
+                     if o.person_key == t.person_key and o.spec.person_key == t.spec.person_key]
+            values = [self.tables[name].data[t.person_key] for name in keyed]
+            codes, uniq = pd.factorize(pd.concat(values, ignore_index=True), use_na_sentinel=False)
+            at = np.cumsum([0, *(len(v) for v in values)])
+            for i, name in enumerate(keyed):
+                self._persons[name] = Persons(codes[at[i]:at[i + 1]].astype(np.int64), len(uniq))
+        return self._persons[table]
+
+
+def joined_codes(t: TableResult, earlier: Mapping[str, TableResult],
+                 enc: _Encoded) -> tuple[list[str], list[tuple[np.ndarray, int]]] | None:
+    """``t``'s measured columns plus those of every earlier table sharing its person key, as codes (None: no
+    earlier table shares it). A row carries its person's values from the earlier table's first row of that
+    person (one row per person there: the policyholders); a person the earlier table does not hold has the
+    null code there."""
     if t.person_key is None:
         return None
     columns = measured_columns(t)
-    frame = t.data[[*columns, t.person_key]].reset_index(drop=True)
+    encoded = [enc.column(t.name, c) for c in columns]
+    person = enc.persons(t.name)
     linked = False
     for name, other in earlier.items():
         if other.person_key != t.person_key or other.spec.person_key != t.spec.person_key:
             continue
-        other_cols = measured_columns(other)
-        keys = other.data[other.person_key]
-        first = ~keys.duplicated().to_numpy()
-        index = pd.Index(keys[first].to_numpy())
-        at = index.get_indexer(frame[t.person_key].to_numpy())
-        for c in other_cols:
-            values = other.data[c][first].to_numpy(dtype=object)
-            cells = np.full(len(frame), None, dtype=object)
-            cells[at >= 0] = values[at[at >= 0]]
-            frame[f"{name}.{c}"] = cells
+        theirs = enc.persons(name).codes
+        first = np.full(person.n, -1, dtype=np.int64)
+        first[theirs[::-1]] = np.arange(len(theirs) - 1, -1, -1)  # the last write wins: the first row
+        at = first[person.codes]
+        held = at >= 0
+        for c in measured_columns(other):
+            codes, card = enc.column(name, c)
+            null = enc.null_code(name, c)  # a person they do not hold is null there, as their own nulls
+            if null is None:
+                null, card = card, card + 1
+            encoded.append((np.where(held, codes[np.maximum(at, 0)], null), card))
             columns.append(f"{name}.{c}")
         linked = True
-    return (frame, columns) if linked else None
+    return (columns, encoded) if linked else None
 
 
 def measure_release(tables: Mapping[str, TableResult], m: int,
                     suda_sample: int | None = None) -> dict[str, AttributeRisk]:
     """View name (table, or ``<table>_joined``) → its risk over all measured columns, in release order
-    (``suda_sample``: see :func:`~pipeline.metrics.attribute_risk.attribute_risk`)."""
+    (``suda_sample``: see :func:`~pipeline.metrics.attribute_risk.attribute_risk`). Each column is encoded
+    once, to integer codes; the joined views are built from those codes, not from the values."""
     out: dict[str, AttributeRisk] = {}
     earlier: dict[str, TableResult] = {}
+    enc = _Encoded(tables)
     for name, t in tables.items():
-        person = t.data[t.person_key].to_numpy() if t.person_key else None
-        out[name] = attribute_risk(t.data, measured_columns(t), person, m, suda_sample)
-        joined = joined_frame(t, earlier)
+        person = enc.persons(name) if t.person_key else None
+        columns = measured_columns(t)
+        out[name] = attribute_risk_codes(columns, [enc.column(name, c) for c in columns], len(t.data),
+                                         person, m, suda_sample)
+        joined = joined_codes(t, earlier, enc)
         if joined is not None:
-            frame, columns = joined
-            out[f"{name}_joined"] = attribute_risk(frame, columns, frame[t.person_key].to_numpy(), m,
-                                                   suda_sample)
+            columns, encoded = joined
+            out[f"{name}_joined"] = attribute_risk_codes(columns, encoded, len(t.data), person, m,
+                                                         suda_sample)
         earlier[name] = t
     return out

@@ -100,17 +100,48 @@ def encode(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), max(len(uniq), 1)
 
 
-class _Grouper:
-    """Class sizes (in persons) of column subsets over encoded columns."""
+@dataclass(frozen=True)
+class Persons:
+    """One dense person number per row (``codes`` in ``0..n-1``) and ``n``, the number of persons."""
 
-    def __init__(self, codes: list[np.ndarray], cards: list[int], person: np.ndarray | None) -> None:
+    codes: np.ndarray
+    n: int
+
+    @classmethod
+    def of(cls, person: np.ndarray | pd.Series) -> Persons:
+        codes, uniq = pd.factorize(person if isinstance(person, pd.Series) else np.asarray(person),
+                                   use_na_sentinel=False)
+        return cls(codes.astype(np.int64), len(uniq))
+
+    def take(self, rows: np.ndarray) -> Persons:
+        """The persons of ``rows`` (numbers kept: ``n`` still bounds them)."""
+        return Persons(self.codes[rows], self.n)
+
+    def distinct(self, mask: np.ndarray | None = None) -> int:
+        """Distinct persons among the rows (those of ``mask``)."""
+        codes = self.codes if mask is None else self.codes[mask]
+        return int(np.count_nonzero(np.bincount(codes, minlength=self.n)))
+
+
+class _Grouper:
+    """Class sizes (in persons) of column subsets over encoded columns.
+
+    With several rows per person a class counts distinct (class, person) pairs. Only the rows of persons
+    with several rows need de-duplicating (hashing): a person's only row is one pair by itself, so those rows
+    are counted with ``bincount`` (most claimants have one claim: the hashing shrinks to the rest)."""
+
+    def __init__(self, codes: list[np.ndarray], cards: list[int], person: Persons | None) -> None:
         self.codes, self.cards = codes, cards
         self.n = len(codes[0]) if codes else 0
-        self.person = None
+        self.person: Persons | None = None
         if person is not None:
-            p, uniq = pd.factorize(np.asarray(person))
-            if len(uniq) < self.n:  # several rows per person: classes count distinct persons
-                self.person, self.n_persons = p.astype(np.int64), len(uniq)
+            per = np.bincount(person.codes, minlength=person.n)
+            several = per[person.codes] > 1
+            if several.any():  # several rows per person: classes count distinct persons
+                self.person = person
+                self.single = np.flatnonzero(~several)
+                self.several = np.flatnonzero(several)
+                self.several_persons = person.codes[self.several]
 
     def classes(self, subset: Sequence[int]) -> tuple[np.ndarray, int]:
         """Dense class number per row and the number of classes."""
@@ -137,8 +168,9 @@ class _Grouper:
         if self.person is None:
             size = np.bincount(cls, minlength=n_cls)
         else:
-            pairs = pd.unique(cls * self.n_persons + self.person)
-            size = np.bincount(pairs // self.n_persons, minlength=n_cls)
+            size = np.bincount(cls[self.single], minlength=n_cls)
+            pairs = pd.unique(cls[self.several] * self.person.n + self.several_persons)
+            size += np.bincount(pairs // self.person.n, minlength=n_cls)
         return size[cls], size
 
 
@@ -157,26 +189,34 @@ def attribute_risk(frame: pd.DataFrame, columns: Sequence[str], person: np.ndarr
     more uniques than the whole, so it flags at least the columns the whole would; reported figures are
     always computed on every row."""
     columns = tuple(columns)
-    n = len(frame)
-    persons = len(pd.unique(np.asarray(person))) if person is not None and n else n
+    encoded = [encode(frame[c]) for c in columns] if len(frame) else []
+    return attribute_risk_codes(columns, encoded, len(frame),
+                                Persons.of(person) if person is not None else None, m, suda_sample)
+
+
+def attribute_risk_codes(columns: Sequence[str], encoded: Sequence[tuple[np.ndarray, int]], n: int,
+                         person: Persons | None = None, m: int = 3,
+                         suda_sample: int | None = None) -> AttributeRisk:
+    """:func:`attribute_risk` on columns encoded already (:func:`encode`: codes and their number, one pair per
+    column of ``columns``) over ``n`` rows: what ``pipeline.attributes.measure`` calls, encoding each released
+    column once for the table and its joined view."""
+    columns = tuple(columns)
+    persons = person.distinct() if person is not None and n else n
     m = max(1, min(int(m), len(columns)))
     if not columns or n == 0:
         return AttributeRisk(columns, n, persons, 1 if n else 0, 0, 0, persons, m, 0)
-    encoded = [encode(frame[c]) for c in columns]
     g = _Grouper([e[0] for e in encoded], [e[1] for e in encoded], person)
     size_row, size = g.persons_per_row(range(len(columns)))
     unique = size_row == 1
     unique_rows = int(unique.sum())
-    unique_persons = (len(pd.unique(np.asarray(person)[unique])) if person is not None
-                      else unique_rows)
+    unique_persons = person.distinct(unique) if person is not None else unique_rows
     base = dict(columns=columns, rows=n, persons=persons, classes=len(size), unique_rows=unique_rows,
                 unique_persons=unique_persons, min_class_size=int(size.min()), max_msu_size=m)
     if unique_rows == 0:
         return AttributeRisk(**base, special_unique_rows=0, row_score=np.zeros(n))  # type: ignore[arg-type]
     if suda_sample is not None and n > suda_sample:
         rows = np.sort(np.random.default_rng(0).choice(n, suda_sample, replace=False))
-        g = _Grouper([c[rows] for c in g.codes], g.cards,
-                     None if person is None else np.asarray(person)[rows])
+        g = _Grouper([c[rows] for c in g.codes], g.cards, None if person is None else person.take(rows))
         unique = g.persons_per_row(range(len(columns)))[0] == 1
     return _suda(g, columns, unique, m, base)
 

@@ -1,0 +1,57 @@
+"""``measure_release``: each released column encoded once, the joined view built from codes; the figures must
+equal those of the joined frame built with pandas from the values (an independent construction)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.attributes import measure_release
+from pipeline.metrics.attribute_risk import attribute_risk
+
+
+def _table(name: str, data: pd.DataFrame, qis: tuple[str, ...],
+           attributes: tuple[str, ...]) -> SimpleNamespace:
+    return SimpleNamespace(name=name, data=data, person_key="key", quasi_identifiers=qis,
+                           attributes=attributes, spec=SimpleNamespace(person_key="証券番号"))
+
+
+@pytest.mark.parametrize("dtype", ["object", "string[pyarrow]"])
+def test_the_joined_view_from_codes_equals_the_joined_frame_from_values(dtype: str) -> None:
+    rng = np.random.default_rng(5)
+    n_ph, n_cl = 400, 700
+    keys = np.array([f"K{i:04d}" for i in range(n_ph)], dtype=object)
+    ph = pd.DataFrame({
+        "key": keys,
+        "年齢": rng.choice(["20-24", "25-29", "30-34", None], n_ph, p=[0.4, 0.3, 0.25, 0.05]),
+        "居住地": rng.choice(["東京都", "大阪府", "北海道"], n_ph),
+        "保険料": rng.integers(0, 30, n_ph).astype(str),
+    }).astype(dtype)
+    # claims of persons the policyholders hold (some with several claims) and of 30 they do not hold
+    claim_keys = np.concatenate([rng.choice(keys[:300], n_cl - 30),
+                                 [f"X{i:04d}" for i in rng.integers(0, 20, 30)]])
+    cl = pd.DataFrame({
+        "key": claim_keys,
+        "入院日数": rng.choice(["0-27", "28-55", None], n_cl, p=[0.7, 0.25, 0.05]),
+        "支払額": rng.integers(0, 12, n_cl).astype(str),
+    }).astype(dtype)
+    tables = {"policyholders": _table("policyholders", ph, ("年齢", "居住地"), ("保険料",)),
+              "claims": _table("claims", cl, ("入院日数",), ("支払額",))}
+    views = measure_release(tables, 3)  # type: ignore[arg-type]
+
+    linked = ph.rename(columns={c: f"policyholders.{c}" for c in ("年齢", "居住地", "保険料")})
+    frame = cl.merge(linked, on="key", how="left").astype(object)
+    frame = frame.where(frame.notna(), None)
+    columns = ["入院日数", "支払額", "policyholders.年齢", "policyholders.居住地", "policyholders.保険料"]
+    expected = attribute_risk(frame, columns, frame["key"].to_numpy(), 3)
+    got = views["claims_joined"]
+    assert got.as_dict() == expected.as_dict()
+    np.testing.assert_allclose(got.row_score, expected.row_score)
+    assert got.unique_rows > 0 and got.persons == cl["key"].nunique()
+    own = attribute_risk(cl.astype(object), ["入院日数", "支払額"], cl["key"].to_numpy(dtype=object), 3)
+    assert views["claims"].as_dict() == own.as_dict()
+    assert views["policyholders"].as_dict() == attribute_risk(ph, ["年齢", "居住地", "保険料"],
+                                                             ph["key"].to_numpy(), 3).as_dict()
