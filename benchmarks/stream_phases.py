@@ -1,6 +1,6 @@
 """Time and memory per phase of the streamed anonymisation (issue 17), in this process.
 
-    python benchmarks/stream_phases.py [--rows 1000000] [--cache benchmarks/.cache]
+    python benchmarks/stream_phases.py [--rows 1000000] [--cache benchmarks/.cache] [--profile-search FILE]
 
 Runs what ``anonymize run --stream`` runs before its gates (first pass with spills, the search on the
 histograms with the joined view, then per table the kept-row sketches and the bucketed write) on the extract
@@ -30,6 +30,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--cache", type=Path, default=ROOT / "benchmarks/.cache")
+    ap.add_argument("--profile-search", type=Path, metavar="FILE",
+                    help="run the search under cProfile, write its stats to FILE and stop after it")
     args = ap.parse_args()
     from scale import extract
 
@@ -76,8 +78,17 @@ def main() -> None:
             pairs = None if t.person_pairs is None else len(t.person_pairs)
             print(f"  {name}: {t.rows:,} rows, {len(t.histogram):,} entries, {len(t.persons):,} tuples, "
                   f"{pairs} person pairs")
-        searched, view = search_stats_tables(cfg, fp)
+        if args.profile_search is not None:
+            import cProfile
+
+            with cProfile.Profile() as prof:
+                searched, view = search_stats_tables(cfg, fp)
+            prof.dump_stats(args.profile_search)
+        else:
+            searched, view = search_stats_tables(cfg, fp)
         mark(f"search ({view and view['strategy']})")
+        if args.profile_search is not None:
+            return
         keys = {c.name: SurrogateKey() for spec in cfg.tables for c in spec.by_role("linking_code")}
         for spec in cfg.tables:
             s = searched[spec.name]

@@ -112,6 +112,7 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
     from pipeline.anonymise.streamed_release import anonymise_streamed
     from pipeline.attributes.protect import assess_release
     from pipeline.detection.gate import check_candidate
+    from pipeline.stream.memory import release
 
     with staging_with_lock(out_dir) as st:
         scratch = st.dir / ".scratch"
@@ -120,13 +121,16 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
             streamed = anonymise_streamed(config, inputs, scratch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        release()  # the histograms and the search are gone: their memory back before the gates' peaks
         now = dt.datetime.now(dt.UTC).astimezone()
         candidate = ReleaseCandidate(new_release_id(now), now, config, streamed.tables, streamed.inputs)
         assessment = assess_release(candidate.tables, config.privacy.attribute_risk)
         assessment.raise_if_failed()
         candidate.attribute_risk = assessment.as_dict()
+        release()
         with progress.step("residual PII scan"):
             detection_summary = check_candidate(candidate)
+        release()
         manifest = write_release(candidate, st.dir, residual_pii_scan=detection_summary, demo=demo,
                                  addresses_coarsened=streamed.addresses_coarsened, register=register)
         with progress.phase("register" if register is not None else "rename"):

@@ -51,6 +51,7 @@ from pipeline.identifiers.surrogate import SurrogateCollisionError, SurrogateKey
 from pipeline.io.batches import Batch
 from pipeline.search.engine import SearchResult
 from pipeline.stream.columns import batches
+from pipeline.stream.compact import Compacting
 from pipeline.stream.first_pass import (
     RarePlan,
     TableStats,
@@ -306,8 +307,8 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
     schema = _schema(plan)
     rare_counts = _rare_totals(plan)
     scrubbed: dict[str, dict[str, int]] = {}
-    seen: dict[str, list[pd.DataFrame]] = {c.name: [] for c in spec.by_role("linking_code") if c.kept}
-    seen_limit = dict.fromkeys(seen, SEEN_COMPACT)
+    seen = {c.name: Compacting(_distinct_pairs, len, SEEN_COMPACT)
+            for c in spec.by_role("linking_code") if c.kept}
     written = suppressed = 0
     try:
         # one thread when free text is scrubbed: the NLP pipeline is not shared between threads
@@ -328,13 +329,7 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
                 for what, n in counts.items():
                     total[what] += n
             for name, frame in done.seen.items():
-                seen[name].append(frame)
-                held = sum(len(f) for f in seen[name])
-                if held > seen_limit[name]:
-                    seen[name] = [pd.concat(seen[name]).drop_duplicates()]
-                    # geometric, as the first pass merges: a fixed limit de-duplicated every distinct code
-                    # again with each batch once there were more (10M policyholders: 478 s for this table)
-                    seen_limit[name] = max(SEEN_COMPACT, 2 * len(seen[name][0]))
+                seen[name].add(frame)  # merged geometrically (pipeline.stream.compact)
             written += table.num_rows
             bucket = rng.integers(0, n_buckets, table.num_rows)
             for b in range(n_buckets):
@@ -472,11 +467,17 @@ def _apply_rare(v: pd.Series, plan: RarePlan, col: ColumnSpec) -> pd.Series:
     return out
 
 
-def _check_unique(seen: dict[str, list[pd.DataFrame]]) -> None:
+def _distinct_pairs(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames).drop_duplicates()
+
+
+def _check_unique(seen: dict[str, Compacting[pd.DataFrame]]) -> None:
     """Distinct codes must get distinct surrogates (as :class:`SurrogateSpace` checks): 64-bit hashes of
     both, de-duplicated; a collision of the hashes themselves would only refuse a release, never pass one."""
-    for name, frames in seen.items():
-        pairs = pd.concat(frames).drop_duplicates() if frames else pd.DataFrame({"code": [], "token": []})
+    for name, held in seen.items():
+        pairs = held.merged()
+        if pairs is None:
+            pairs = pd.DataFrame({"code": [], "token": []})
         if pairs["code"].nunique() != pairs["token"].nunique():
             raise SurrogateCollisionError(f"{name}: two distinct codes got the same surrogate; run again "
                                           "(a new key is drawn every run)")

@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config.model import Config, TableSpec
-from pipeline.errors import PipelineError
+from pipeline.errors import InputError, PipelineError
 from pipeline.io.batches import parquet_groups, read_parquet_group, resolve_format
 from pipeline.stream.columns import batches, kept_for_processing
+from pipeline.stream.compact import Compacting
 from pipeline.stream.first_pass import (
     COMPACT_EVERY,
-    BatchStats,
     FirstPass,
     check_input,
     column_reader,
@@ -155,18 +155,15 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         earlier = links.get(spec.person_key) if spec.person_key else None
         # the links (12 bytes a person) are sent to every worker once, not with each task
         shared = None if earlier is None else client.scatter(earlier, broadcast=True, hash=False)
-        acc: list[BatchStats] = []
-        held, limit = 0, COMPACT_EVERY
+        acc = Compacting(reduce_stats, held_rows, COMPACT_EVERY)
         for _, part in map_batches(client, encode_batch, spec, path, config.privacy.k, shared):
-            acc.append(part)
-            held += held_rows(part)
-            if held > limit:  # geometric, as the local pass (linear in the rows, not quadratic)
-                acc = [reduce_stats(acc)]
-                held = held_rows(acc[0])
-                limit = max(COMPACT_EVERY, 2 * held)
+            acc.add(part)
         if shared is not None:
             client.cancel(shared)
-        tables[spec.name] = stats = finish_table(config, spec, path, reduce_stats(acc), earlier,
+        merged = acc.merged()
+        if merged is None:
+            raise InputError(f"file {path}: no data rows")
+        tables[spec.name] = stats = finish_table(config, spec, path, merged, earlier,
                                                  column_reader(spec, path))
         if spec.person_key and spec.person_key not in links:
             links[spec.person_key] = links_of(spec, stats)

@@ -51,6 +51,7 @@ from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
 from pipeline.stream import memory
 from pipeline.stream.columns import batches, kept_for_processing
+from pipeline.stream.compact import Compacting
 from pipeline.stream.links import LINK, PersonLinks, person_links
 from pipeline.stream.spill import Spill
 
@@ -60,7 +61,7 @@ _TUPLE = "__tuple__"
 _ROW = "__row__"
 _T = TypeVar("_T")
 _B = TypeVar("_B")
-#: pairs held before the partial result is de-duplicated again (bounds the reduce's temporary memory)
+#: rows held before the partial results are first merged (then geometrically: ``pipeline.stream.compact``)
 COMPACT_EVERY = 2_000_000
 
 
@@ -480,9 +481,7 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     ``spill``, each batch's normalised columns are kept there for the later passes; with ``links``, each
     row's link to the earlier table of its joined view."""
     check_input(spec, path)
-    acc: list[BatchStats] = []
-    held = 0
-    limit = COMPACT_EVERY
+    acc = Compacting(reduce_stats, held_rows, COMPACT_EVERY)
 
     def work(batch: Batch) -> tuple[int, dict[str, pd.Series], BatchStats]:
         values, faults = normalise_batch(spec, path, batch)
@@ -492,17 +491,11 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     for offset, values, part in overlapped(work, batches(spec, path)):
         if spill is not None:
             spill.write(values, offset)
-        acc.append(part)
-        held += held_rows(part)
-        if held > limit:
-            acc = [reduce_stats(acc)]
-            held = held_rows(acc[0])
-            # geometric: the merged part grows with the persons, and merging it again every fixed number of
-            # new rows made the pass quadratic (10M policyholders: under a fifth of the file in 55 minutes)
-            limit = max(COMPACT_EVERY, 2 * held)
-    if not acc:
+        acc.add(part)
+    merged = acc.merged()
+    if merged is None:
         raise InputError(f"file {path}: no data rows")
-    return finish_table(config, spec, path, reduce_stats(acc), links, column_reader(spec, path, spill))
+    return finish_table(config, spec, path, merged, links, column_reader(spec, path, spill))
 
 
 def overlapped(work: Callable[[_B], _T], items: Iterator[_B], ahead: int = 2) -> Iterator[_T]:
