@@ -30,7 +30,7 @@ needed step 3.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -39,7 +39,7 @@ from pipeline import progress
 from pipeline.anonymise.linked import Linked, linked_release
 from pipeline.anonymise.shaping import later_flags
 from pipeline.anonymise.table import Searched, search_table
-from pipeline.config.model import Config
+from pipeline.config.model import Config, TableSpec
 from pipeline.errors import PrivacyError
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.prepare import Prepared
@@ -132,16 +132,21 @@ def max_rounds(prepared: Prepared) -> int:
 
 
 def total_loss(searched: dict[str, Searched]) -> float:
-    """What the users lose: Iyengar's LM over every released quasi-identifier cell of every table (each
-    table's own QIs), each cell weighted by its column's analyst ``weight`` (equal weights: the plain mean
-    over cells)."""
+    """What the users lose: :func:`weighted_loss` of every table searched on its rows."""
+    return weighted_loss((s.prepared.spec, s.prepared.rows, s.own, s.loss["per_attribute"])
+                         for s in searched.values())
+
+
+def weighted_loss(tables: Iterable[tuple[TableSpec, int, Sequence[str], Mapping[str, Any]]]) -> float:
+    """Iyengar's LM over every released quasi-identifier cell of every table (each table's own QIs: ``(spec,
+    rows, own names, per-attribute loss)``), each cell weighted by its column's analyst ``weight`` (equal
+    weights: the plain mean over cells). The whole-table and the streamed searches both choose by it."""
     total = cells = 0.0
-    for s in searched.values():
-        weight = {c.output_name: c.weight for c in s.prepared.spec.by_role("quasi_identifier")}
-        per = s.loss["per_attribute"]
-        for name in s.own:
-            total += s.prepared.rows * weight[name] * float(per[name])
-            cells += s.prepared.rows * weight[name]
+    for spec, rows, own, per in tables:
+        weight = {c.output_name: c.weight for c in spec.by_role("quasi_identifier")}
+        for name in own:
+            total += rows * weight[name] * float(per[name])
+            cells += rows * weight[name]
     return total / cells if cells else 0.0
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.anonymise.joined import choose_strategy
+from pipeline.anonymise.joined import choose_strategy, weighted_loss
 from pipeline.anonymise.linked import LinkedColumn, at_least, fixed
 from pipeline.anonymise.table import prioritised
 from pipeline.config.model import Config, TableSpec
@@ -268,15 +268,8 @@ def settle_stats(config: Config, fp: FirstPass, k: int, limit: float, joint: boo
 
 
 def total_loss(searched: dict[str, StatsSearched]) -> float:
-    """``joined.total_loss``: LM over every released quasi-identifier cell of every table, weighted by the
-    columns' analyst weights."""
-    total = cells = 0.0
-    for s in searched.values():
-        weight = {c.output_name: c.weight for c in s.spec.by_role("quasi_identifier")}
-        for name in s.own:
-            total += s.stats.rows * weight[name] * float(s.loss["per_attribute"][name])
-            cells += s.stats.rows * weight[name]
-    return total / cells if cells else 0.0
+    """``joined.total_loss`` on the histograms: the same :func:`~pipeline.anonymise.joined.weighted_loss`."""
+    return weighted_loss((s.spec, s.stats.rows, s.own, s.loss["per_attribute"]) for s in searched.values())
 
 
 def _rare_applied(values: pd.Series, stats: TableStats, column: str, policy: str, label: str) -> pd.Series:

@@ -18,40 +18,57 @@ import numpy as np
 from pipeline.histogram import sorted_unique
 
 
-def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:
-    """Risk figures over the kept rows (``class_id >= 0``); suppressed rows carry no risk."""
-    class_id = np.asarray(class_id)
-    kept = class_id >= 0
-    cls = class_id[kept].astype(np.int64)
-    empty = {"prosecutor_max": 0.0, "prosecutor_avg": 0.0, "records_at_risk": 0.0, "sample_uniques": 0.0,
-             "marketer": 0.0, "threshold": threshold, "records": 0, "classes": 0}
-    if len(cls) == 0:
-        return empty
-    _, cls = np.unique(cls, return_inverse=True)
-    n_classes = int(cls.max()) + 1
-    if person is None:
-        size = np.bincount(cls, minlength=n_classes)
-        risk = 1.0 / size[cls]
-        records = len(cls)
+def _empty(threshold: float) -> dict:
+    return {"prosecutor_max": 0.0, "prosecutor_avg": 0.0, "records_at_risk": 0.0, "sample_uniques": 0.0,
+            "marketer": 0.0, "threshold": threshold, "records": 0, "classes": 0}
+
+
+def _figures(risk: np.ndarray, n_classes: int, records: int, threshold: float,
+             share: np.ndarray | None = None) -> dict:
+    """The figures from each record's risk (``share``: when ``risk`` is per class, each class's share of the
+    records)."""
+    if share is None:
+        avg, at_risk, uniques = risk.mean(), (risk > threshold).mean(), (risk >= 1.0).mean()
     else:
-        _, pcode = np.unique(np.asarray(person)[kept], return_inverse=True)
-        n_persons = int(pcode.max()) + 1
-        pairs = sorted_unique(cls * n_persons + pcode)
-        size = np.bincount(pairs // n_persons, minlength=n_classes)
-        row_risk = 1.0 / size[cls]
-        risk = np.zeros(n_persons)
-        np.maximum.at(risk, pcode, row_risk)
-        records = n_persons
+        avg, at_risk, uniques = (risk * share).sum(), share[risk > threshold].sum(), share[risk >= 1.0].sum()
     return {
         "prosecutor_max": float(risk.max()),
-        "prosecutor_avg": float(risk.mean()),
-        "records_at_risk": float((risk > threshold).mean()),
-        "sample_uniques": float((risk >= 1.0).mean()),
+        "prosecutor_avg": float(avg),
+        "records_at_risk": float(at_risk),
+        "sample_uniques": float(uniques),
         "marketer": float(min(n_classes, records) / records),
         "threshold": threshold,
         "records": int(records),
         "classes": n_classes,
     }
+
+
+def _person_risk(pair_class: np.ndarray, person: np.ndarray, n_classes: int) -> np.ndarray:
+    """Each person's highest risk over their (class, person) pairs (duplicates allowed); class sizes count
+    distinct persons."""
+    _, pcode = np.unique(person, return_inverse=True)
+    n_persons = int(pcode.max()) + 1
+    distinct = sorted_unique(pair_class * n_persons + pcode)
+    size = np.bincount(distinct // n_persons, minlength=n_classes)
+    risk = np.zeros(n_persons)
+    np.maximum.at(risk, distinct % n_persons, 1.0 / size[distinct // n_persons])
+    return risk
+
+
+def risk_profile(class_id: np.ndarray, person: np.ndarray | None, threshold: float) -> dict:
+    """Risk figures over the kept rows (``class_id >= 0``); suppressed rows carry no risk."""
+    class_id = np.asarray(class_id)
+    kept = class_id >= 0
+    cls = class_id[kept].astype(np.int64)
+    if len(cls) == 0:
+        return _empty(threshold)
+    _, cls = np.unique(cls, return_inverse=True)
+    n_classes = int(cls.max()) + 1
+    if person is None:
+        risk = 1.0 / np.bincount(cls, minlength=n_classes)[cls]
+    else:
+        risk = _person_risk(cls, np.asarray(person)[kept], n_classes)
+    return _figures(risk, n_classes, len(risk), threshold)
 
 
 def risk_profile_entries(class_id: np.ndarray, rows: np.ndarray,
@@ -62,44 +79,17 @@ def risk_profile_entries(class_id: np.ndarray, rows: np.ndarray,
     class_id = np.asarray(class_id, dtype=np.int64)
     rows = np.asarray(rows, dtype=np.int64)
     kept = (class_id >= 0) & (rows > 0)
-    empty = {"prosecutor_max": 0.0, "prosecutor_avg": 0.0, "records_at_risk": 0.0, "sample_uniques": 0.0,
-             "marketer": 0.0, "threshold": threshold, "records": 0, "classes": 0}
     if not kept.any():
-        return empty
+        return _empty(threshold)
     _, cls = np.unique(class_id[kept], return_inverse=True)
     n_classes = int(cls.max()) + 1
     if pairs is None:
         size = np.bincount(cls, weights=rows[kept], minlength=n_classes)  # rows per class
-        risk = 1.0 / size
         records = int(rows[kept].sum())
-        at = size / records  # share of the records in each class
-        return {
-            "prosecutor_max": float(risk.max()),
-            "prosecutor_avg": float((risk * at).sum()),
-            "records_at_risk": float(at[risk > threshold].sum()),
-            "sample_uniques": float(at[risk >= 1.0].sum()),
-            "marketer": float(min(n_classes, records) / records),
-            "threshold": threshold,
-            "records": records,
-            "classes": n_classes,
-        }
+        return _figures(1.0 / size, n_classes, records, threshold, share=size / records)
     entry_class = np.full(len(class_id), -1, dtype=np.int64)
     entry_class[kept] = cls
     pair_class = entry_class[np.asarray(pairs[0], dtype=np.int64)]
     mine = pair_class >= 0
-    _, pcode = np.unique(np.asarray(pairs[1])[mine], return_inverse=True)
-    n_persons = int(pcode.max()) + 1
-    distinct = sorted_unique(pair_class[mine] * n_persons + pcode)
-    size = np.bincount(distinct // n_persons, minlength=n_classes)
-    risk = np.zeros(n_persons)
-    np.maximum.at(risk, distinct % n_persons, 1.0 / size[distinct // n_persons])
-    return {
-        "prosecutor_max": float(risk.max()),
-        "prosecutor_avg": float(risk.mean()),
-        "records_at_risk": float((risk > threshold).mean()),
-        "sample_uniques": float((risk >= 1.0).mean()),
-        "marketer": float(min(n_classes, n_persons) / n_persons),
-        "threshold": threshold,
-        "records": n_persons,
-        "classes": n_classes,
-    }
+    risk = _person_risk(pair_class[mine], np.asarray(pairs[1])[mine], n_classes)
+    return _figures(risk, n_classes, len(risk), threshold)
