@@ -67,10 +67,14 @@ def before_column(table: TableResult, output: str) -> pd.Series | None:
     return None
 
 
-def released_labels(table: TableResult, column: str) -> pd.Series:
-    """The released column as labels (nulls shown as :data:`MISSING`)."""
-    values = table.data[column]
-    return values.astype(object).where(values.notna(), MISSING).astype(str)
+def released_counts(table: TableResult, column: str) -> pd.Series:
+    """Rows per released label (nulls counted as :data:`MISSING`). Counted on the column as it is, then the
+    few distinct values turned into labels: no label string is made per row (10M rows: a Python string
+    each, and hashing them, for a dozen labels)."""
+    counts = table.data[column].value_counts(dropna=False)
+    counts = counts[counts > 0]  # a categorical lists its unused categories too
+    labels = [MISSING if pd.isna(v) else str(v) for v in counts.index]
+    return counts.groupby(np.asarray(labels, dtype=object), sort=False).sum().astype("int64")
 
 
 def before_after_counts(table: TableResult, column: str, top: int = 12) -> pd.DataFrame | None:
@@ -82,11 +86,11 @@ def before_after_counts(table: TableResult, column: str, top: int = 12) -> pd.Da
     if hierarchy is None or before is None:
         return None
     level = table.levels.get(column, 0)
-    after = released_labels(table, column)
-    allowed = set(after.unique())
+    after = released_counts(table, column)
+    allowed = set(after.index)
     generalised = _to_level(hierarchy, before, level, keep_nulls=MISSING in allowed)
     generalised = generalised.where(generalised.isin(allowed), OTHER)
-    counts = pd.DataFrame({"before": generalised.value_counts(), "after": after.value_counts()}).fillna(0)
+    counts = pd.DataFrame({"before": generalised.value_counts(), "after": after}).fillna(0)
     counts = counts.astype("int64")
     order = _label_order(hierarchy.labels[level], counts.index)
     counts = counts.reindex(order)

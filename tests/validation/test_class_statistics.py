@@ -119,3 +119,31 @@ def test_persons_per_value_through_codes_equals_nunique(person_as_category: bool
         expected = _old_persons_per_value(cat, "s", key)
         assert sorted(persons_per_value(cat, "s", key).tolist()) == expected
         assert sorted(persons_per_value(df, "s", key).tolist()) == expected
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_categorical_and_plain_columns_give_identical_class_statistics(seed: int) -> None:
+    """The gate's fast paths (sensitive values coded through the categories; distinct persons by one sort)
+    against the plain columns, with nulls in every column and categories some rows never use."""
+    rng = np.random.default_rng(seed)
+    n = 500
+    df = pd.DataFrame({
+        "q": rng.choice(["a", "b", "c", None], n),
+        "s": rng.choice(["x", "ｘ", "y", "10", "9", None], n),
+        "p": rng.choice([f"P{i}" for i in range(120)] + [None], n),
+    }, dtype=object)
+    cat = df.astype("category")
+    cat["s"] = cat["s"].cat.add_categories(["unused"]).cat.reorder_categories(
+        ["unused", *reversed(cat["s"].cat.categories.tolist())])
+    for person in ("p", None):
+        plain, coded = class_stats(df, ["q"], person, "s"), class_stats(cat, ["q"], person, "s")
+        assert coded.n_classes == plain.n_classes
+        np.testing.assert_array_equal(coded.rows, plain.rows)
+        np.testing.assert_array_equal(coded.persons, plain.persons)
+        a, b = plain.pairs("s"), coded.pairs("s")
+        assert (a.n_values, a.null) == (b.n_values, b.null)
+        for field in ("cls", "value", "count", "reference"):
+            np.testing.assert_array_equal(getattr(b, field), getattr(a, field))
+    # the persons against a direct count
+    direct = df.assign(q=df["q"].fillna("<null>"), p=df["p"].fillna("<null>")).groupby("q", sort=False)["p"]
+    assert sorted(class_stats(cat, ["q"], "p", None).persons.tolist()) == sorted(direct.nunique().tolist())

@@ -23,6 +23,7 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
+from pipeline.histogram import sorted_unique
 from pipeline.privacy.base import ClassStats, code_values, pairs_from_rows
 
 
@@ -35,11 +36,14 @@ def class_ids(df: pd.DataFrame, quasi_identifiers: Sequence[str]) -> tuple[np.nd
 
 
 def _persons(df: pd.DataFrame, ids: np.ndarray, n: int, person_key: str | None) -> np.ndarray:
+    """Distinct persons per class: the distinct (class, person) keys by one sort (``sorted_unique``), not a
+    frame's ``drop_duplicates`` (hashing two columns: several times the memory on 10M rows)."""
     if person_key is None:
         return np.bincount(ids, minlength=n).astype(np.int64)
-    person_codes = pd.factorize(df[person_key], use_na_sentinel=False)[0]
-    pairs = pd.DataFrame({"c": ids, "p": person_codes}).drop_duplicates()
-    return np.bincount(pairs["c"].to_numpy(), minlength=n).astype(np.int64)
+    person_codes, uniq = pd.factorize(df[person_key], use_na_sentinel=False)
+    n_persons = max(len(uniq), 1)
+    distinct = sorted_unique(ids * n_persons + person_codes.astype(np.int64))
+    return np.bincount(distinct // n_persons, minlength=n).astype(np.int64)
 
 
 def persons_per_class(
@@ -55,10 +59,28 @@ def sensitive_values(values: pd.Series) -> tuple[np.ndarray, int, int, bool]:
     The gate hands GX text as categoricals (``pipeline.validation.runner.as_categories``); their values are
     coded, not their category order."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(values.cat.categories.dtype)
-    numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+        categories = values.cat.categories
+        if not _is_numeric(categories.dtype):  # coded through the categories: no row turns back into text
+            return (*_coded_categories(values.cat.codes.to_numpy(), categories), False)
+        values = values.astype(categories.dtype)
+    numeric = _is_numeric(values.dtype)
     codes, n_values, null = code_values(values, numeric)
     return codes, n_values, null, numeric
+
+
+def _is_numeric(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _coded_categories(raw: np.ndarray, categories: pd.Index) -> tuple[np.ndarray, int, int]:
+    """:func:`~pipeline.privacy.base.code_values` of a categorical column from its category codes: the
+    categories some row uses are coded (sorted, as ``code_values`` codes the rows' values), then mapped to
+    the rows through the codes; a null row gets the null code."""
+    used = np.bincount(raw[raw >= 0], minlength=len(categories)) > 0
+    codes, n_values, null = code_values(pd.Series(categories[used]), False)
+    per_category = np.full(len(categories), null, dtype=np.int32)
+    per_category[used] = codes
+    return np.where(raw >= 0, per_category[np.maximum(raw, 0)], null).astype(np.int32), n_values, null
 
 
 def class_stats(
