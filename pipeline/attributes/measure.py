@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.metrics.attribute_risk import AttributeRisk, Persons, attribute_risk_codes, encode
+from pipeline.progress import phase
 from pipeline.release.candidate import TableResult
 
 
@@ -100,14 +101,16 @@ def measure_release(tables: Mapping[str, TableResult], m: int,
     earlier: dict[str, TableResult] = {}
     enc = _Encoded(tables)
     for name, t in tables.items():
-        person = enc.persons(name) if t.person_key else None
-        columns = measured_columns(t)
-        out[name] = attribute_risk_codes(columns, [enc.column(name, c) for c in columns], len(t.data),
-                                         person, m, suda_sample)
+        with phase(f"view {name}"):
+            person = enc.persons(name) if t.person_key else None
+            columns = measured_columns(t)
+            out[name] = attribute_risk_codes(columns, [enc.column(name, c) for c in columns], len(t.data),
+                                             person, m, suda_sample)
         joined = joined_codes(t, earlier, enc)
         if joined is not None:
-            columns, encoded = joined
-            out[f"{name}_joined"] = attribute_risk_codes(columns, encoded, len(t.data), person, m,
-                                                         suda_sample)
+            with phase(f"view {name}_joined"):
+                columns, encoded = joined
+                out[f"{name}_joined"] = attribute_risk_codes(columns, encoded, len(t.data), person, m,
+                                                             suda_sample)
         earlier[name] = t
     return out

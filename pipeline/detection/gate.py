@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline.detection.scan import scan_frame
 from pipeline.errors import ResidualPIIError
+from pipeline.progress import phase
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 
 #: Findings listed in the error message; the total count is always given.
@@ -53,7 +54,8 @@ def check_candidate(candidate: ReleaseCandidate) -> dict[str, Any]:
     per_table: dict[str, dict[str, int]] = {}
     cleared: set[str] = set()  # values that failed the pre-filter, shared by the tables (surrogate keys)
     for name, table in candidate.tables.items():
-        scans = scan_frame(table.data, detection, text_columns(table), cleared, name_columns(table))
+        with phase(f"table {name}"):
+            scans = scan_frame(table.data, detection, text_columns(table), cleared, name_columns(table))
         per_table[name] = {"cells": 0, "distinct_values": 0}
         for scan in scans:
             cells += scan.rows

@@ -29,7 +29,7 @@ def label_levels(h: Hierarchy) -> dict[str, int]:
 def level_shares(values: pd.Series, h: Hierarchy, rows_in: int) -> list[dict]:
     """Per level of ``h``: released rows whose value is at that level, and their share of the input rows
     (suppressed rows are counted by the caller: the shares sum to the kept share)."""
-    codes, uniq = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)  # Arrow strings stay Arrow: no object per row
     levels_of = label_levels(h)
     per_value = np.array([levels_of.get(str(u), h.height - 1) for u in uniq], dtype=np.int64)
     counts = np.bincount(per_value[codes[codes >= 0]], minlength=h.height)
@@ -45,7 +45,7 @@ def share_at_most(shares: list[dict], level: int) -> float:
 
 def up_to(values: pd.Series, h: Hierarchy, level: int) -> pd.Series:
     """Each released value as its ancestor at ``level``; null where the value is coarser (not placeable)."""
-    codes, uniq = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)  # Arrow strings stay Arrow: no object per row
     levels_of = label_levels(h)
     ancestor = {}
     for lv in range(level + 1):

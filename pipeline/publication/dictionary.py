@@ -61,6 +61,8 @@ def derive_dictionary(candidate: ReleaseCandidate) -> list[dict[str, Any]]:
             g = (describe_levels(name, spec, hierarchy, shares) if hierarchy is not None and mixed
                  else describe(name, spec, hierarchy, level))
             dtype = table.data[name].dtype
+            if isinstance(dtype, pd.CategoricalDtype):  # labels held as codes (the streamed run)
+                dtype = dtype.categories.dtype
             extra: dict[str, Any] = {}
             if hierarchy is not None and mixed:  # local recoding: which levels and values occur, how often
                 present = {str(v) for v in table.data[name].dropna().unique()}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ValidationFailed
+from pipeline.progress import phase
 from pipeline.release.manifest import Manifest
 from pipeline.validation.ids import letters_only_ids
 from pipeline.validation.rules import rules_for
@@ -55,8 +56,10 @@ def validate_release(candidate: Any, staging_dir: Path, manifest: Manifest) -> d
         # the published items are the config's kept columns, whatever the data frame holds
         published = tuple(c.output_name for c in table.spec.kept_columns)
         tables[name] = (table.data, rules_for(name, manifest.tables[name], published))
-    results = run_suites(build_suites(profile, tables), docs_dir=staging_dir / DOCS,
-                         run_name=manifest.release_id)
+    with phase("suites"):
+        suites = build_suites(profile, tables)
+    results = run_suites(suites, docs_dir=staging_dir / DOCS, run_name=manifest.release_id)
+    del suites
     summary = summarise(results)
     write_results(staging_dir, profile, manifest.release_id, results, summary)
     letters_only_ids(staging_dir / "validation")

@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.progress import phase
+
 #: Counts only in results: no partial or unexpected value lists, no unexpected rows (values may be personal).
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "SUMMARY",
@@ -122,8 +124,13 @@ def as_category(values: pd.Series) -> pd.Series:
     rank[order] = np.arange(len(order))
     codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
     sorted_codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-    # the categories' own dtype as pandas' factorisation gives it (``string`` stays ``string``)
-    categories = pd.Index(dictionary.take(order).to_numpy(zero_copy_only=False), dtype=values.dtype)
+    # the categories' own dtype as pandas' factorisation gives it (``string`` stays ``string``); Arrow strings
+    # stay in Arrow (a million distinct surrogate keys as Python strings cost 60 bytes each, for nothing)
+    ordered = dictionary.take(order)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        categories = pd.Index(pd.array(ordered, dtype=values.dtype))
+    else:
+        categories = pd.Index(ordered.to_numpy(zero_copy_only=False), dtype=values.dtype)
     dtype = pd.CategoricalDtype(categories)
     return pd.Series(pd.Categorical.from_codes(sorted_codes, dtype=dtype, validate=False), index=values.index,
                      name=values.name)
@@ -159,12 +166,14 @@ def run_suites(
                 gx.Checkpoint(name=f"release {name}", validation_definitions=[definition], actions=[],
                               result_format=RESULT_FORMAT)
             )
-            result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)},
-                                    run_id=RunIdentifier(run_name=run_name) if run_name else None)
+            with phase(f"suite {name}"):
+                result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)},
+                                        run_id=RunIdentifier(run_name=run_name) if run_name else None)
             success = success and bool(result.success)
             for one in result.run_results.values():
                 runs.append({"table": name, "suite": suite.name, **scrub(one.to_json_dict())})
         if docs_dir is not None:
-            context.build_data_docs(site_names=[SITE_NAME])
-            install_static(docs_dir)
+            with phase("data docs"):
+                context.build_data_docs(site_names=[SITE_NAME])
+                install_static(docs_dir)
     return {"success": success, "validations": runs}
