@@ -39,8 +39,9 @@ def _brute(frame: pd.DataFrame, columns: list[str], person: np.ndarray, m: int) 
     return score, int(unique_on(tuple(columns)).sum())
 
 
+@pytest.mark.parametrize("persons", [220, 40])  # 40: persons with more rows than the grouper's window
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_matches_brute_force_with_persons_and_nulls(seed: int) -> None:
+def test_matches_brute_force_with_persons_and_nulls(seed: int, persons: int) -> None:
     rng = np.random.default_rng(seed)
     n = 300
     frame = pd.DataFrame({
@@ -50,7 +51,7 @@ def test_matches_brute_force_with_persons_and_nulls(seed: int) -> None:
         "agency": pd.Series(rng.choice(["A", "B", "C", None], n, p=[0.5, 0.3, 0.15, 0.05])),
         "year": rng.integers(2015, 2026, n),
     })
-    person = rng.integers(0, 220, n)  # some persons hold several rows
+    person = rng.integers(0, persons, n)  # some persons hold several rows
     columns = list(frame.columns)
     r = attribute_risk(frame, columns, person, m=3)
     score, unique = _brute(frame, columns, person, 3)
