@@ -43,8 +43,13 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd[:4])}…\n{proc.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, proc.stderr
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    # --phases resets the kernel's peak counter at every phase (ru_maxrss then holds the last phase's): the
+    # table's "total" row holds the run's peak
+    for line in proc.stderr.splitlines():
+        if line.startswith("total") and line.split()[-1].replace(",", "").isdigit():
+            peak = max(peak, float(line.split()[-1].replace(",", "")))
+    return seconds, peak, proc.stderr
 
 
 def main() -> None:

@@ -11,6 +11,9 @@ Peak memory: on Linux each phase also records this process's peak resident set w
 ``/proc/self/status``, reset at each phase's start through ``/proc/self/clear_refs``; the peak before the
 reset is carried to the enclosing phases, so a parent's peak covers its children). It is where a run's memory
 goes (issue 17); Dask workers are other processes and not counted. Elsewhere the peak is not recorded.
+The reset is the kernel's own peak counter, so with phases recorded an outside measure of the process's peak
+(``/usr/bin/time -v``, ``ru_maxrss``) sees only the peak since the last phase began: the table's "total" row
+holds the run's peak (``benchmarks/pipeline_1m.py --phases`` reads it there).
 """
 
 from __future__ import annotations
