@@ -93,13 +93,15 @@ class AttributeRisk:
 
 
 def encode(values: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes 0..n-1 of a column (null is one more value) and the number of codes."""
+    """Integer codes 0..n-1 of a column (null is one more value) and the number of codes; int32 (a column has
+    fewer than 2**31 values: half the memory of int64 for every column of a release and its joined view,
+    the groupings' keys are int64 all the same)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.int64)
+        codes = values.cat.codes.to_numpy().astype(np.int32)
         n = len(values.cat.categories)
-        return np.where(codes < 0, n, codes), n + 1
+        return np.where(codes < 0, np.int32(n), codes), n + 1
     codes, uniq = pd.factorize(values, use_na_sentinel=False)
-    return codes.astype(np.int64), max(len(uniq), 1)
+    return codes.astype(np.int32), max(len(uniq), 1)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ def _suda(g: _Grouper, columns: tuple[str, ...], unique: np.ndarray, m: int, bas
     by_size: dict[int, int] = {}
     found: list[tuple[tuple[str, ...], int]] = []
     has_msu = np.zeros(len(rows), dtype=bool)
+    # each subset's unique rows, kept for the next size only, as bits (a byte holds 8 rows: the 220 subsets
+    # of three of 12 columns over 6M rows were 1.3 GB as booleans); the last size keeps none
     previous: dict[tuple[int, ...], np.ndarray] = {}
     for s in range(1, m + 1):
         weight = suda_weight(s, m, p)
@@ -267,13 +271,15 @@ def _suda(g: _Grouper, columns: tuple[str, ...], unique: np.ndarray, m: int, bas
         for subset in combinations(range(p), s):
             size_row, _ = g.persons_per_row(subset)
             uniq = size_row[rows] == 1
-            current[subset] = uniq
+            if s < m:
+                current[subset] = np.packbits(uniq)
             if not uniq.any():
                 continue
             msu = uniq.copy()
             if s > 1:
                 for drop in range(s):
-                    msu &= ~previous[subset[:drop] + subset[drop + 1:]]
+                    below = previous[subset[:drop] + subset[drop + 1:]]
+                    msu &= ~np.unpackbits(below, count=len(rows)).view(bool)
             count = int(msu.sum())
             if count:
                 score[msu] += weight

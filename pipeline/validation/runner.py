@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +76,14 @@ def scrub(obj: Any) -> Any:
     return obj
 
 
-def as_categories(data: pd.DataFrame) -> pd.DataFrame:
+def as_categories(data: pd.DataFrame, unsorted: Collection[str] = ()) -> pd.DataFrame:
     """The frame as GX checks it fastest, same values and nulls: text columns as pandas categoricals (GX
     copies the frame for every metric and filters it for every map expectation, and integer codes make that
     4x cheaper than strings), and nullable integers (``Int64``) as float64 with NaN, since GX's numeric map
     metrics are vectorised only for plain numpy dtypes and call Python once per value otherwise. Released
-    integers (amounts, counts) are far below 2**53, so float64 holds them exactly."""
+    integers (amounts, counts) are far below 2**53, so float64 holds them exactly. ``unsorted``: columns
+    whose categories stay in order of first appearance (the linking codes: no rule reads their order, and
+    sorting ten million distinct surrogate keys is most of their conversion)."""
     text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])
             and not isinstance(data[c].dtype, pd.CategoricalDtype)]  # converted already: astype is a no-op
     nullable = [c for c in data.columns
@@ -91,13 +93,13 @@ def as_categories(data: pd.DataFrame) -> pd.DataFrame:
         return data
     out = data.copy(deep=False)
     for c in text:
-        out[c] = as_category(data[c])
+        out[c] = as_category(data[c], sort=c not in unsorted)
     for c in nullable:
         out[c] = data[c].astype("float64")
     return out
 
 
-def as_category(values: pd.Series) -> pd.Series:
+def as_category(values: pd.Series, sort: bool = True) -> pd.Series:
     """``values.astype("category")`` (categories sorted), built from Arrow's hash dictionary encoding whose
     distinct values Arrow then sorts: hashing a million Python strings and sorting a million distinct
     surrogate keys as Python strings is most of the cost of ``astype``. UTF-8 byte order is code point
@@ -119,7 +121,7 @@ def as_category(values: pd.Series) -> pd.Series:
     dictionary = encoded.dictionary
     if len(dictionary) == 0:
         return values.astype("category")
-    order = pc.array_sort_indices(dictionary).to_numpy()
+    order = pc.array_sort_indices(dictionary).to_numpy() if sort else np.arange(len(dictionary))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
