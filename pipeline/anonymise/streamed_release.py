@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import progress
@@ -45,6 +46,7 @@ from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.errors import ConfigError, PrivacyError
 from pipeline.identifiers.surrogate import SurrogateKey
+from pipeline.io.arrow import sorted_categorical
 from pipeline.metrics.risk import risk_profile_entries
 from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import TableResult
@@ -160,24 +162,13 @@ def _read_back(config: Config, table: str, path: Path) -> pd.DataFrame:
         if name in numeric:
             data[name] = data[name].astype("Int64")
         elif name in coded:
-            data[name] = _sorted_categories(data[name])
+            labels = data[name].cat
+            dictionary = pa.array(labels.categories.astype(str).to_numpy(dtype=object), type=pa.string())
+            held = sorted_categorical(labels.codes.to_numpy(), dictionary, pd.StringDtype("pyarrow"))
+            data[name] = pd.Series(held, index=data.index, name=name)
         else:
             data[name] = data[name].astype("string[pyarrow]")
     return data
-
-
-def _sorted_categories(values: pd.Series) -> pd.Series:
-    """A categorical with its categories as Arrow strings in code-point order (``astype("category")``'s
-    order), unused ones dropped; the rows' codes renumbered, no row's value touched."""
-    categories = pd.Index(values.cat.categories.astype(str))
-    codes = values.cat.codes.to_numpy()
-    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
-    order = np.flatnonzero(used)[np.argsort(categories[used].to_numpy(dtype=object), kind="stable")]
-    rank = np.full(len(categories), -1, dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    dtype = pd.CategoricalDtype(pd.Index(categories[order], dtype="string[pyarrow]"))
-    renumbered = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-    return pd.Series(pd.Categorical.from_codes(renumbered, dtype=dtype), index=values.index, name=values.name)
 
 
 def table_result(config: Config, s: StatsSearched, written: Written, data: pd.DataFrame) -> TableResult:

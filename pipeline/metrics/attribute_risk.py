@@ -234,7 +234,8 @@ def attribute_risk_codes(columns: Sequence[str], encoded: Sequence[tuple[np.ndar
     size_row, size = g.persons_per_row(range(len(columns)))
     unique = size_row == 1  # in the grouper's row order
     unique_rows = int(unique.sum())
-    unique_persons = ((g.person or person).distinct(unique) if person is not None else unique_rows)
+    rows_person = g.person if g.person is not None else person  # the grouper's row order
+    unique_persons = rows_person.distinct(unique) if rows_person is not None else unique_rows
     base = dict(columns=columns, rows=n, persons=persons, classes=len(size), unique_rows=unique_rows,
                 unique_persons=unique_persons, min_class_size=int(size.min()), max_msu_size=m)
     if unique_rows == 0:

@@ -25,6 +25,7 @@ from pipeline import __version__
 from pipeline.checksum import sha256_file
 from pipeline.config.model import ModelSpec
 from pipeline.errors import ValidationFailed
+from pipeline.io.arrow import arrow_text
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 from pipeline.release.granularity import describe_levels
 
@@ -485,21 +486,14 @@ def linked_persons(data: pd.DataFrame, key: str, source: pd.DataFrame, source_ke
     import pyarrow.compute as pc
 
     try:
-        keys = pc.unique(_arrow(data[key]).drop_null())
-        held = pc.unique(_arrow(source[source_key]).drop_null())
+        keys = pc.unique(arrow_text(data[key]).drop_null())
+        held = pc.unique(arrow_text(source[source_key]).drop_null())
         present = pc.is_in(keys, value_set=held)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # keys of mixed types
         objects = pd.Index(pd.unique(data[key].dropna().to_numpy(dtype=object)))
         found = objects.isin(pd.unique(source[source_key].dropna().to_numpy(dtype=object)))
         return {"persons": len(objects), "absent": int((~found).sum())}
     return {"persons": len(keys), "absent": len(keys) - int(pc.sum(present).as_py() or 0)}
-
-
-def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """The column as an Arrow array: Arrow strings as they are, anything else converted."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        return pa.array(values.array)
-    return pa.array(values.to_numpy(dtype=object, na_value=None), from_pandas=True)
 
 
 def with_linked_persons(c: ReleaseCandidate, tables: dict[str, TableEntry]) -> dict[str, TableEntry]:

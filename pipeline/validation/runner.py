@@ -15,11 +15,11 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.io.arrow import arrow_text, sorted_categorical
 from pipeline.progress import phase
 
 #: Counts only in results: no partial or unexpected value lists, no unexpected rows (values may be personal).
@@ -111,30 +111,15 @@ def as_category(values: pd.Series, sort: bool = True) -> pd.Series:
     if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return values.astype("category")
     try:
-        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-            text = pa.array(values.array)  # Arrow already: no round trip through Python strings
-        else:
-            text = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+        text = arrow_text(values, type=pa.string())  # Arrow strings as they are: no round trip through Python
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):  # e.g. a lone surrogate: pandas decides
         return values.astype("category")
     encoded = pc.dictionary_encode(text)
-    dictionary = encoded.dictionary
-    if len(dictionary) == 0:
+    if len(encoded.dictionary) == 0:
         return values.astype("category")
-    order = pc.array_sort_indices(dictionary).to_numpy() if sort else np.arange(len(dictionary))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
-    sorted_codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-    # the categories' own dtype as pandas' factorisation gives it (``string`` stays ``string``); Arrow strings
-    # stay in Arrow (a million distinct surrogate keys as Python strings cost 60 bytes each, for nothing)
-    ordered = dictionary.take(order)
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        categories = pd.Index(pd.array(ordered, dtype=values.dtype))
-    else:
-        categories = pd.Index(ordered.to_numpy(zero_copy_only=False), dtype=values.dtype)
-    dtype = pd.CategoricalDtype(categories)
-    return pd.Series(pd.Categorical.from_codes(sorted_codes, dtype=dtype, validate=False), index=values.index,
+    codes = encoded.indices.fill_null(-1).to_numpy()
+    # the categories' own dtype as pandas' factorisation gives it (``string`` stays ``string``)
+    return pd.Series(sorted_categorical(codes, encoded.dictionary, values.dtype, sort), index=values.index,
                      name=values.name)
 
 
