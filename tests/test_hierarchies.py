@@ -14,9 +14,12 @@ from pipeline.errors import HierarchyError, InputError
 from pipeline.hierarchies.base import Hierarchy
 from pipeline.hierarchies.builtin import (
     _prefectures,
+    address_keys,
     address_leaf,
+    age_keys,
     ages_at,
     build_hierarchy,
+    date_keys,
     load_hierarchy_file,
     municipality_index,
     municipality_keys,
@@ -181,6 +184,77 @@ def test_date_hierarchy_per_distinct_date_same_as_per_row(levels: tuple[str, ...
     empty, h0 = build_hierarchy("d", pd.Series(pd.to_datetime([None, None]), name="d"),
                                 HierarchySpec(kind="date"), REF)
     assert empty.tolist() == [None, None] and h0.n_leaves == 1
+
+
+def _same_hierarchy(a: Hierarchy, b: Hierarchy) -> None:
+    assert a.n_leaves == b.n_leaves and a.height == b.height and a.level_descriptions == b.level_descriptions
+    for level in range(a.height):
+        assert list(a.labels[level]) == list(b.labels[level])
+
+
+@pytest.mark.parametrize("reference", [dt.date(2024, 2, 29), dt.date(2025, 2, 28), dt.date(2026, 3, 1),
+                                       dt.date(2026, 12, 31)])
+def test_age_keys_give_the_dates_leaves_and_hierarchy(reference: dt.date) -> None:
+    """The streamed first pass histograms a birth date as its age's representative date (issue 17): the
+    leaves per row and the whole hierarchy must be those of the dates, for every reference date, with
+    29 February on either side, nulls, ages past the top code and below the bottom code."""
+    rng = np.random.default_rng(7)
+    days = pd.to_datetime("1900-01-01") + pd.to_timedelta(rng.integers(0, 45_000, 3_000), unit="D")
+    births = pd.Series([*days, pd.NaT, pd.Timestamp("1980-02-29"), pd.Timestamp("2000-02-29"),
+                        pd.Timestamp("2004-03-01"), pd.Timestamp("2004-02-28")], name="生年月日")
+    births = births[births <= pd.Timestamp(reference)].reset_index(drop=True)
+    births = pd.concat([births, pd.Series([pd.NaT], dtype="datetime64[ns]")], ignore_index=True)
+    keys = age_keys(births, reference)
+    assert keys.dtype == births.dtype and keys.name == births.name and keys.index.equals(births.index)
+    assert ages_at(keys, reference).equals(ages_at(births, reference))
+    assert keys.nunique() == ages_at(births, reference).nunique() < 200  # one key per age
+    spec = HierarchySpec(kind="age", bands=(5, 10), top_code=90, bottom_code=20)
+    leaves, h = build_hierarchy("年齢", births, spec, reference)
+    key_leaves, key_h = build_hierarchy("年齢", keys, spec, reference)
+    assert key_leaves.tolist() == leaves.tolist()
+    _same_hierarchy(key_h, h)
+    later = pd.Series([pd.Timestamp("1970-05-05"), pd.Timestamp(reference) + pd.Timedelta(days=400)],
+                      name="生年月日")
+    with pytest.raises(InputError, match="row 2, column 生年月日: birth date after the reference date"):
+        build_hierarchy("年齢", age_keys(later, reference), spec, reference)
+
+
+@pytest.mark.parametrize("levels", [("day", "month", "year"), ("month", "year"), ("year",)])
+def test_date_keys_give_the_dates_leaves_and_hierarchy(levels: tuple[str, ...]) -> None:
+    days = pd.Series(pd.to_datetime(["2024-02-29", None, "2023-12-31", "2024-02-01", "2024-02-29",
+                                     "1999-01-01", None, "2023-12-01", "2024-03-31"]), name="請求日")
+    spec = HierarchySpec(kind="date", date_levels=levels)
+    keys = date_keys(days, spec)
+    leaves, h = build_hierarchy("請求日", days, spec, REF)
+    key_leaves, key_h = build_hierarchy("請求日", keys, spec, REF)
+    assert key_leaves.tolist() == leaves.tolist() and keys.dtype == days.dtype
+    _same_hierarchy(key_h, h)
+    assert keys.nunique() == leaves.nunique()
+
+
+def test_address_keys_are_the_leaves_and_give_the_same_hierarchy() -> None:
+    """Issue 17: the streamed first pass histograms an address as its leaf. A leaf must parse to itself
+    (every official 市区町村, every accepted short spelling's leaf), and the hierarchy built from the keys
+    must be the one built from the addresses, leaf order included."""
+    prefs = _prefectures()
+    for pref, (_, spellings) in municipality_index().items():
+        for spelling in spellings:
+            parsed = parse_municipality(f"{pref}{spelling}1-2-3", prefs)
+            assert parsed is not None
+            leaf = address_leaf(parsed)
+            assert parse_municipality(leaf, prefs) == parsed, leaf
+    good = [a for a in MESSY_ADDRESSES if a is None or parse_municipality(a, prefs)]
+    s = pd.Series(good * 3, name="住所", dtype=object).astype("string[pyarrow]")
+    keys = address_keys(s)
+    assert keys.dtype == "string[pyarrow]" and keys.index.equals(s.index)
+    leaves, h = build_hierarchy("居住地", s, HierarchySpec(kind="address"), REF)
+    key_leaves, key_h = build_hierarchy("居住地", keys, HierarchySpec(kind="address"), REF)
+    assert key_leaves.tolist() == leaves.tolist()
+    assert keys.dropna().tolist() == leaves.dropna().tolist()
+    _same_hierarchy(key_h, h)
+    bad = pd.Series(["東京都港区1", "港区芝公園1", None, "港区芝公園2"], name="住所")
+    with pytest.raises(InputError, match=r"row 2, column 住所: .*\(2 such cells\)"):
+        build_hierarchy("居住地", address_keys(bad), HierarchySpec(kind="address"), REF)
 
 
 def test_address_without_prefecture_is_an_error() -> None:

@@ -212,7 +212,7 @@ def _batches(plan: Plan, path: Path, spill: Spill | None) -> Iterator[tuple[int,
         yield from spill.batches()
         return
     for batch in batches(plan.spec, path):
-        values, _ = normalise_batch(plan.spec, path, batch)
+        values, _ = normalise_batch(plan.spec, path, batch, plan.config.privacy.reference_date)
         yield batch.offset, batch.num_rows, values
 
 
@@ -247,7 +247,7 @@ def _each_batch(fn: Callable[[Plan, Path, _Values], _T], plan: Plan, path: Path,
 def _on_worker(spec: TableSpec, path: Path, batch: Batch, fn: Callable[[Plan, Path, _Values], _T],
                plan: Plan) -> _T:
     """Worker side: normalise the batch (as the first pass did), then ``fn`` on it."""
-    values, _ = normalise_batch(spec, path, batch)
+    values, _ = normalise_batch(spec, path, batch, plan.config.privacy.reference_date)
     return fn(plan, path, (batch.offset, batch.num_rows, values))
 
 

@@ -150,6 +150,7 @@ def build_date(name: str, values: pd.Series, spec: HierarchySpec, reference: dt.
     return pd.Series(lookup[codes], index=values.index, name=values.name, dtype=object), h
 
 
+@functools.lru_cache(maxsize=1)
 def _prefectures() -> dict[str, str]:
     text = resources.files("pipeline.hierarchies").joinpath("data/prefectures.csv").read_text("utf-8")
     return {p: r for p, r in (line.split(";") for line in text.splitlines() if line)}
@@ -220,6 +221,61 @@ def municipality_keys(values: pd.Series) -> pd.Series:
     arr = pa.array(values.astype("string[pyarrow]").array)
     cut = pc.replace_substring_regex(arr, pattern="(?s)[0-9].*", replacement="", max_replacements=1)
     return pd.Series(pd.arrays.ArrowStringArray(cut), index=values.index, name=values.name)
+
+
+def age_keys(birth: pd.Series, reference: dt.date) -> pd.Series:
+    """Each birth date as one representative date per completed age at ``reference``: the date that many
+    years before it (``DateOffset`` clamps 29 February to the 28th, which keeps the age). NaT stays NaT.
+
+    Why: an age hierarchy reads a birth date's age and nothing more (:func:`build_age`), so the leaves and
+    the hierarchy built from these keys are those built from the dates, while some 36,000 distinct birth
+    dates become about a hundred keys: a histogram of tuples holding a birth date then grows with the
+    classes, not with the persons (issue 17), and the birth date itself goes no further than its batch.
+    A birth date after ``reference`` keeps a key after it (a negative age), so the error stays.
+    """
+    codes, days = pd.factorize(birth)
+    ages = ages_at(pd.Series(days), reference)
+    at, distinct = pd.factorize(ages)
+    ref = pd.Timestamp(reference)
+    reps = pd.DatetimeIndex([ref - pd.DateOffset(years=int(a)) for a in distinct]).as_unit("ns")
+    per_day = np.where(at >= 0, reps.asi8[np.maximum(at, 0)] if len(reps) else 0, np.iinfo(np.int64).min)
+    keys = np.where(codes >= 0, per_day[np.maximum(codes, 0)] if len(per_day) else 0, np.iinfo(np.int64).min)
+    return pd.Series(keys.view("datetime64[ns]"), index=birth.index, name=birth.name)
+
+
+def date_keys(values: pd.Series, spec: HierarchySpec) -> pd.Series:
+    """Each date cut to the start of the date hierarchy's finest level (the month's or the year's first
+    day; a day stays itself): :func:`build_date` reads nothing finer, so leaves and hierarchy are those of
+    the dates (why: :func:`age_keys`)."""
+    first = next(lv for lv in ("day", "month", "year") if lv in spec.date_levels)
+    if first == "day":
+        return values
+    codes, days = pd.factorize(values)
+    starts = pd.DatetimeIndex(days).to_period("M" if first == "month" else "Y").to_timestamp().as_unit("ns")
+    keys = np.where(codes >= 0, starts.asi8[np.maximum(codes, 0)] if len(starts) else 0,
+                    np.iinfo(np.int64).min)
+    return pd.Series(keys.view("datetime64[ns]"), index=values.index, name=values.name)
+
+
+def address_keys(values: pd.Series) -> pd.Series:
+    """Each address as its leaf (:func:`address_leaf`: 都道府県 + 市区町村, or the 都道府県 alone), all that
+    :func:`build_address` reads of it; an address without a known 都道府県 keeps its municipality key, so the
+    builder still refuses it on its row. Parsing a leaf gives that leaf again (tested over the whole
+    official list), so the hierarchy built from the keys is the one built from the addresses.
+
+    Why: the municipality keys (:func:`municipality_keys`) are 町名, tens of thousands, and a histogram of
+    tuples holding one grows with the persons; the leaves are the 1,900 市区町村 (issue 17). Each distinct
+    町名 of a batch is parsed once, through a cache the batches share.
+    """
+    codes, uniques = pd.factorize(municipality_keys(values))
+    leaves = np.array([*(_address_key(str(u)) for u in uniques), None], dtype=object)
+    return pd.Series(pd.array(leaves[codes], dtype="string[pyarrow]"), index=values.index, name=values.name)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _address_key(key: str) -> str:
+    parsed = parse_municipality(key, _prefectures())
+    return key if parsed is None else address_leaf(parsed)
 
 
 def address_leaf(parsed: tuple[str, str | None]) -> str:

@@ -156,7 +156,8 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         # the links (12 bytes a person) are sent to every worker once, not with each task
         shared = None if earlier is None else client.scatter(earlier, broadcast=True, hash=False)
         acc = Compacting(reduce_stats, held_rows, COMPACT_EVERY)
-        for _, part in map_batches(client, encode_batch, spec, path, config.privacy.k, shared):
+        for _, part in map_batches(client, encode_batch, spec, path, config.privacy.reference_date,
+                                       config.privacy.k, shared):
             acc.add(part)
         if shared is not None:
             client.cancel(shared)
@@ -164,7 +165,7 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         if merged is None:
             raise InputError(f"file {path}: no data rows")
         tables[spec.name] = stats = finish_table(config, spec, path, merged, earlier,
-                                                 column_reader(spec, path))
+                                                 column_reader(spec, path, config.privacy.reference_date))
         if spec.person_key and spec.person_key not in links:
             links[spec.person_key] = links_of(spec, stats)
     return FirstPass(tables)

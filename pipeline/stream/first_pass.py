@@ -19,11 +19,10 @@ Per table, what is accumulated (never the rows):
 - the hierarchies, built once from the distinct values, not from the rows.
 
 Why this shape: every built-in hierarchy maps a value to its leaf by the value alone, so a batch is reduced
-to a
-histogram of *value keys* (the normalised value; for an address only the part before its first digit, which is
-all the address parser reads — ``municipality_keys``), and the keys are mapped to leaf codes once at the end.
-The
-batch work (:func:`encode_batch`) is a pure function of one batch, so Dask can run it on workers
+to a histogram of *value keys* (the normalised value cut to what its leaf reads, :func:`value_keys`: an
+address's 市区町村, a birth date's age under an age hierarchy, a date's start of its finest level; so a table
+of persons histograms its classes, not its persons), and the keys are mapped to leaf codes once at the end.
+The batch work (:func:`encode_batch`) is a pure function of one batch, so Dask can run it on workers
 (:mod:`pipeline.stream.dask_pass`); :func:`reduce_stats` merges partial results in any grouping.
 
 Errors: the same as the whole-file path (a malformed row names its line; an invalid value names the first
@@ -32,6 +31,7 @@ invalid row of the first configured column that has one, and the count), raised 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,7 +45,13 @@ import pandas as pd
 from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import InputError, PipelineError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.hierarchies.builtin import build_hierarchy, municipality_keys, prefecture_leaves
+from pipeline.hierarchies.builtin import (
+    address_keys,
+    age_keys,
+    build_hierarchy,
+    date_keys,
+    prefecture_leaves,
+)
 from pipeline.inputs import check_header, input_overrides, input_path
 from pipeline.io.batches import Batch
 from pipeline.normalise.base import ColumnNormaliser, Faults, shared_cache
@@ -166,10 +172,19 @@ class FirstPass:
     tables: dict[str, TableStats]
 
 
-def value_keys(col: ColumnSpec, values: pd.Series) -> pd.Series:
-    """The value key a quasi-identifier is histogrammed on (what its leaf depends on, nothing more)."""
-    if col.hierarchy is not None and col.hierarchy.kind == "address":
-        return municipality_keys(values)
+def value_keys(col: ColumnSpec, values: pd.Series, reference: dt.date) -> pd.Series:
+    """The value key a quasi-identifier is histogrammed on (what its leaf depends on, nothing more): an
+    address's leaf (its 市区町村), a birth date's representative date for its age at ``reference``
+    (the config's reference date), a date's start of the hierarchy's finest level; else the value. A key
+    has the value's type, and the hierarchy built from the keys is the one built from the values."""
+    kind = col.hierarchy.kind if col.hierarchy is not None else None
+    if kind == "address":
+        return address_keys(values)
+    if kind == "age" and col.type == "date":
+        return age_keys(values, reference)
+    if kind == "date":
+        assert col.hierarchy is not None
+        return date_keys(values, col.hierarchy)
     return values
 
 
@@ -190,12 +205,13 @@ def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[Co
     return qis, sens, attrs
 
 
-def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, k: int = 1,
+def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, reference: dt.date, k: int = 1,
                  links: PersonLinks | None = None) -> BatchStats:
     """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well);
-    ``k`` (the release's): how many person hashes each value's sketch keeps; ``links``: a joined view's
-    earlier table (each row then carries its person's link id)."""
-    values, faults = normalise_batch(spec, file, batch)
+    ``reference``: the config's reference date (:func:`value_keys`); ``k`` (the release's): how many person
+    hashes each value's sketch keeps; ``links``: a joined view's earlier table (each row then carries its
+    person's link id)."""
+    values, faults = normalise_batch(spec, file, batch, reference)
     return encode_values(spec, values, faults, batch.offset, batch.num_rows, k, links)
 
 
@@ -225,7 +241,7 @@ def encode_values(spec: TableSpec, values: dict[str, pd.Series], faults: dict[st
     return BatchStats(n, hist, pairs, distinct, sketches, faults, k)
 
 
-def normalise_batch(spec: TableSpec, file: Path | str, batch: Batch,
+def normalise_batch(spec: TableSpec, file: Path | str, batch: Batch, reference: dt.date,
                     ) -> tuple[dict[str, pd.Series], dict[str, Faults]]:
     """The batch's kept columns normalised (invalid values null, their faults returned for the caller to
     raise under the column's policy); a quasi-identifier as its value key (:func:`value_keys`), all that
@@ -238,7 +254,8 @@ def normalise_batch(spec: TableSpec, file: Path | str, batch: Batch,
         norm.feed(batch.columns[c.name], batch.offset)
         if norm.faults != Faults():
             faults[c.name] = norm.faults
-        values[c.name] = value_keys(c, norm.series()) if c.role == "quasi_identifier" else norm.series()
+        values[c.name] = (value_keys(c, norm.series(), reference) if c.role == "quasi_identifier"
+                          else norm.series())
     return values, faults
 
 
@@ -441,14 +458,16 @@ def _raise_on_rows(config: Config, spec: TableSpec, path: Path, col: ColumnSpec,
     raise type(exc)(f"table {spec.name}, file {path}: {exc}") from None
 
 
-def column_reader(spec: TableSpec, path: Path, spill: Spill | None = None) -> Callable[[str], pd.Series]:
-    """A column's normalised values in file order: from the spill, else by reading ``path`` again."""
+def column_reader(spec: TableSpec, path: Path, reference: dt.date,
+                  spill: Spill | None = None) -> Callable[[str], pd.Series]:
+    """A column's normalised values (a quasi-identifier's value keys) in file order: from the spill, else by
+    reading ``path`` again."""
 
     def read(name: str) -> pd.Series:
         if spill is not None:
             parts = [values[name] for _, _, values in spill.batches()]
         else:
-            parts = [normalise_batch(spec, path, batch)[0][name] for batch in batches(spec, path)]
+            parts = [normalise_batch(spec, path, batch, reference)[0][name] for batch in batches(spec, path)]
         return pd.concat(parts, ignore_index=True).rename(name)
 
     return read
@@ -484,7 +503,7 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     acc = Compacting(reduce_stats, held_rows, COMPACT_EVERY)
 
     def work(batch: Batch) -> tuple[int, dict[str, pd.Series], BatchStats]:
-        values, faults = normalise_batch(spec, path, batch)
+        values, faults = normalise_batch(spec, path, batch, config.privacy.reference_date)
         part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k, links)
         return batch.offset, values, part
 
@@ -495,7 +514,8 @@ def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None 
     merged = acc.merged()
     if merged is None:
         raise InputError(f"file {path}: no data rows")
-    return finish_table(config, spec, path, merged, links, column_reader(spec, path, spill))
+    return finish_table(config, spec, path, merged, links,
+                        column_reader(spec, path, config.privacy.reference_date, spill))
 
 
 def overlapped(work: Callable[[_B], _T], items: Iterator[_B], ahead: int = 2) -> Iterator[_T]:

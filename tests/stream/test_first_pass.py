@@ -204,6 +204,38 @@ def test_partial_results_merged_many_times_give_the_same_histogram(extract_cp932
                                   b.sort_values(["p", "t"]).reset_index(drop=True))
 
 
+def test_birth_dates_are_histogrammed_and_spilled_as_their_ages(extract_cp932, monkeypatch, tmp_path) -> None:
+    """Issue 17: a birth date under an age hierarchy goes no further than its batch; the spill and the
+    value-key histogram hold one representative date per age (claim dates one per month), so the
+    histogram grows with the classes, not with the persons."""
+    import pipeline.stream.first_pass as fp_module
+    from pipeline.hierarchies.builtin import age_keys, ages_at
+    from pipeline.normalise.base import normalise_column
+    from pipeline.stream.spill import Spill
+
+    config = load_config(DEMO_CONFIG)
+    entries: dict[str, int] = {}
+    real = fp_module.finish_table
+
+    def counted(config, spec, path, stats, *args, **kwargs):
+        entries[spec.name] = len(stats.histogram)
+        return real(config, spec, path, stats, *args, **kwargs)
+
+    monkeypatch.setattr(fp_module, "finish_table", counted)
+    spills = {spec.name: Spill(tmp_path / f"{spec.name}.parquet") for spec in config.tables}
+    first_pass(config, extract_cp932, spills)
+    ref = config.privacy.reference_date
+    spilled = pd.concat([pd.DataFrame(v) for _, _, v in spills["policyholders"].batches()], ignore_index=True)
+    raw = pd.read_csv(extract_cp932["policyholders"], encoding="cp932", dtype=str)
+    births, _ = normalise_column(raw["生年月日"], "date", "null")
+    assert spilled["生年月日"].nunique() == ages_at(births, ref).nunique() < births.nunique() // 5
+    assert age_keys(spilled["生年月日"], ref).equals(spilled["生年月日"])
+    qis = [c.name for c in config.tables[0].by_role("quasi_identifier")]
+    assert entries["policyholders"] == len(spilled[qis].drop_duplicates())
+    claims = pd.concat([pd.DataFrame(v) for _, _, v in spills["claims"].batches()], ignore_index=True)
+    assert (claims["請求日"].dropna().dt.day == 1).all()
+
+
 def test_overlapped_keeps_the_order_holds_few_batches_and_raises_the_first_error() -> None:
     import threading
     import time
