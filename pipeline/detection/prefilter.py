@@ -29,8 +29,9 @@ candidates (tests/detection/test_prefilter.py checks it against the unfiltered r
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pyarrow as pa
@@ -204,6 +205,47 @@ def recognizer_filters(detection: DetectionSpec) -> tuple[RecognizerFilter, ...]
     )
 
 
+class ArrowTexts(Sequence[str]):
+    """Distinct values held as one Arrow string array: a value becomes a Python string only when read.
+
+    Why: the released linking codes are millions of distinct random letters (10M policyholders: 22M codes
+    over two tables), held as Arrow strings by the streamed run; the pre-filter reads them as Arrow, and
+    only the few it passes (their candidates) and the findings are read as Python strings. Indexing reads one
+    value; iterating (a pattern without an RE2 form) reads them all.
+    """
+
+    def __init__(self, arrow: pa.Array) -> None:
+        self.arrow = arrow
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self.arrow[i].to_pylist()
+        return self.arrow[i].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.arrow.to_pylist())
+
+
+def nfkc_arrow(arr: pa.Array) -> pa.Array:
+    """:func:`~pipeline.detection.normalize.nfkc_text` of every value of a non-null Arrow string array:
+    ASCII text is its own NFKC, so only the other values are normalised, in Python."""
+    ascii_ = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+    if ascii_.all():
+        return arr
+    rest = np.flatnonzero(~ascii_)
+    fixed = pa.array([nfkc_text(t) for t in arr.take(pa.array(rest)).to_pylist()], type=arr.type)
+    return pc.replace_with_mask(arr, pa.array(~ascii_), fixed)
+
+
 def _re2_mask(arr: pa.Array, pattern: str) -> np.ndarray:
     return np.asarray(pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -268,10 +310,14 @@ def candidates(texts: Sequence[str], detection: DetectionSpec, context: Sequence
     """
     threshold = detection.score_threshold
     given = " ".join(context).lower()
-    try:
-        arr: pa.Array | None = pa.array(texts, type=pa.string())
-    except (pa.ArrowInvalid, UnicodeEncodeError):  # unpaired surrogates: not UTF-8, Python matches them
-        arr = None
+    arr: pa.Array | None
+    if isinstance(texts, ArrowTexts):
+        arr = texts.arrow
+    else:
+        try:
+            arr = pa.array(texts, type=pa.string())
+        except (pa.ArrowInvalid, UnicodeEncodeError):  # unpaired surrogates: not UTF-8, Python matches them
+            arr = None
     out: Candidates = []
     possible = np.zeros(len(texts), dtype=bool)
     lowered: dict[int, str] = {}

@@ -172,7 +172,8 @@ def profile_patterns(series: pd.Series, detection: DetectionSpec, ner_sample: in
     """The pattern part of :func:`profile_column`: the profile, the column's distinct values, and what NER
     still has to read (None: nothing)."""
     name = str(series.name)
-    codes, values = factorise(series)
+    codes, distinct = factorise(series)
+    values = list(distinct)  # NER and the report read them all as Python strings
     filled_rows = np.flatnonzero(codes >= 0)
     per_code = np.bincount(codes[filled_rows], minlength=len(values))
     rng = np.random.default_rng(seed)

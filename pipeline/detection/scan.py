@@ -20,15 +20,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from pipeline.config.model import DetectionSpec
 from pipeline.detection.ginza_labels import NER_SCORE
 from pipeline.detection.ner import RECOGNIZER, entity_spans, ner_worthy, to_results
 from pipeline.detection.normalize import NormalisedText, nfkc_text, normalise
-from pipeline.detection.prefilter import candidates, recognizer_filters
+from pipeline.detection.prefilter import ArrowTexts, candidates, nfkc_arrow, recognizer_filters
 from pipeline.detection.recognizers.base import JapanesePatternRecognizer
 from pipeline.detection.tags import inside_tags, tag_spans
+from pipeline.io.arrow import arrow_text, is_arrow_text
 
 
 @dataclass(frozen=True)
@@ -194,14 +197,22 @@ def pattern_candidates(values: Sequence[str], detection: DetectionSpec, context:
     """The vectorised pre-filter (:mod:`pipeline.detection.prefilter`) over the distinct values: which
     recognizers and patterns may report on which value; values absent from the answer cannot hold a pattern
     finding at or above the threshold. ``cleared``: see :func:`analyze_distinct`."""
-    if cleared:
+    texts: Sequence[str]
+    if isinstance(values, ArrowTexts):  # Arrow in, Arrow through; ``cleared`` is for Python strings
+        todo = np.flatnonzero(np.asarray(pc.greater(pc.utf8_length(values.arrow), 0)
+                                         .to_numpy(zero_copy_only=False), dtype=bool))
+        cleared = None
+    elif cleared:
         todo = np.fromiter((i for i, v in enumerate(values) if v and v not in cleared), dtype=np.int64)
     else:
         todo = np.fromiter((i for i, v in enumerate(values) if v), dtype=np.int64)
     wanted = Wanted(len(values))
     if not len(todo):
         return wanted
-    texts = [nfkc_text(values[i]) for i in todo.tolist()]
+    if isinstance(values, ArrowTexts):
+        texts = ArrowTexts(nfkc_arrow(values.arrow.take(pa.array(todo))))
+    else:
+        texts = [nfkc_text(values[i]) for i in todo.tolist()]
     per_recognizer, possible = candidates(texts, detection, context)
     if cleared is not None:
         cleared.update(values[i] for i in todo[~possible].tolist())
@@ -282,8 +293,13 @@ class ColumnScan:
                 yield Finding(self.column, int(row), r.entity_type, r.start, r.end, float(r.score))
 
 
-def factorise(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes per row (-1 for null or empty) and the distinct values as strings."""
+def factorise(series: pd.Series) -> tuple[np.ndarray, Sequence[str]]:
+    """Codes per row (-1 for null) and the distinct values as strings, in order of first appearance; a
+    column of Arrow strings stays Arrow (:class:`~pipeline.detection.prefilter.ArrowTexts`)."""
+    if is_arrow_text(series):
+        encoded = pc.dictionary_encode(arrow_text(series))
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return np.asarray(codes, dtype=np.int64), ArrowTexts(encoded.dictionary)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = [str(v) for v in np.asarray(uniques, dtype=object)]
     return np.asarray(codes, dtype=np.int64), values

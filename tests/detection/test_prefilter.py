@@ -92,6 +92,31 @@ def test_prefilter_is_exact_on_many_spellings(threshold: float, context: list[st
     assert len(expected) > len(values) // 2  # the spellings are found, not skipped
 
 
+@pytest.mark.parametrize("context", [[], ["電話"]])
+def test_arrow_strings_are_scanned_as_python_strings_are(context: list[str]) -> None:
+    """A released column held as Arrow strings (the streamed run's linking codes) is scanned without a
+    Python string per value: the same findings, on the same first rows, as the same column as objects;
+    with full-width spellings (NFKC in Python for the non-ASCII values only), nulls, empty strings and
+    values repeated across rows."""
+    from pipeline.detection.prefilter import ArrowTexts
+    from pipeline.detection.scan import factorise, scan_series
+
+    rng = random.Random(5)
+    values = _spellings(rng) + ["".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+                                for _ in range(500)]
+    rows = [*values, None, "", *values[::7], None]
+    plain = pd.Series(rows, dtype=object, name="x")
+    arrow = plain.astype("string[pyarrow]")
+    detection = DetectionSpec(patterns=SPEC.patterns)
+    name = context[0] if context else "契約キー"
+    want = scan_series(plain, detection, column=name, cleared=set())
+    got = scan_series(arrow, detection, column=name, cleared=set())
+    assert isinstance(factorise(arrow)[1], ArrowTexts)
+    assert got.distinct == want.distinct and (got.codes == want.codes).all()
+    assert {i: _plain(f) for i, f in got.hits.items()} == {i: _plain(f) for i, f in want.hits.items()}
+    assert got.first_rows() == want.first_rows() and len(want.hits) > 100
+
+
 def test_prefilter_keeps_every_value_a_recognizer_matches() -> None:
     """Per recognizer: a value with a finding at or above the threshold is among its candidates."""
     values = _spellings(random.Random(11))
