@@ -126,3 +126,20 @@ def test_rows_matching_equals_rows_in_matching_values(regex: str, nfkc: bool) ->
         assert rows_matching(part, regex, nfkc).tolist() == expected.tolist()
         as_text = part.astype(object)
         assert rows_matching(as_text, regex, nfkc).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1 << 18])
+def test_categories_are_matched_chunk_by_chunk_as_all_at_once(chunk: int, monkeypatch) -> None:
+    """A categorical's categories (the linking codes' surrogate keys, Arrow strings) are turned into text a
+    chunk at a time: every row is flagged as when the column is matched as text, whatever the chunk."""
+    import pipeline.validation.metrics.pattern_over_distinct as pod
+
+    monkeypatch.setattr(pod, "CHUNK", chunk)
+    cells = [c for r, c in CASES] + BENIGN + [None]
+    for dtype in ("string[pyarrow]", object):
+        column = pd.Series(cells * 3, dtype=dtype).astype("category")
+        for rule, regex in PATTERNS.items():
+            expected = column.astype(object).astype(str).str.contains(regex)
+            got = rows_matching(column, regex, nfkc=False)
+            assert got.tolist() == expected.tolist(), rule
+        assert rows_matching(column, PATTERNS["expect_no_my_number"]).sum() > 0
