@@ -198,21 +198,18 @@ def pattern_candidates(values: Sequence[str], detection: DetectionSpec, context:
     recognizers and patterns may report on which value; values absent from the answer cannot hold a pattern
     finding at or above the threshold. ``cleared``: see :func:`analyze_distinct`."""
     texts: Sequence[str]
-    if isinstance(values, ArrowTexts):  # Arrow in, Arrow through; ``cleared`` is for Python strings
-        todo = np.flatnonzero(np.asarray(pc.greater(pc.utf8_length(values.arrow), 0)
-                                         .to_numpy(zero_copy_only=False), dtype=bool))
+    if isinstance(values, ArrowTexts):  # Arrow in, Arrow through; ``cleared`` holds Python strings only
+        filled = pc.greater(pc.utf8_length(values.arrow), 0).to_numpy(zero_copy_only=False)
+        todo = np.flatnonzero(np.asarray(filled, dtype=bool))
+        texts = ArrowTexts(nfkc_arrow(values.arrow.take(pa.array(todo, type=pa.int64()))))
         cleared = None
-    elif cleared:
-        todo = np.fromiter((i for i, v in enumerate(values) if v and v not in cleared), dtype=np.int64)
     else:
-        todo = np.fromiter((i for i, v in enumerate(values) if v), dtype=np.int64)
+        todo = np.fromiter((i for i, v in enumerate(values) if v and not (cleared and v in cleared)),
+                           dtype=np.int64)
+        texts = [nfkc_text(values[i]) for i in todo.tolist()]
     wanted = Wanted(len(values))
     if not len(todo):
         return wanted
-    if isinstance(values, ArrowTexts):
-        texts = ArrowTexts(nfkc_arrow(values.arrow.take(pa.array(todo))))
-    else:
-        texts = [nfkc_text(values[i]) for i in todo.tolist()]
     per_recognizer, possible = candidates(texts, detection, context)
     if cleared is not None:
         cleared.update(values[i] for i in todo[~possible].tolist())

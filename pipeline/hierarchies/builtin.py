@@ -233,14 +233,23 @@ def age_keys(birth: pd.Series, reference: dt.date) -> pd.Series:
     classes, not with the persons (issue 17), and the birth date itself goes no further than its batch.
     A birth date after ``reference`` keeps a key after it (a negative age), so the error stays.
     """
-    codes, days = pd.factorize(birth)
-    ages = ages_at(pd.Series(days), reference)
-    at, distinct = pd.factorize(ages)
     ref = pd.Timestamp(reference)
-    reps = pd.DatetimeIndex([ref - pd.DateOffset(years=int(a)) for a in distinct]).as_unit("ns")
-    per_day = np.where(at >= 0, reps.asi8[np.maximum(at, 0)] if len(reps) else 0, np.iinfo(np.int64).min)
-    keys = np.where(codes >= 0, per_day[np.maximum(codes, 0)] if len(per_day) else 0, np.iinfo(np.int64).min)
-    return pd.Series(keys.view("datetime64[ns]"), index=birth.index, name=birth.name)
+
+    def representative(days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        at, ages = pd.factorize(ages_at(pd.Series(days), reference))
+        return pd.DatetimeIndex([ref - pd.DateOffset(years=int(a)) for a in ages]).take(at)
+
+    return _per_distinct_date(birth, representative)
+
+
+def _per_distinct_date(values: pd.Series, key_of: Callable[[pd.DatetimeIndex], pd.DatetimeIndex]
+                       ) -> pd.Series:
+    """``key_of`` on the distinct non-null dates of ``values`` (a few thousand per batch, not a row each),
+    taken back to the rows as ``datetime64[ns]``; NaT stays NaT."""
+    codes, days = pd.factorize(values)
+    keys = key_of(pd.DatetimeIndex(days)).as_unit("ns").asi8
+    taken = np.where(codes >= 0, keys[np.maximum(codes, 0)] if len(keys) else 0, np.iinfo(np.int64).min)
+    return pd.Series(taken.view("datetime64[ns]"), index=values.index, name=values.name)
 
 
 def date_keys(values: pd.Series, spec: HierarchySpec) -> pd.Series:
@@ -250,11 +259,8 @@ def date_keys(values: pd.Series, spec: HierarchySpec) -> pd.Series:
     first = next(lv for lv in ("day", "month", "year") if lv in spec.date_levels)
     if first == "day":
         return values
-    codes, days = pd.factorize(values)
-    starts = pd.DatetimeIndex(days).to_period("M" if first == "month" else "Y").to_timestamp().as_unit("ns")
-    keys = np.where(codes >= 0, starts.asi8[np.maximum(codes, 0)] if len(starts) else 0,
-                    np.iinfo(np.int64).min)
-    return pd.Series(keys.view("datetime64[ns]"), index=values.index, name=values.name)
+    period = "M" if first == "month" else "Y"
+    return _per_distinct_date(values, lambda days: days.to_period(period).to_timestamp())
 
 
 def address_keys(values: pd.Series) -> pd.Series:
