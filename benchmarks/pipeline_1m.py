@@ -45,10 +45,10 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
         sys.exit(f"failed: {' '.join(cmd[:4])}…\n{proc.stderr[-2000:]}")
     peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
     # --phases resets the kernel's peak counter at every phase (ru_maxrss then holds the last phase's): the
-    # table's "total" row holds the run's peak
+    # table's "total" row holds the run's peak (its "peak MiB" column, before "end MiB")
     for line in proc.stderr.splitlines():
-        if line.startswith("total") and line.split()[-1].replace(",", "").isdigit():
-            peak = max(peak, float(line.split()[-1].replace(",", "")))
+        if line.startswith("total") and line.split()[-2].replace(",", "").isdigit():
+            peak = max(peak, float(line.split()[-2].replace(",", "")))
     return seconds, peak, proc.stderr
 
 

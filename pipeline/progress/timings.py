@@ -41,6 +41,9 @@ class PhaseTiming:
     #: this process's peak resident set while the phase ran, in bytes (the largest over its calls); None
     #: where it cannot be read
     peak: int | None = None
+    #: this process's resident set when the phase last ended, in bytes: what the phase left held (a peak
+    #: far above the next phase's start is transient; a resident set that stays is what later phases pay)
+    end: int | None = None
 
 
 #: The timings being recorded, keyed by (parent key, name), in first-entered order; None: not recording.
@@ -52,14 +55,19 @@ _open: ContextVar[tuple[object, str] | None] = ContextVar("phase_open", default=
 _carried: ContextVar[list[int] | None] = ContextVar("phase_carried", default=None)
 
 
-def _peak_rss() -> int | None:
-    """This process's peak resident set since the last reset, in bytes; None off Linux."""
+def _status(field: str) -> int | None:
+    """A size field of ``/proc/self/status`` (``VmHWM``, ``VmRSS``) in bytes; None off Linux."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
-            m = re.search(r"^VmHWM:\s+(\d+) kB", f.read(), re.M)
+            m = re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.M)
     except OSError:
         return None
     return int(m.group(1)) * 1024 if m else None
+
+
+def _peak_rss() -> int | None:
+    """This process's peak resident set since the last reset, in bytes; None off Linux."""
+    return _status("VmHWM")
 
 
 def _reset_peak() -> None:
@@ -115,6 +123,7 @@ def phase(name: str) -> Iterator[None]:
         entry.cpu += time.process_time() - cpu
         _carried.reset(carried)
         _open.reset(token)
+        entry.end = _status("VmRSS")
         after = _peak_rss()
         if after is not None:
             peak = max(mine[0], after)
@@ -127,25 +136,28 @@ def format_timings(timings: Sequence[PhaseTiming], total_wall: float | None = No
                    total_cpu: float | None = None) -> str:
     """The phase table: nesting by indentation, calls, wall and CPU seconds, share of the total wall time
     (the top-level phases' sum, or ``total_wall`` when given: the rest is then a row of its own), and each
-    phase's peak resident set in MiB ("-" where not recorded)."""
+    phase's peak resident set and the resident set it left (at its end), in MiB ("-" where not recorded)."""
     top_wall = sum(t.wall for t in timings if t.depth == 0)
     top_cpu = sum(t.cpu for t in timings if t.depth == 0)
     total = total_wall if total_wall is not None else top_wall
-    rows: list[tuple[str, int | None, float, float | None, int | None]] = [
-        ("  " * t.depth + t.name, t.calls, t.wall, t.cpu, t.peak) for t in timings]
+    rows: list[tuple[str, int | None, float, float | None, int | None, int | None]] = [
+        ("  " * t.depth + t.name, t.calls, t.wall, t.cpu, t.peak, t.end) for t in timings]
     if total_wall is not None:
         rest_cpu = total_cpu - top_cpu if total_cpu is not None else None
         top_peak = max((t.peak for t in timings if t.depth == 0 and t.peak is not None), default=None)
-        rows.append(("other (start-up, imports, config)", None, total_wall - top_wall, rest_cpu, None))
-        rows.append(("total", None, total_wall, total_cpu, top_peak))
+        rows.append(("other (start-up, imports, config)", None, total_wall - top_wall, rest_cpu, None, None))
+        rows.append(("total", None, total_wall, total_cpu, top_peak, None))
 
     def share(wall: float) -> str:
         return f"{wall / total:.1%}" if total > 0 else "-"
 
+    def mib(size: int | None) -> str:
+        return "-" if size is None else f"{size / 2**20:,.0f}"
+
     cells = [(name, "" if calls is None else f"{calls:,}", f"{wall:.2f}",
-              "-" if cpu is None else f"{cpu:.2f}", share(wall),
-              "-" if peak is None else f"{peak / 2**20:,.0f}") for name, calls, wall, cpu, peak in rows]
-    right = (False, True, True, True, True, True)
+              "-" if cpu is None else f"{cpu:.2f}", share(wall), mib(peak), mib(end))
+             for name, calls, wall, cpu, peak, end in rows]
+    right = (False, True, True, True, True, True, True)
     return render_table([[(c, r) for c, r in zip(row, right, strict=True)] for row in cells],
                         header=[(h, r) for h, r in zip(("phase", "calls", "wall s", "cpu s", "share",
-                                                        "peak MiB"), right, strict=True)])
+                                                        "peak MiB", "end MiB"), right, strict=True)])

@@ -16,8 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from pipeline.errors import ValidationFailed
+from pipeline.io.arrow import arrow_text, is_arrow_text
 from pipeline.validation.rules import TableRules
 
 ROOT = "*"
@@ -59,7 +61,7 @@ def joined_view(
                 f"(no person key, or missing {', '.join(missing)})"
             )
         rows = first_rows(frame[rules.person_key], other[other_rules.person_key])
-        if rows is not None:  # both keys categorical (as the gate hands them): no merge, no re-hashing
+        if rows is not None:  # both keys categorical or Arrow strings (as the gate hands them): no merge
             frame = frame.reset_index(drop=True)
             for c in columns:
                 frame[f"{source}.{c}"] = linked_values(other[c], rows)
@@ -86,7 +88,12 @@ def joined_view(
 def first_rows(keys: pd.Series, other_keys: pd.Series) -> np.ndarray | None:
     """Per row of ``keys``, the position in ``other_keys`` of the first row with the same key, -1 when there
     is none: what ``drop_duplicates`` (keep first) and a left ``merge`` pair up, nulls matching nulls as in
-    ``merge``. Through the category codes, so only when both are categoricals (else ``None``)."""
+    ``merge``. Through the category codes when both are categoricals, through Arrow's hash when both are
+    Arrow strings (the gate's linking codes: ``index_in`` gives the first occurrence, a null matching the
+    first null), else ``None``."""
+    if is_arrow_text(keys) and is_arrow_text(other_keys):
+        found = pc.index_in(arrow_text(keys), value_set=arrow_text(other_keys), skip_nulls=False)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     categorical = (isinstance(k.dtype, pd.CategoricalDtype) for k in (keys, other_keys))
     if not all(categorical):
         return None

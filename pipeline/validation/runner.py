@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.io.arrow import arrow_text, sorted_categorical
+from pipeline.io.arrow import arrow_text, is_arrow_text, sorted_categorical
 from pipeline.progress import phase
 
 #: Counts only in results: no partial or unexpected value lists, no unexpected rows (values may be personal).
@@ -41,6 +41,26 @@ _VALUE_KEYS = frozenset(
         "details",
     }
 )
+
+
+@contextlib.contextmanager
+def no_frame_fingerprint() -> Iterator[None]:
+    """GX's pandas engine records an MD5 of ``pd.util.hash_pandas_object(frame)`` in each result's batch
+    markers (``pandas_data_fingerprint``) for every frame under its ``HASH_THRESHOLD`` (1e9 bytes by the
+    frame's shallow ``memory_usage``), which holds a release of any size, since the linking codes are Arrow
+    strings. pandas hashes Arrow strings as Python objects: one Python string per linking code, about 1.4 s
+    and several hundred MiB per million rows, the gate's largest allocation. The fingerprint is of the frame
+    in memory (its dtypes included), so nobody can recompute it from the release; the release's files carry
+    SHA-256 digests in the manifest. So it is switched off for the gate's runs (GX's own switch: the
+    threshold, set to 0 and restored)."""
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    threshold = engine.HASH_THRESHOLD
+    engine.HASH_THRESHOLD = 0
+    try:
+        yield
+    finally:
+        engine.HASH_THRESHOLD = threshold
 
 
 @contextlib.contextmanager
@@ -76,16 +96,21 @@ def scrub(obj: Any) -> Any:
     return obj
 
 
-def as_categories(data: pd.DataFrame, unsorted: Collection[str] = ()) -> pd.DataFrame:
+def as_categories(data: pd.DataFrame, keys: Collection[str] = ()) -> pd.DataFrame:
     """The frame as GX checks it fastest, same values and nulls: text columns as pandas categoricals (GX
     copies the frame for every metric and filters it for every map expectation, and integer codes make that
     4x cheaper than strings), and nullable integers (``Int64``) as float64 with NaN, since GX's numeric map
     metrics are vectorised only for plain numpy dtypes and call Python once per value otherwise. Released
-    integers (amounts, counts) are far below 2**53, so float64 holds them exactly. ``unsorted``: columns
-    whose categories stay in order of first appearance (the linking codes: no rule reads their order, and
-    sorting ten million distinct surrogate keys is most of their conversion)."""
+    integers (amounts, counts) are far below 2**53, so float64 holds them exactly.
+
+    Arrow strings (``string[pyarrow]``) stay as they are, and ``keys`` (the linking codes) become Arrow
+    strings: such columns hold a distinct value per policy or claim (linking codes, free text), and a
+    categorical of ten million categories is validated through pandas' object hash table, a Python string
+    per category (about 1.1 GiB at 3,000,000 policyholders), where a frame copy shares Arrow data and the
+    rules read them through Arrow's hash (:func:`~pipeline.validation.metrics.keys.key_codes`, the pattern
+    rules). Converting a converted frame again changes nothing."""
     text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])
-            and not isinstance(data[c].dtype, pd.CategoricalDtype)]  # converted already: astype is a no-op
+            and not isinstance(data[c].dtype, pd.CategoricalDtype) and not is_arrow_text(data[c])]
     nullable = [c for c in data.columns
                 if isinstance(data[c].dtype, pd.api.extensions.ExtensionDtype)
                 and pd.api.types.is_integer_dtype(data[c].dtype)]
@@ -93,13 +118,27 @@ def as_categories(data: pd.DataFrame, unsorted: Collection[str] = ()) -> pd.Data
         return data
     out = data.copy(deep=False)
     for c in text:
-        out[c] = as_category(data[c], sort=c not in unsorted)
+        out[c] = as_key_text(data[c]) if c in keys else as_category(data[c])
     for c in nullable:
         out[c] = data[c].astype("float64")
     return out
 
 
-def as_category(values: pd.Series, sort: bool = True) -> pd.Series:
+def as_key_text(values: pd.Series) -> pd.Series:
+    """A linking code as Arrow strings (``string[pyarrow]``), when every non-null cell is ``str``; anything
+    else (a number, bytes, a lone surrogate) as a categorical, where pandas decides as for any column."""
+    if not pd.api.types.is_string_dtype(values.dtype) or isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("category")
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return values.astype("category")
+    try:
+        text = arrow_text(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
+        return values.astype("category")
+    return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow")), index=values.index, name=values.name)
+
+
+def as_category(values: pd.Series) -> pd.Series:
     """``values.astype("category")`` (categories sorted), built from Arrow's hash dictionary encoding whose
     distinct values Arrow then sorts: hashing a million Python strings and sorting a million distinct
     surrogate keys as Python strings is most of the cost of ``astype``. UTF-8 byte order is code point
@@ -119,7 +158,7 @@ def as_category(values: pd.Series, sort: bool = True) -> pd.Series:
         return values.astype("category")
     codes = encoded.indices.fill_null(-1).to_numpy()
     # the categories' own dtype as pandas' factorisation gives it (``string`` stays ``string``)
-    return pd.Series(sorted_categorical(codes, encoded.dictionary, values.dtype, sort), index=values.index,
+    return pd.Series(sorted_categorical(codes, encoded.dictionary, values.dtype), index=values.index,
                      name=values.name)
 
 
@@ -128,7 +167,7 @@ def run_suites(
 ) -> dict[str, Any]:
     """Validate each ``name → (data, suite)``; return GX's checkpoint results as a JSON-ready dict.
     ``run_name`` (the release id) names the run in the results and the Data Docs pages and paths."""
-    with quiet():
+    with quiet(), no_frame_fingerprint():
         import great_expectations as gx
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig

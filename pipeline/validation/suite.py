@@ -183,7 +183,7 @@ def build_suites(
     Each table is converted once (:func:`~pipeline.validation.runner.as_categories`) and the joined view is
     built from the converted frames, so a column shared with it (the person key, the own quasi-identifiers)
     is not converted again and the linked columns are taken through their category codes."""
-    tables = {name: (as_categories(data, unsorted=rules.linking_codes), rules)
+    tables = {name: (as_categories(data, keys=rules.linking_codes), rules)
               for name, (data, rules) in tables.items()}
     out = {name: (data, build_suite(profile, rules, data)) for name, (data, rules) in tables.items()}
     for data, rules in tables.values():

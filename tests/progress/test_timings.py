@@ -55,9 +55,10 @@ def test_format_timings_indents_and_totals():
          progress.PhaseTiming("search 傷病", 1, 2, 1.0, 1.0)]
     text = progress.format_timings(t, total_wall=4.0, total_cpu=3.0)
     lines = text.splitlines()
-    assert lines[0].split() == ["phase", "calls", "wall", "s", "cpu", "s", "share", "peak", "MiB"]
+    assert lines[0].split() == ["phase", "calls", "wall", "s", "cpu", "s", "share", "peak", "MiB", "end",
+                                 "MiB"]
     assert set(lines[1]) == {"-", " "}
-    assert lines[2].startswith("anonymise") and lines[2].endswith("75.0%         -")
+    assert lines[2].startswith("anonymise") and lines[2].endswith("75.0%         -        -")
     assert lines[3].startswith("  search 傷病") and "1.00" in lines[3]
     assert "other" in lines[4] and "1.00" in lines[4] and "0.50" in lines[4]
     assert lines[5].startswith("total") and "100.0%" in lines[5]
@@ -89,4 +90,18 @@ def test_each_phase_records_its_own_peak_and_a_parent_covers_its_children():
     assert peaks["allocates"] - peaks["after"] > 250 * mib  # the reset at "after" forgot the block
     assert peaks["parent"] >= peaks["allocates"]  # carried over the child's resets
     table = progress.format_timings(timings)
-    assert table.splitlines()[3].split()[-1] == f"{peaks['allocates'] / mib:,.0f}"
+    assert table.splitlines()[3].split()[-2] == f"{peaks['allocates'] / mib:,.0f}"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="memory is read on Linux only")
+def test_each_phase_records_what_it_left_resident():
+    mib = 2**20
+    with progress.recording() as timings:
+        with progress.phase("holds"):
+            block = np.ones(300 * mib, dtype=np.uint8)  # touched: resident, and still held at the end
+        with progress.phase("frees"):
+            del block
+    ends = {t.name: t.end for t in timings}
+    assert ends["holds"] is not None and ends["frees"] is not None
+    assert ends["holds"] - ends["frees"] > 250 * mib
+    assert progress.format_timings(timings).splitlines()[2].split()[-1] == f"{ends['holds'] / mib:,.0f}"

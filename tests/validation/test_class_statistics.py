@@ -144,6 +144,56 @@ def test_categorical_and_plain_columns_give_identical_class_statistics(seed: int
         assert (a.n_values, a.null) == (b.n_values, b.null)
         for field in ("cls", "value", "count", "reference"):
             np.testing.assert_array_equal(getattr(b, field), getattr(a, field))
+    # the person key as the gate holds linking codes (Arrow strings, coded by Arrow's hash once)
+    arrow = cat.assign(p=pd.Series(df["p"], dtype="string[pyarrow]"))
+    for sensitive in ("s", None):
+        plain, coded = class_stats(df, ["q"], "p", sensitive), class_stats(arrow, ["q"], "p", sensitive)
+        np.testing.assert_array_equal(coded.persons, plain.persons)
+    assert sorted(persons_per_value(arrow, "s", "p").tolist()) == _old_persons_per_value(df, "s", "p")
     # the persons against a direct count
     direct = df.assign(q=df["q"].fillna("<null>"), p=df["p"].fillna("<null>")).groupby("q", sort=False)["p"]
     assert sorted(class_stats(cat, ["q"], "p", None).persons.tolist()) == sorted(direct.nunique().tolist())
+
+
+def test_key_codes_of_arrow_strings_are_a_factorisation_kept_while_the_column_lives() -> None:
+    """Equal codes exactly for equal keys (full width, case and empty text apart; -1 for a null), the same
+    codes for a copy of the frame (GX copies it per metric) without hashing again, forgotten with the
+    column."""
+    import gc
+
+    from pipeline.validation.metrics import keys as keys_module
+    from pipeline.validation.metrics.keys import key_codes
+
+    cells = ["abc", "ａｂｃ", "ABC", "", None, "abc", "", "x" * 40, None, "ABC"]
+    column = pd.Series(cells * 50, dtype="string[pyarrow]")
+    codes, n = key_codes(column)
+    want, uniques = pd.factorize(pd.Series(cells * 50, dtype=object))
+    assert n == len(uniques) == 5
+    assert ((codes >= 0) == (want >= 0)).all()
+    pairs = set(zip(codes.tolist(), want.tolist(), strict=True))
+    assert len(pairs) == 6 and len({a for a, _ in pairs}) == 6  # a bijection, nulls on -1
+    frame = pd.DataFrame({"k": column})
+    copied = frame.copy(deep=True)["k"]
+    again, _ = key_codes(copied)
+    assert again is codes  # the memo: a copy shares the Arrow column
+    assert not again.flags.writeable
+    entries = len(keys_module._MEMO)
+    del column, frame, copied
+    gc.collect()
+    assert len(keys_module._MEMO) == entries - 1
+
+
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "category"])
+def test_a_person_per_row_counts_rows(dtype: object) -> None:
+    """Keys all distinct and none null (a policyholders table): persons per class and per value are rows,
+    as the sorted pairs count them; one null key or one repeated key and the pairs are counted again."""
+    rng = np.random.default_rng(5)
+    n = 400
+    df = pd.DataFrame({"q": rng.choice(["a", "b", "c"], n), "s": rng.choice(["x", "y", None], n),
+                       "p": [f"K{i:05d}" for i in range(n)]}, dtype=object)
+    for keys in (df["p"], df["p"].where(df.index != 7, None), df["p"].where(df.index != 7, "K00008")):
+        plain = df.assign(p=keys)
+        held = plain.assign(p=plain["p"].astype(dtype))
+        want = plain.assign(p=plain["p"].fillna("<null>")).groupby("q", sort=False)["p"].nunique()
+        assert sorted(class_stats(held, ["q"], "p", None).persons.tolist()) == sorted(want.tolist())
+        assert sorted(persons_per_value(held, "s", "p").tolist()) == _old_persons_per_value(plain, "s", "p")

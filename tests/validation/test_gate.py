@@ -31,6 +31,12 @@ def test_valid_release_passes_and_writes_results(release: Path) -> None:
             "expect_values_to_be_hierarchy_labels", "expect_values_within_codes",
             "expect_linking_code_to_be_surrogate", "expect_row_count_to_match_manifest"} <= types
     assert (release / "validation" / "docs" / "index.html").is_file()
+    # GX's MD5 of the frame in memory is not taken (pipeline.validation.runner.no_frame_fingerprint) and
+    # its switch is GX's again afterwards
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    assert "pandas_data_fingerprint" not in json.dumps(results)
+    assert pandas_execution_engine.HASH_THRESHOLD == 1e9
 
 
 def test_gate_prints_nothing(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
@@ -186,9 +192,31 @@ def test_as_category_same_as_pandas_astype(dtype: object) -> None:
     ints = pd.array([*range(len(values) - 1), None], dtype="Int64")
     frame = pd.DataFrame({"s": values, "n": ints, "f": np.arange(len(values), dtype=np.float64)})
     got = as_categories(frame)
-    assert got["s"].equals(frame["s"].astype("category"))
+    if dtype == "string[pyarrow]":  # Arrow strings stay as they are (the gate's linking codes, free text)
+        assert got["s"] is frame["s"] or got["s"].equals(frame["s"])
+    else:
+        assert got["s"].equals(frame["s"].astype("category"))
+    assert as_categories(got)["s"].equals(got["s"])  # converting a converted frame changes nothing
     # nullable integers become float64 (GX's vectorised numeric path), same values, null as NaN
     assert got["n"].dtype == np.float64 and got["n"].isna().tolist() == frame["n"].isna().tolist()
     assert (got["n"].dropna() == frame["n"].dropna().astype(np.int64)).all()
     assert got["f"] is frame["f"] or got["f"].equals(frame["f"])
     assert frame["s"].dtype == values.dtype and frame["n"].dtype == "Int64"  # the caller's frame is unchanged
+
+
+def test_as_categories_holds_linking_codes_as_arrow_strings() -> None:
+    """A key column (a linking code) becomes Arrow strings with the same values and nulls, never a
+    categorical of one category per row; a key that is not all text is left to pandas' categorical."""
+    import pandas as pd
+
+    from pipeline.io.arrow import is_arrow_text
+    from pipeline.validation.runner import as_categories
+
+    keys = pd.Series(["qwertyuiopasdf", None, "zxcvbnmasdfghj", "qwertyuiopasdf"], dtype=object)
+    frame = pd.DataFrame({"key": keys, "label": ["a", "b", "a", None], "mixed": [b"x", "y", None, "y"]})
+    got = as_categories(frame, keys=("key", "mixed"))
+    assert is_arrow_text(got["key"]) and got["key"].isna().tolist() == [False, True, False, False]
+    assert got["key"].astype(object).where(got["key"].notna(), None).tolist() == keys.tolist()
+    assert isinstance(got["label"].dtype, pd.CategoricalDtype)
+    assert isinstance(got["mixed"].dtype, pd.CategoricalDtype)
+    assert got["mixed"].equals(frame["mixed"].astype("category"))

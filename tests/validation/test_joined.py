@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.identifiers.surrogate import SurrogateSpace
+from pipeline.io.arrow import is_arrow_text
 from pipeline.validation.joined import joined_view
 from pipeline.validation.metrics.class_statistic import class_stats, persons_per_class
 from pipeline.validation.rules import rules_from_manifest
@@ -83,13 +84,18 @@ def _cells(series: pd.Series) -> list[object]:
     return [None if pd.isna(v) else float(v) if isinstance(v, int | float) else v for v in cells]
 
 
+@pytest.mark.parametrize("keys_in_arrow", [False, True])
 @pytest.mark.parametrize("key_dtype", ["object", "string"])
-def test_joined_view_through_codes_equals_the_merge(key_dtype: str) -> None:
-    """Built from the converted (categorical) frames the gate now passes, the joined view holds the same
-    cells row by row as the merge of the raw frames, and forms the same classes."""
+def test_joined_view_through_codes_equals_the_merge(key_dtype: str, keys_in_arrow: bool) -> None:
+    """Built from the converted frames the gate passes (other text as categoricals; the person key as a
+    categorical, or as the gate holds linking codes: Arrow strings, joined by Arrow's ``index_in``), the
+    joined view holds the same cells row by row as the merge of the raw frames, and forms the same
+    classes."""
     raw = _messy_tables(key_dtype)
     merged, merged_rules = joined_view(raw["claims"][1], raw["claims"][0], raw)  # type: ignore[misc]
-    converted = {name: (as_categories(data), rules) for name, (data, rules) in raw.items()}
+    keys = ("key",) if keys_in_arrow else ()
+    converted = {name: (as_categories(data, keys=keys), rules) for name, (data, rules) in raw.items()}
+    assert is_arrow_text(converted["claims"][0]["key"]) == keys_in_arrow
     coded, coded_rules = joined_view(  # type: ignore[misc]
         converted["claims"][1], converted["claims"][0], converted
     )

@@ -130,16 +130,25 @@ def test_rows_matching_equals_rows_in_matching_values(regex: str, nfkc: bool) ->
 
 @pytest.mark.parametrize("chunk", [1, 3, 1 << 18])
 def test_categories_are_matched_chunk_by_chunk_as_all_at_once(chunk: int, monkeypatch) -> None:
-    """A categorical's categories (the linking codes' surrogate keys, Arrow strings) are turned into text a
-    chunk at a time: every row is flagged as when the column is matched as text, whatever the chunk."""
+    """A categorical's categories, and the distinct values of an Arrow-strings column (the linking codes'
+    surrogate keys, as the gate holds them), are turned into text a chunk at a time: every row is flagged as
+    when the column is matched as text, whatever the chunk; a null as the text 'nan'."""
     import pipeline.validation.metrics.pattern_over_distinct as pod
 
     monkeypatch.setattr(pod, "CHUNK", chunk)
-    cells = [c for r, c in CASES] + BENIGN + [None]
-    for dtype in ("string[pyarrow]", object):
-        column = pd.Series(cells * 3, dtype=dtype).astype("category")
-        for rule, regex in PATTERNS.items():
-            expected = column.astype(object).astype(str).str.contains(regex)
+    # where RE2 (Arrow's, for Arrow strings) and Python's re differ: a final newline before $, Unicode
+    # digits and spaces, control characters that re's \s takes
+    cells = [c for r, c in CASES] + BENIGN + [None, "nan", "abcdefghijklmn\n", "abcdefghijklmn", "a\x1cb",
+                                              "a\u3000b", "a b", "٣", "3", "ａｂｃｄｅｆｇｈｉｊｋｌｍｎ"]
+    columns = [pd.Series(cells * 3, dtype=dtype).astype("category") for dtype in ("string[pyarrow]", object)]
+    columns.append(pd.Series(cells * 3, dtype="string[pyarrow]"))
+    for column in columns:
+        text = column.astype(object).where(column.notna(), "nan").astype(str)
+        others = {"nan": "^nan$", "surrogate": "^[a-z]{14}$", "space": r"a\sb", "digit": r"^\d$"}
+        for rule, regex in {**PATTERNS, **others}.items():
+            expected = text.str.contains(regex)
             got = rows_matching(column, regex, nfkc=False)
             assert got.tolist() == expected.tolist(), rule
+            found = matching_values(column, regex, nfkc=False)
+            assert rows_in(column, found).tolist() == expected.tolist(), rule
         assert rows_matching(column, PATTERNS["expect_no_my_number"]).sum() > 0

@@ -11,6 +11,8 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
+from pipeline.validation.metrics.keys import key_codes
+
 
 def persons_per_value(df: pd.DataFrame, column: str, person_key: str | None) -> np.ndarray:
     """Persons (``person_key`` distinct non-null values; rows when ``None``) per non-null value, as an
@@ -36,15 +38,10 @@ def _persons_per_category(df: pd.DataFrame, column: str, person_key: str | None)
     used = np.bincount(values, minlength=m) > 0
     if person_key is None:
         return np.bincount(values, minlength=m)[used]
-    persons = df[person_key]
-    if isinstance(persons.dtype, pd.CategoricalDtype):
-        person_codes = persons.cat.codes.to_numpy().astype(np.int64)
-        n = len(persons.cat.categories)
-    else:
-        person_codes, uniques = pd.factorize(persons)  # nulls: -1, as nunique drops them
-        person_codes = person_codes.astype(np.int64)
-        n = len(uniques)
-    person_codes = person_codes[present]
+    person_codes, n = key_codes(df[person_key])  # nulls: -1, as nunique drops them
+    if n == len(person_codes):  # every row its own person, none null (a policyholders table)
+        return np.bincount(values, minlength=m)[used]
+    person_codes = person_codes[present].astype(np.int64)
     known = person_codes >= 0
     pairs = pd.unique(values[known] * max(n, 1) + person_codes[known])
     return np.bincount(pairs // max(n, 1), minlength=m)[used]
