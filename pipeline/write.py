@@ -39,8 +39,10 @@ def write_release(candidate: ReleaseCandidate, directory: Path, *, residual_pii_
         from pipeline.report.html import write_report
 
         write_report(candidate, directory)
+    from pipeline.stream.memory import release
     from pipeline.validation.gate import validate_release
 
+    release()  # what the tables, the report and its charts freed, back before the gate's peak
     with progress.step("validate"):
         manifest = replace(manifest, validation=validate_release(candidate, directory, manifest))
     with progress.phase("checksums"):
