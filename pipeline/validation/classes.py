@@ -14,10 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline.release.manifest import Manifest, TableEntry
 
 ROOT = "*"
+#: labels compared as text, held by Arrow (what ``read_parquet(dtype_backend="pyarrow")`` gives text: the
+#: cast is free): a Python string per cell is what made a 10M-policyholder release take 17.8 GB to verify
+TEXT = pd.ArrowDtype(pa.large_string())
 
 
 def smallest_class(frame: pd.DataFrame, columns: list[str], person: str | None) -> tuple[int, int]:
@@ -26,7 +31,7 @@ def smallest_class(frame: pd.DataFrame, columns: list[str], person: str | None) 
         return 0, 0
     if not columns:
         return (int(frame[person].nunique()) if person else len(frame)), 1
-    groups = frame.astype({c: "string" for c in columns}).fillna({c: ROOT for c in columns}).groupby(
+    groups = frame.astype({c: TEXT for c in columns}).fillna({c: ROOT for c in columns}).groupby(
         columns, sort=False, dropna=False)
     sizes = groups[person].nunique() if person else groups.size()
     return int(sizes.min()), len(sizes)
@@ -35,12 +40,20 @@ def smallest_class(frame: pd.DataFrame, columns: list[str], person: str | None) 
 def check_classes(release_dir: Path, manifest: Manifest) -> list[str]:
     """Every table and joined view of ``release_dir`` whose smallest class holds fewer than k persons."""
     entries = manifest.tables
+    wanted: dict[str, set[str]] = {}
+    for name, entry in entries.items():
+        wanted.setdefault(name, set()).update([*(entry.quasi_identifiers or ()), entry.person_key or ""])
+        for qualified in entry.linked_names:
+            source, _, column = qualified.partition(".")
+            if source in entries:
+                wanted.setdefault(source, set()).update([column, entries[source].person_key or ""])
     frames: dict[str, pd.DataFrame] = {}
     for name, entry in entries.items():
         path = release_dir / (entry.file or f"data/{name}.parquet")
-        try:
-            frames[name] = pd.read_parquet(path)
-        except (OSError, ValueError):
+        try:  # only the columns the classes are made of, text held by Arrow
+            present = [f.name for f in pq.read_schema(path) if f.name in wanted[name]]
+            frames[name] = pd.read_parquet(path, columns=present, dtype_backend="pyarrow")
+        except (OSError, ValueError, pa.ArrowException):
             continue  # check_files / check_suite report unreadable files
     problems = []
     for name, entry in entries.items():
@@ -66,16 +79,28 @@ def check_classes(release_dir: Path, manifest: Manifest) -> list[str]:
 
 def _joined(name: str, frames: dict[str, pd.DataFrame], entries: dict[str, TableEntry], person: str,
             linked: list[str], problems: list[str]) -> tuple[pd.DataFrame | None, list[str]]:
+    """The table with each linked column of its person (``source.column``) from the first row of that
+    person in the source table, ``*`` where the source does not hold the person: one left merge per source
+    on the person key (nulls meet nulls, as a recipient's join would)."""
     view = frames[name].copy()
-    columns = []
+    by_source: dict[str, list[str]] = {}
     for qualified in linked:
         source, _, column = qualified.partition(".")
+        by_source.setdefault(source, []).append(column)
+    columns = []
+    for source, wanted in by_source.items():
         src_key = entries[source].person_key if source in entries else None
         other = frames.get(source)
-        if other is None or src_key not in other.columns or column not in other.columns:
-            problems.append(f"table {name}: cannot rebuild its joined view with {source}.{column}")
+        missing = [c for c in wanted if other is None or c not in other.columns]
+        if other is None or src_key not in other.columns or missing:
+            problems.append(f"table {name}: cannot rebuild its joined view with "
+                            f"{', '.join(f'{source}.{c}' for c in missing or wanted)}")
             return None, []
-        per_person = other.drop_duplicates(src_key).set_index(src_key)[column].astype("string")
-        view[qualified] = view[person].astype("string").map(per_person).fillna(ROOT)
-        columns.append(qualified)
+        per_person = other.drop_duplicates(src_key)[[src_key, *wanted]].astype(TEXT)
+        per_person.columns = ["__person__", *(f"{source}.{c}" for c in wanted)]
+        joined = view[[person]].astype(TEXT).merge(per_person, left_on=person, right_on="__person__",
+                                                   how="left")  # left order kept; one row per person
+        for c in wanted:
+            view[f"{source}.{c}"] = joined[f"{source}.{c}"].fillna(ROOT).set_axis(view.index)
+            columns.append(f"{source}.{c}")
     return view, columns

@@ -47,3 +47,27 @@ def test_joined_view_counts_persons_not_rows(tmp_path: Path) -> None:
     problems = check_classes(*_release(tmp_path, ph, cl, k=3))
     assert problems == ["table cl, joined view (month, ph.age, ph.area): a class holds 1 persons, "
                         "fewer than k = 3"]
+
+
+
+def test_joined_view_with_null_and_absent_persons_counts_as_the_map_did(tmp_path: Path) -> None:
+    """The lean re-check (only the class columns, Arrow text, a merge for the joined view) finds the
+    smallest class a value-by-value map finds: persons absent from the source are ``*``, a null person key
+    meets the source's null key, the first row of a person repeated in the source counts."""
+    from pipeline.validation.classes import ROOT, smallest_class
+
+    ph = pd.DataFrame({"key": ["a", "b", None, "c", "b", "d", "e"],
+                       "age": ["40-49", "50-59", "50-59", None, "40-49", "40-49", "40-49"],
+                       "area": ["関東"] * 7})
+    cl = pd.DataFrame({"key": ["b", "zz", None, "a", "c", "b", None, "d", "e", "yy"], "month": ["2025"] * 10})
+    view = cl.copy()
+    for column in ("age", "area"):
+        per_person = ph.drop_duplicates("key").set_index("key")[column].astype("string")
+        view[f"ph.{column}"] = view["key"].astype("string").map(per_person).fillna(ROOT)
+    want, classes = smallest_class(view, ["month", "ph.age", "ph.area"], "key")
+    assert classes > 2 and want >= 1
+    joined = [p for p in check_classes(*_release(tmp_path, ph, cl, k=want + 1)) if "joined view" in p]
+    assert len(joined) == 1 and f"holds {want} persons" in joined[0], joined
+    again = tmp_path / "again"
+    again.mkdir()
+    assert not [p for p in check_classes(*_release(again, ph, cl, k=want)) if "joined view" in p]

@@ -220,3 +220,30 @@ def test_as_categories_holds_linking_codes_as_arrow_strings() -> None:
     assert isinstance(got["label"].dtype, pd.CategoricalDtype)
     assert isinstance(got["mixed"].dtype, pd.CategoricalDtype)
     assert got["mixed"].equals(frame["mixed"].astype("category"))
+
+
+def test_verify_reads_a_table_into_the_frame_the_gate_checks(release: Path) -> None:
+    """``verify``'s compact read (labels as categoricals, linking codes as Arrow strings, never a Python
+    string per cell) gives the suite the frame it gets from ``pd.read_parquet``: same columns, dtypes,
+    categories in the same order, values and nulls."""
+    import pandas as pd
+
+    from pipeline.release.manifest import read_manifest
+    from pipeline.validation.runner import as_categories
+    from pipeline.validation.verify import read_compact
+
+    manifest = read_manifest(release)
+    for name, entry in manifest.tables.items():
+        keys = (*entry.linking_codes, *((entry.person_key,) if entry.person_key else ()))
+        path = release / (entry.file or f"data/{name}.parquet")
+        got = as_categories(read_compact(path, keys), keys=keys)
+        want = as_categories(pd.read_parquet(path), keys=keys)
+        assert list(got.columns) == list(want.columns) and len(got) == len(want) > 0
+        for column in want.columns:
+            a, b = got[column], want[column]
+            assert a.dtype == b.dtype, column
+            if isinstance(b.dtype, pd.CategoricalDtype):
+                assert a.cat.categories.tolist() == b.cat.categories.tolist(), column
+            assert a.isna().tolist() == b.isna().tolist(), column
+            assert a.astype(object).where(a.notna(), None).tolist() == \
+                b.astype(object).where(b.notna(), None).tolist(), column
