@@ -202,4 +202,16 @@ def run_suites(
             with phase("data docs"):
                 context.build_data_docs(site_names=[SITE_NAME])
                 install_static(docs_dir)
+        _forget(context, source)
     return {"success": success, "validations": runs}
+
+
+def _forget(context: Any, source: Any) -> None:
+    """Let go of the checked frames: GX's execution engine keeps each batch's data frame in its batch
+    cache, reachable from the context that ``get_context`` also registers as the process's project, so the
+    released tables outlived the gate (``anonymize verify`` then read them again for the class recount on
+    top of them: 2.3 GiB at 10M). The batch caches are emptied and the data source removed."""
+    manager = source.get_execution_engine().batch_manager
+    manager.reset_batch_cache()
+    manager.batch_data_cache.clear()
+    context.data_sources.delete(source.name)

@@ -34,6 +34,7 @@ from pipeline.errors import PipelineError
 from pipeline.progress import phase
 from pipeline.publication.bundle import SUMS, check_bundle
 from pipeline.release.manifest import Manifest, TableEntry, read_manifest_json
+from pipeline.stream.memory import release
 from pipeline.validation.against_register import register_problems
 from pipeline.validation.classes import check_classes
 from pipeline.validation.consistency import linked_problems, manifest_problems, results_problems
@@ -179,6 +180,7 @@ def verify_release(release_dir: Path, register: Path | None = None) -> list[str]
                  else check_files(release_dir, manifest))
     problems = files + manifest_problems(manifest) + results_problems(release_dir, manifest)
     problems += check_suite(release_dir, manifest)
+    release()  # the suite's frames are gone: their memory back before the recount reads the tables again
     with phase("classes (independent recount)"):
         problems += check_classes(release_dir, manifest)
     if register is not None:
