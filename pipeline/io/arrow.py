@@ -29,16 +29,15 @@ def arrow_text(values: pd.Series, type: pa.DataType | None = None) -> pa.Array:
     return pa.array(values.to_numpy(dtype=object, na_value=None), type=type, from_pandas=True)
 
 
-def sorted_categorical(codes: np.ndarray, dictionary: pa.Array, dtype: object, sort: bool = True
-                       ) -> pd.Categorical:
+def sorted_categorical(codes: np.ndarray, dictionary: pa.Array, dtype: object) -> pd.Categorical:
     """A pandas categorical from dictionary ``codes`` (-1: null) into ``dictionary``: the categories are the
     values some row uses, in code-point order (``astype("category")``'s order: UTF-8 byte order is code point
-    order) unless ``sort`` is false, held in ``dtype`` (Arrow strings stay in Arrow); the rows' codes are
+    order), held in ``dtype`` (Arrow strings stay in Arrow); the rows' codes are
     renumbered, no row's value is touched."""
     codes = np.asarray(codes, dtype=np.int64)
     used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(dictionary)) > 0)
     present = dictionary.take(pa.array(used, type=pa.int64()))
-    order = pc.array_sort_indices(present).to_numpy() if sort else np.arange(len(used))
+    order = pc.array_sort_indices(present).to_numpy()
     rank = np.full(len(dictionary), -1, dtype=np.int64)
     rank[used[order]] = np.arange(len(order))
     ordered = present.take(pa.array(order, type=pa.int64()))
