@@ -169,10 +169,17 @@ class _Grouper:
         return self._dense(key, space)
 
     def _dense(self, key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
+        """Dense class numbers of ``key`` (< ``space``): through a table of ``space`` entries while it is
+        at most :data:`_DENSE_FACTOR` times the rows, marked as bytes and numbered as int32 (5 bytes an
+        entry: with int64 counts and sums it was 17, up to 0.7 GB per subset at 10M rows, the run's peak in
+        the claims' joined view), else hashed."""
         if space <= _DENSE_FACTOR * max(self.n, 1):
-            present = np.bincount(key, minlength=space) > 0
-            remap = np.cumsum(present) - 1
-            return remap[key], int(present.sum())
+            present = np.zeros(space, dtype=bool)
+            present[key] = True
+            remap = np.cumsum(present, dtype=np.int32 if space < 2**31 else np.int64)
+            classes = remap[key].astype(np.int64)
+            classes -= 1
+            return classes, int(remap[-1]) if space else 0
         dense, uniq = pd.factorize(key)
         return dense.astype(np.int64), len(uniq)
 
