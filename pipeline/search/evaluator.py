@@ -14,7 +14,19 @@ from pipeline.privacy.base import Necessary, PrivacyModel
 #: Pivot snapshots (see :meth:`Evaluator.snapshot`) only when the base has more classes than this: below,
 #: a roll-up from the base is already cheap.
 _PIVOT_MIN = 2_000
-_CACHE_CLASSES = 3_000_000  # total classes kept in cached snapshots (memory bound, ~100 MB)
+#: Bytes of cached snapshots (the base not counted: it is kept whatever its size). Why bytes, not classes: a
+#: class holds its codes, counts, person pairs and sensitive pairs, a hundred bytes and more; the budget in
+#: classes (3M) kept ~600 MiB at a 3M-policyholder extract, and a base larger than it (the claims' joined view
+#: at 10M: 5.9M entries) emptied the cache at every roll-up, so every node was rolled up from the base.
+_CACHE_BYTES = 256 << 20
+
+
+def snapshot_bytes(snap: Snapshot) -> int:
+    """What a cached snapshot holds: its arrays, and the models' copies of its sensitive pairs without the
+    nulls (``ClassStats.pairs``, made on first use and kept with the snapshot)."""
+    arrays = [*snap.codes, snap.rows, snap.persons, snap.origin, snap.single, *(snap.person_pairs or ())]
+    total = sum(a.nbytes for a in arrays if a is not None)
+    return total + 2 * sum(c.nbytes + v.nbytes + w.nbytes for c, v, w in snap.sensitive)
 
 
 class BudgetExhausted(Exception):
@@ -47,7 +59,8 @@ class Evaluator:
         self._cache_levels = np.zeros((1024, self.q), dtype=np.int16)
         self._cache_sizes = np.full(1024, np.iinfo(np.int64).max, dtype=np.int64)
         self._cache_keys: list[tuple[int, ...] | None] = []
-        self._cached_classes = 0
+        self._cache_bytes: dict[tuple[int, ...], int] = {}
+        self._cached_bytes = 0
         self._add(base)
         self.evaluated = 0
         self.pivot = pivot
@@ -65,9 +78,11 @@ class Evaluator:
         self._cache_sizes[i] = snap.n
         self._cache_keys.append(snap.levels)
         self._cache[snap.levels] = snap
-        self._cached_classes += snap.n
-        if self._cached_classes > _CACHE_CLASSES:
-            self._evict()
+        if snap is not self.base:
+            self._cache_bytes[snap.levels] = size = snapshot_bytes(snap)
+            self._cached_bytes += size
+            if self._cached_bytes > _CACHE_BYTES:
+                self._evict()
 
     _big = np.iinfo(np.int64).max
 
@@ -77,11 +92,11 @@ class Evaluator:
             key = self._cache_keys[i]
             if key is None or key == self.base.levels or self._cache_sizes[i] == self._big:
                 continue
-            self._cached_classes -= int(self._cache_sizes[i])
+            self._cached_bytes -= self._cache_bytes.pop(key)
             self._cache_sizes[i] = self._big
             del self._cache[key]
             self._cache_keys[i] = None
-            if self._cached_classes <= _CACHE_CLASSES // 2:
+            if self._cached_bytes <= _CACHE_BYTES // 2:
                 return
 
     def snapshot(self, node: tuple[int, ...]) -> Snapshot:

@@ -110,14 +110,18 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("pivots", ["no-pivots", "pivots", "sorted"])
+@pytest.mark.parametrize("pivots", ["no-pivots", "pivots", "sorted", "evicting"])
 @pytest.mark.parametrize("limit", [0.0, 0.04, 0.15])
 @pytest.mark.parametrize(("models", "per_person"), CASES, ids=[" + ".join(map(str, m)) for m, _ in CASES])
 def test_optimum_equals_brute_force(small, models, per_person, limit, pivots, monkeypatch) -> None:
     # the small table has too few classes for pivot snapshots; forcing them on (threshold 0) checks that
     # rolling up through a pivot gives the same classes as rolling up from the base; "sorted": no dense
-    # grouping table at all (what the cap on their size does to the largest roll-ups)
-    monkeypatch.setattr(evaluator, "_PIVOT_MIN", 0 if pivots == "pivots" else 10**12)
+    # grouping table at all (what the cap on their size does to the largest roll-ups); "evicting": a snapshot
+    # cache of one byte, every snapshot but the base evicted as soon as it is added (what a base larger than
+    # the budget did to every snapshot before the budget left the base out), pivots on
+    monkeypatch.setattr(evaluator, "_PIVOT_MIN", 0 if pivots in ("pivots", "evicting") else 10**12)
+    if pivots == "evicting":
+        monkeypatch.setattr(evaluator, "_CACHE_BYTES", 1)
     if pivots == "sorted":
         monkeypatch.setattr(histogram, "DENSE_MAX", 0)
     df, qis, sens = small
@@ -193,3 +197,28 @@ def test_fixed_columns_join_the_classes_but_stay_at_level_zero(small) -> None:
     assert labels.groupby(QI).size().min() >= 3
     without = search(qis[:2], sens, None, [KAnonymity(3)], 0.0)
     assert with_fixed.loss["lm"] >= without.loss["lm"]
+
+
+def test_the_snapshot_cache_stays_within_its_byte_budget_and_keeps_the_base(small, monkeypatch) -> None:
+    """Every snapshot the search adds is counted in bytes; over the budget the largest are evicted down to
+    half of it, never the base, which is not counted (a base larger than the budget no longer empties the
+    cache at every roll-up)."""
+    df, qis, sens = small
+    seen: list[tuple[int, int, bool]] = []
+    add = evaluator.Evaluator._add
+
+    def counted(self: evaluator.Evaluator, snap: histogram.Snapshot) -> None:
+        add(self, snap)
+        seen.append((self._cached_bytes, len(self._cache), self.base.levels in self._cache))
+
+    budget = 4 * evaluator.snapshot_bytes(
+        histogram.Snapshot((0, 0, 0), [np.zeros(60, np.int64)] * 3, np.zeros(60, np.int64),
+                           np.zeros(60, np.int64), None, []))
+    monkeypatch.setattr(evaluator, "_CACHE_BYTES", budget)
+    monkeypatch.setattr(evaluator.Evaluator, "_add", counted)
+    result = search(qis, sens, df["person"].to_numpy(), [KAnonymity(3)], 0.04)
+    monkeypatch.undo()
+    assert result.levels == search(qis, sens, df["person"].to_numpy(), [KAnonymity(3)], 0.04).levels
+    assert len(seen) > 5 and all(bytes_ <= budget for bytes_, _, _ in seen)
+    assert all(base for _, _, base in seen)
+    assert any(n > 2 for _, n, _ in seen)  # the budget holds several snapshots: the cache is used
