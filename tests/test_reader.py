@@ -70,3 +70,19 @@ def test_parquet_and_missing(tmp_path: Path) -> None:
     assert df["a"].tolist() == ["1", "2"]
     with pytest.raises(InputError, match="not found"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_column_names_of_a_header_longer_than_the_first_block(tmp_path: Path) -> None:
+    """``csv_columns`` tries a small block first: a header row longer than it is still read whole (the full
+    block), and a short header gives the names the batches are read with."""
+    from pipeline.io.batches import HEADER_BYTES, columns_of, iter_batches
+
+    names = [f"列_{i:06d}_" + "あ" * 20 for i in range(HEADER_BYTES // 40)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(names) + "\n" + ",".join("x" for _ in names) + "\n", encoding="cp932")
+    assert len(",".join(names).encode("utf-8")) > HEADER_BYTES
+    assert columns_of(path) == names
+    assert list(next(iter_batches(path)).columns) == names
+    short = tmp_path / "short.csv"
+    short.write_text('"a","b ","c"\n1,2,3\n', encoding="utf-8")
+    assert columns_of(short) == ["a", "b ", "c"] == list(next(iter_batches(short)).columns)

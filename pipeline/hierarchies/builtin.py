@@ -273,9 +273,15 @@ def address_keys(values: pd.Series) -> pd.Series:
     tuples holding one grows with the persons; the leaves are the 1,900 市区町村 (issue 17). Each distinct
     町名 of a batch is parsed once, through a cache the batches share.
     """
-    codes, uniques = pd.factorize(municipality_keys(values))
-    leaves = np.array([*(_address_key(str(u)) for u in uniques), None], dtype=object)
-    return pd.Series(pd.array(leaves[codes], dtype="string[pyarrow]"), index=values.index, name=values.name)
+    text = pa.array(municipality_keys(values).array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    # in Arrow from the cut to the leaves: a Python string per distinct 町名, not per row (a million-row
+    # object array converted back to Arrow cost more than the parsing)
+    encoded = pc.dictionary_encode(text)
+    leaves = pa.array([_address_key(u) for u in encoded.dictionary.to_pylist()], pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(leaves.take(encoded.indices)), index=values.index,
+                     name=values.name)
 
 
 @functools.lru_cache(maxsize=1 << 17)
