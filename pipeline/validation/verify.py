@@ -112,18 +112,18 @@ def _suite(release_dir: Path, manifest: Manifest) -> tuple[list[str], dict[str, 
     published = published_columns(release_dir)
     for name, entry in entries.items():
         path = _table_file(release_dir, name, entry)
-        keys = entry.linking_codes + ((entry.person_key,) if entry.person_key else ())
+        try:
+            rules = rules_for(name, entry, tuple(published[name]) if name in published else None)
+        except PipelineError as exc:
+            problems.append(str(exc))
+            continue
         try:
             with phase(f"read {name}"):
-                data = read_compact(path, keys)
+                data = read_compact(path, rules.linking_codes)  # the linking codes and the person key
         except (OSError, ValueError, pa.ArrowException) as exc:
             problems.append(f"table {name}: cannot read {path.name} ({type(exc).__name__})")
             continue
-        try:
-            columns = tuple(published[name]) if name in published else None
-            tables[name] = (data, rules_for(name, entry, columns))
-        except PipelineError as exc:
-            problems.append(str(exc))
+        tables[name] = (data, rules)
     listed = {_table_file(release_dir, n, e).resolve() for n, e in entries.items()}
     for extra in sorted((release_dir / "data").glob("*.parquet")):
         if extra.resolve() not in listed:
