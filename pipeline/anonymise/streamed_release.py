@@ -35,8 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import progress
 from pipeline.anonymise.columns import model_dict
@@ -46,10 +44,10 @@ from pipeline.checksum import sha256_file
 from pipeline.config.model import Config
 from pipeline.errors import ConfigError, PrivacyError
 from pipeline.identifiers.surrogate import SurrogateKey
-from pipeline.io.arrow import sorted_categorical
 from pipeline.metrics.risk import risk_profile_entries
 from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import TableResult
+from pipeline.release.compact import read_compact
 from pipeline.stream import executor, memory
 from pipeline.stream.first_pass import first_pass, input_paths
 from pipeline.stream.spill import Spill
@@ -141,38 +139,15 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
 
 
 def _read_back(config: Config, table: str, path: Path) -> pd.DataFrame:
-    """The written release as ``assemble`` types it: numbers without a hierarchy Int64, the rest text. Held
-    compactly for the gates: the released labels of quasi-identifiers, sensitive columns and attributes as
-    categoricals (a dozen labels per column: a byte or two per row, against 16 bytes and more per row as
-    Arrow strings; categories sorted as ``astype("category")`` sorts them, so the gates see what they would
-    see of text), the linking codes and free text (distinct per row) as Arrow strings (``string[pyarrow]``:
-    a fifth of Python strings' memory). The file written is the same either way
-    (``pipeline.release.manifest.write_tables`` writes a categorical as its values)."""
+    """The written release as ``assemble`` types it (numbers without a hierarchy Int64, the rest text), held
+    compactly for the gates and the report by :func:`~pipeline.release.compact.read_compact`: the linking
+    codes and free text (distinct per row) as Arrow strings, the released labels of quasi-identifiers,
+    sensitive columns and attributes as sorted categoricals."""
     spec = config.table(table)
-    coded, numeric = [], set()
-    for col in spec.kept_columns:
-        if (col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
-                and col.hierarchy is None):
-            numeric.add(col.output_name)
-        elif col.role not in ("linking_code", "free_text"):
-            coded.append(col.output_name)
-    # text straight into Arrow-backed strings and integers into Int64: a linking code never becomes a
-    # Python string (to_pandas' default: ten million of them per column at 10M, then converted back)
-    arrow = pd.StringDtype("pyarrow")
-    mapping = {pa.string(): arrow, pa.large_string(): arrow, pa.int64(): pd.Int64Dtype()}
-    data = pq.read_table(path, read_dictionary=coded).to_pandas(types_mapper=mapping.get)
-    for col in spec.kept_columns:
-        name = col.output_name
-        if name in numeric:
-            data[name] = data[name].astype("Int64")
-        elif name in coded:
-            labels = data[name].cat
-            dictionary = pa.array(labels.categories.astype(str).to_numpy(dtype=object), type=pa.string())
-            held = sorted_categorical(labels.codes.to_numpy(), dictionary, pd.StringDtype("pyarrow"))
-            data[name] = pd.Series(held, index=data.index, name=name)
-        else:
-            data[name] = data[name].astype("string[pyarrow]")
-    return data
+    keys = [c.output_name for c in spec.kept_columns if c.role in ("linking_code", "free_text")]
+    numeric = [c.output_name for c in spec.kept_columns if c.type in ("amount", "integer")
+               and c.role in ("attribute", "sensitive") and c.hierarchy is None]
+    return read_compact(path, keys, numeric)
 
 
 def table_result(config: Config, s: StatsSearched, written: Written, data: pd.DataFrame) -> TableResult:

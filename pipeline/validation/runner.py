@@ -182,27 +182,29 @@ def run_suites(
         source = context.data_sources.add_pandas("release")
         runs: list[dict[str, Any]] = []
         success = True
-        for name, (data, suite) in tables.items():
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = context.suites.add(suite)
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"validate {name}", data=batch, suite=suite)
-            )
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(name=f"release {name}", validation_definitions=[definition], actions=[],
-                              result_format=RESULT_FORMAT)
-            )
-            with phase(f"suite {name}"):
-                result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)},
-                                        run_id=RunIdentifier(run_name=run_name) if run_name else None)
-            success = success and bool(result.success)
-            for one in result.run_results.values():
-                runs.append({"table": name, "suite": suite.name, **scrub(one.to_json_dict())})
-        if docs_dir is not None:
-            with phase("data docs"):
-                context.build_data_docs(site_names=[SITE_NAME])
-                install_static(docs_dir)
-        _forget(context, source)
+        try:
+            for name, (data, suite) in tables.items():
+                batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+                suite = context.suites.add(suite)
+                definition = context.validation_definitions.add(
+                    gx.ValidationDefinition(name=f"validate {name}", data=batch, suite=suite)
+                )
+                checkpoint = context.checkpoints.add(
+                    gx.Checkpoint(name=f"release {name}", validation_definitions=[definition], actions=[],
+                                  result_format=RESULT_FORMAT)
+                )
+                with phase(f"suite {name}"):
+                    result = checkpoint.run(batch_parameters={"dataframe": as_categories(data)},
+                                            run_id=RunIdentifier(run_name=run_name) if run_name else None)
+                success = success and bool(result.success)
+                for one in result.run_results.values():
+                    runs.append({"table": name, "suite": suite.name, **scrub(one.to_json_dict())})
+            if docs_dir is not None:
+                with phase("data docs"):
+                    context.build_data_docs(site_names=[SITE_NAME])
+                    install_static(docs_dir)
+        finally:  # a suite that raises, or the Data Docs, must not leave the frames behind either
+            _forget(context, source)
     return {"success": success, "validations": runs}
 
 

@@ -27,12 +27,12 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline.checksum import sha256_file
 from pipeline.errors import PipelineError
 from pipeline.progress import phase
 from pipeline.publication.bundle import SUMS, check_bundle
+from pipeline.release.compact import read_compact
 from pipeline.release.manifest import Manifest, TableEntry, read_manifest_json
 from pipeline.stream.memory import release
 from pipeline.validation.against_register import register_problems
@@ -96,24 +96,6 @@ def _table_file(release_dir: Path, name: str, entry: TableEntry) -> Path:
     return path if path.is_file() else release_dir / "data" / Path(rel).name
 
 
-def read_compact(path: Path, keys: tuple[str, ...]) -> pd.DataFrame:
-    """A released table as the gate holds it, not as ``pd.read_parquet`` gives it: text columns as
-    categoricals of their labels (categories in code-point order, as ``astype("category")`` orders them),
-    ``keys`` (the linking codes, a distinct value per policy or claim) as Arrow strings, everything else as
-    pandas reads it (its pandas metadata restores ``Int64``). Why: ``pd.read_parquet`` makes a Python string
-    of every text cell; a 10M-policyholder release took 17.8 GB to verify that way. The values are the
-    file's, whatever the dtype (the suite's converted frame is the same either way, tested)."""
-    schema = pq.read_schema(path)
-    text = {f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)}
-    arrow = pd.StringDtype("pyarrow")
-    table = pq.read_table(path, read_dictionary=sorted(text - set(keys)))
-    data = table.to_pandas(types_mapper={pa.string(): arrow, pa.large_string(): arrow}.get)
-    for name in text - set(keys):
-        if name in data.columns and isinstance(data[name].dtype, pd.CategoricalDtype):
-            data[name] = data[name].cat.reorder_categories(sorted(data[name].cat.categories))
-    return data
-
-
 def check_suite(release_dir: Path, manifest: Manifest) -> list[str]:
     problems, tables = _suite(release_dir, manifest)
     with phase("linked persons"):
@@ -130,18 +112,18 @@ def _suite(release_dir: Path, manifest: Manifest) -> tuple[list[str], dict[str, 
     published = published_columns(release_dir)
     for name, entry in entries.items():
         path = _table_file(release_dir, name, entry)
-        keys = entry.linking_codes + ((entry.person_key,) if entry.person_key else ())
+        try:
+            rules = rules_for(name, entry, tuple(published[name]) if name in published else None)
+        except PipelineError as exc:
+            problems.append(str(exc))
+            continue
         try:
             with phase(f"read {name}"):
-                data = read_compact(path, keys)
+                data = read_compact(path, rules.linking_codes)  # the linking codes and the person key
         except (OSError, ValueError, pa.ArrowException) as exc:
             problems.append(f"table {name}: cannot read {path.name} ({type(exc).__name__})")
             continue
-        try:
-            columns = tuple(published[name]) if name in published else None
-            tables[name] = (data, rules_for(name, entry, columns))
-        except PipelineError as exc:
-            problems.append(str(exc))
+        tables[name] = (data, rules)
     listed = {_table_file(release_dir, n, e).resolve() for n, e in entries.items()}
     for extra in sorted((release_dir / "data").glob("*.parquet")):
         if extra.resolve() not in listed:

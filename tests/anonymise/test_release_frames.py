@@ -1,7 +1,7 @@
 """The streamed run's released tables in memory and on disk: read back with the labels as categoricals
-(``streamed_release._read_back``), written slice by slice with categoricals as their values
-(``manifest._write_parquet``). The file must not depend on either: same schema, metadata and rows as
-``pq.write_table`` of the frame as text."""
+(``streamed_release._read_back``, through ``pipeline.release.compact.read_compact``), written slice by slice
+with categoricals as their values (``manifest._write_parquet``). The file must not depend on either: same
+schema, metadata and rows as ``pq.write_table`` of the frame as text."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def test_read_back_holds_labels_as_sorted_categoricals_and_writes_the_same_file(
     rng = np.random.default_rng(3)
     text = _claims(5000, rng)
     plain = tmp_path / "plain.parquet"
-    pq.write_table(pa.Table.from_pandas(text, preserve_index=False), plain, compression="zstd")
+    # row groups of 700 rows: each with its own Parquet dictionary, read as chunks of differing dictionaries
+    pq.write_table(pa.Table.from_pandas(text, preserve_index=False), plain, compression="zstd",
+                   row_group_size=700)
 
     held = _read_back(config, "claims", plain)
     for name in ("請求日", "傷病分類", "入院日数"):

@@ -184,6 +184,24 @@ def test_key_codes_of_arrow_strings_are_a_factorisation_kept_while_the_column_li
 
 
 @pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "category"])
+def test_person_codes_say_when_each_row_is_its_own_person(dtype: object) -> None:
+    """``None`` for a distinct key per row and none null (the rules then count rows); one null key or one
+    repeated key and the person key's :func:`key_codes` come back."""
+    from pipeline.validation.metrics.keys import key_codes, person_codes
+
+    keys = pd.Series([f"K{i:05d}" for i in range(6)], dtype=object)
+    assert person_codes(keys.astype(dtype)) is None
+    assert person_codes(keys.iloc[:0].astype(dtype)) is None
+    for other in (keys.where(keys.index != 2, None), keys.where(keys.index != 2, "K00003")):
+        held = other.astype(dtype)
+        coded = person_codes(held)
+        assert coded is not None
+        codes, n = key_codes(held)
+        np.testing.assert_array_equal(coded[0], codes)
+        assert coded[1] == n == 5
+
+
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "category"])
 def test_a_person_per_row_counts_rows(dtype: object) -> None:
     """Keys all distinct and none null (a policyholders table): persons per class and per value are rows,
     as the sorted pairs count them; one null key or one repeated key and the pairs are counted again."""

@@ -223,27 +223,44 @@ def test_as_categories_holds_linking_codes_as_arrow_strings() -> None:
 
 
 def test_verify_reads_a_table_into_the_frame_the_gate_checks(release: Path) -> None:
-    """``verify``'s compact read (labels as categoricals, linking codes as Arrow strings, never a Python
-    string per cell) gives the suite the frame it gets from ``pd.read_parquet``: same columns, dtypes,
-    categories in the same order, values and nulls."""
+    """The compact read (:func:`~pipeline.release.compact.read_compact`: labels as categoricals of Arrow
+    strings, linking codes as Arrow strings, never a Python string per cell) gives the suite the frame it
+    gets from ``pd.read_parquet``: same columns, dtypes (a categorical's categories held as Arrow strings,
+    not objects), categories in the same order, values and nulls; and the suite finds the same on both."""
     import pandas as pd
 
+    from pipeline.io.arrow import is_arrow_text
+    from pipeline.release.compact import read_compact
     from pipeline.release.manifest import read_manifest
-    from pipeline.validation.runner import as_categories
-    from pipeline.validation.verify import read_compact
+    from pipeline.validation.rules import rules_for
+    from pipeline.validation.runner import as_categories, run_suites
+    from pipeline.validation.suite import build_suites, load_profile
 
     manifest = read_manifest(release)
+    compact, plain = {}, {}
     for name, entry in manifest.tables.items():
-        keys = (*entry.linking_codes, *((entry.person_key,) if entry.person_key else ()))
+        rules = rules_for(name, entry)
+        keys = rules.linking_codes
         path = release / (entry.file or f"data/{name}.parquet")
         got = as_categories(read_compact(path, keys), keys=keys)
         want = as_categories(pd.read_parquet(path), keys=keys)
         assert list(got.columns) == list(want.columns) and len(got) == len(want) > 0
         for column in want.columns:
             a, b = got[column], want[column]
-            assert a.dtype == b.dtype, column
             if isinstance(b.dtype, pd.CategoricalDtype):
+                assert isinstance(a.dtype, pd.CategoricalDtype), column
+                assert is_arrow_text(pd.Series(a.cat.categories)), column
                 assert a.cat.categories.tolist() == b.cat.categories.tolist(), column
+            else:
+                assert a.dtype == b.dtype, column
             assert a.isna().tolist() == b.isna().tolist(), column
             assert a.astype(object).where(a.notna(), None).tolist() == \
                 b.astype(object).where(b.notna(), None).tolist(), column
+        compact[name], plain[name] = (got, rules), (want, rules)
+
+    def outcomes(tables: dict) -> list:  # type: ignore[type-arg]
+        results = run_suites(build_suites(load_profile("third_party"), tables))
+        return [(run["table"], r["expectation_config"]["type"], r["expectation_config"]["kwargs"],
+                 r["success"], r.get("result")) for run in results["validations"] for r in run["results"]]
+
+    assert outcomes(compact) == outcomes(plain)

@@ -126,3 +126,30 @@ def test_the_gate_lets_go_of_the_frames_it_checked() -> None:
     del suites
     gc.collect()
     assert refs and all(ref() is None for ref in refs)
+
+
+def test_the_gate_lets_go_of_the_frames_when_a_suite_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same when a suite raises (here the second table's frame cannot be handed to GX, after the first
+    table was checked and cached): the error reaches the caller and the frames are let go all the same."""
+    import gc
+    import weakref
+
+    from pipeline.validation import runner
+
+    convert = runner.as_categories
+    handed: list[str] = []
+
+    def raising(data: pd.DataFrame, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+        handed.append("frame")
+        if len(handed) == 2:
+            raise RuntimeError("a suite that raises")
+        return convert(data, keys)
+
+    suites = build_suites(load_profile("internal"), _tables(["男", "男", "男", "女", "女", "女"]))
+    refs = [weakref.ref(frame) for frame, _suite in suites.values()]
+    monkeypatch.setattr(runner, "as_categories", raising)
+    with pytest.raises(RuntimeError, match="a suite that raises"):
+        run_suites(suites)
+    del suites
+    gc.collect()
+    assert len(handed) == 2 and refs and all(ref() is None for ref in refs)

@@ -100,6 +100,22 @@ def test_row_count_must_match_manifest(release: Path) -> None:
     assert any("expect_row_count_to_match_manifest" in p for p in problems)
 
 
+def test_a_table_the_suite_cannot_be_bound_to_or_read_is_one_problem(release: Path) -> None:
+    """The rules are bound from the manifest entry before the table is read (they name the keys the read
+    holds as Arrow strings): an entry without quasi-identifiers is its problem line, and so is a data file
+    that is not Parquet, each without a traceback."""
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    qis = manifest["tables"]["policyholders"].pop("quasi_identifiers")
+    reseal(release, manifest)
+    assert verify_release(release) == ["manifest.json, table policyholders: missing quasi_identifiers; "
+                                       "the suite cannot be bound without them"]
+    manifest["tables"]["policyholders"]["quasi_identifiers"] = qis
+    (release / "data" / "policyholders.parquet").write_bytes(b"not parquet")
+    reseal(release, manifest)
+    problems = verify_release(release)
+    assert problems == ["table policyholders: cannot read policyholders.parquet (ArrowInvalid)"]
+
+
 def test_unlisted_and_missing_files_are_caught(release: Path) -> None:
     (release / "notes.txt").write_text("x", encoding="utf-8")
     (release / "validation" / "results.json").unlink()

@@ -25,7 +25,7 @@ from great_expectations.expectations.metrics.table_metric_provider import TableM
 
 from pipeline.histogram import sorted_unique
 from pipeline.privacy.base import ClassStats, code_values, pairs_from_rows
-from pipeline.validation.metrics.keys import key_codes
+from pipeline.validation.metrics.keys import person_codes
 
 
 def class_ids(df: pd.DataFrame, quasi_identifiers: Sequence[str]) -> tuple[np.ndarray, int]:
@@ -39,15 +39,15 @@ def class_ids(df: pd.DataFrame, quasi_identifiers: Sequence[str]) -> tuple[np.nd
 def _persons(df: pd.DataFrame, ids: np.ndarray, n: int, person_key: str | None) -> np.ndarray:
     """Distinct persons per class: the distinct (class, person) keys by one sort (``sorted_unique``), not a
     frame's ``drop_duplicates`` (hashing two columns: several times the memory on 10M rows); the person key
-    coded by :func:`~pipeline.validation.metrics.keys.key_codes` (once per column for all the rules)."""
-    if person_key is None:
+    coded by :func:`~pipeline.validation.metrics.keys.person_codes` (once per column for all the rules; rows
+    per class when each row is its own person)."""
+    coded = None if person_key is None else person_codes(df[person_key])
+    if coded is None:
         return np.bincount(ids, minlength=n).astype(np.int64)
-    codes, n_keys = key_codes(df[person_key])  # a null key is one person of its own (code n_keys)
-    if n_keys == len(codes):  # every row its own person, none null (a policyholders table): rows per class
-        return np.bincount(ids, minlength=n).astype(np.int64)
+    codes, n_keys = coded  # a null key is one person of its own (code n_keys)
     n_persons = n_keys + 1
-    person_codes = np.where(codes >= 0, codes, n_keys).astype(np.int64)
-    distinct = sorted_unique(ids * n_persons + person_codes)
+    persons = np.where(codes >= 0, codes, n_keys).astype(np.int64)
+    distinct = sorted_unique(ids * n_persons + persons)
     return np.bincount(distinct // n_persons, minlength=n).astype(np.int64)
 
 

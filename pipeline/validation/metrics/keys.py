@@ -45,6 +45,15 @@ def key_codes(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes, n
 
 
+def person_codes(values: pd.Series) -> tuple[np.ndarray, int] | None:
+    """A person key's :func:`key_codes`, or ``None`` when every row is its own person (a distinct key per
+    row, none null: a policyholders table). Then the persons of any group of rows are its rows, and the
+    rules count rows instead of distinct (group, person) pairs. Read off the count of distinct values that
+    comes with the codes: no work beyond :func:`key_codes`, whose memo it shares."""
+    codes, n = key_codes(values)
+    return None if n == len(codes) else (codes, n)
+
+
 def _encode(held: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     encoded = pc.dictionary_encode(held.combine_chunks() if held.num_chunks != 1 else held.chunk(0))
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)

@@ -11,7 +11,7 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
-from pipeline.validation.metrics.keys import key_codes
+from pipeline.validation.metrics.keys import person_codes
 
 
 def persons_per_value(df: pd.DataFrame, column: str, person_key: str | None) -> np.ndarray:
@@ -36,14 +36,13 @@ def _persons_per_category(df: pd.DataFrame, column: str, person_key: str | None)
     m = len(df[column].cat.categories)
     values = codes[present]
     used = np.bincount(values, minlength=m) > 0
-    if person_key is None:
+    coded = None if person_key is None else person_codes(df[person_key])
+    if coded is None:
         return np.bincount(values, minlength=m)[used]
-    person_codes, n = key_codes(df[person_key])  # nulls: -1, as nunique drops them
-    if n == len(person_codes):  # every row its own person, none null (a policyholders table)
-        return np.bincount(values, minlength=m)[used]
-    person_codes = person_codes[present].astype(np.int64)
-    known = person_codes >= 0
-    pairs = pd.unique(values[known] * max(n, 1) + person_codes[known])
+    keys, n = coded  # nulls: -1, as nunique drops them
+    persons = keys[present].astype(np.int64)
+    known = persons >= 0
+    pairs = pd.unique(values[known] * max(n, 1) + persons[known])
     return np.bincount(pairs // max(n, 1), minlength=m)[used]
 
 
