@@ -215,3 +215,17 @@ def test_a_person_per_row_counts_rows(dtype: object) -> None:
         want = plain.assign(p=plain["p"].fillna("<null>")).groupby("q", sort=False)["p"].nunique()
         assert sorted(class_stats(held, ["q"], "p", None).persons.tolist()) == sorted(want.tolist())
         assert sorted(persons_per_value(held, "s", "p").tolist()) == _old_persons_per_value(plain, "s", "p")
+
+
+def test_unused_categories_do_not_make_a_repeated_key_a_person_per_row() -> None:
+    """A categorical person key with as many categories as rows, some unused, while a key repeats (or is
+    null): persons are counted from the codes, not taken as one per row."""
+    from pipeline.validation.metrics.keys import person_codes
+
+    categories = [f"K{i:05d}" for i in range(4)]
+    for keys in (["K00000", "K00000", "K00001", "K00002"], ["K00000", None, "K00001", "K00002"]):
+        held = pd.Series(pd.Categorical(keys, categories=categories))
+        coded = person_codes(held)
+        assert coded is not None
+        np.testing.assert_array_equal(coded[0], held.cat.codes.to_numpy())
+    assert person_codes(pd.Series(pd.Categorical(categories, categories=categories))) is None

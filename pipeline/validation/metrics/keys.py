@@ -51,7 +51,14 @@ def person_codes(values: pd.Series) -> tuple[np.ndarray, int] | None:
     rules count rows instead of distinct (group, person) pairs. Read off the count of distinct values that
     comes with the codes: no work beyond :func:`key_codes`, whose memo it shares."""
     codes, n = key_codes(values)
-    return None if n == len(codes) else (codes, n)
+    if n != len(codes):
+        return codes, n
+    # as many values as rows: every row its own person, unless the count holds values no row has (a
+    # categorical's unused categories) while some rows repeat a key or are null
+    if isinstance(values.dtype, pd.CategoricalDtype) and len(codes) and (
+            codes.min() < 0 or np.bincount(codes, minlength=n).max() > 1):
+        return codes, n
+    return None
 
 
 def _encode(held: pa.ChunkedArray) -> tuple[np.ndarray, int]:
