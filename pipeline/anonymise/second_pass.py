@@ -42,12 +42,14 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.config.model import ColumnSpec, Config, TableSpec
 from pipeline.errors import InputError
 from pipeline.identifiers.rare import top_bottom_code
 from pipeline.identifiers.surrogate import SurrogateCollisionError, SurrogateKey
+from pipeline.io.arrow import arrow_text, is_arrow_text
 from pipeline.io.batches import Batch
 from pipeline.search.engine import SearchResult
 from pipeline.stream.columns import batches
@@ -90,6 +92,9 @@ class Plan:
     #: sensitive column → rare-value decision on all rows, applied before the kept rows' one
     pre_rare: dict[str, RarePlan] = field(default_factory=dict)
     _lookups: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    #: text quasi-identifier → (its lookup's keys as one Arrow array, their leaf codes): a batch's text keys
+    #: are matched by Arrow's hash (``index_in``), not turned into a Python string per row first
+    _text: dict[str, tuple[pa.Array, np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._warm()
@@ -109,6 +114,15 @@ class Plan:
             if col.type == "date":  # an object index of Timestamps costs a second per 100,000 rows to match
                 lookup = pd.Series(lookup.to_numpy(), index=pd.DatetimeIndex(lookup.index))
             self._lookups[col.output_name] = lookup
+        self._text = {}
+        for name, lookup in self._lookups.items():
+            index = lookup.index
+            if index.dtype == object or isinstance(index.dtype, pd.StringDtype):
+                try:
+                    keys = arrow_text(pd.Series(index, dtype=object), pa.string())
+                except (pa.ArrowInvalid, pa.ArrowTypeError):  # keys that are not all text: the pandas path
+                    continue
+                self._text[name] = (keys, lookup.to_numpy())
         for series in [*self._lookups.values(), *self.labels.values()]:
             index = series.index
             if not index.is_unique:
@@ -129,11 +143,17 @@ class Plan:
             link = links.lookup(person)
             out[LINK] = np.where(link >= 0, link, links.n_ids)
         for col in self.spec.by_role("quasi_identifier"):
-            lookup = self._lookup(col)
             keys = values[col.name]  # the value keys (first_pass.normalise_batch)
-            keys = pd.DatetimeIndex(keys) if col.type == "date" else pd.Index(keys, dtype=object)
-            codes = lookup.reindex(keys).to_numpy()
-            if pd.isna(codes).any():
+            text = self._text.get(col.output_name)
+            if text is not None and is_arrow_text(keys):
+                at = pc.index_in(arrow_text(keys), value_set=text[0]).fill_null(-1).to_numpy()
+                missing = bool((at < 0).any())
+                codes = text[1][np.maximum(at, 0)] if len(text[1]) else np.zeros(len(at), dtype=np.int64)
+            else:
+                keys = pd.DatetimeIndex(keys) if col.type == "date" else pd.Index(keys, dtype=object)
+                codes = self._lookup(col).reindex(keys).to_numpy()
+                missing = bool(pd.isna(codes).any())
+            if missing:
                 raise InputError(f"table {self.spec.name}, file {path}, column {col.name}: the file changed "
                                  "between the passes (a value the first pass did not see)")
             out[col.output_name] = codes.astype(np.int64)

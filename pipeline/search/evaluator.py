@@ -18,7 +18,7 @@ _PIVOT_MIN = 2_000
 #: class holds its codes, counts, person pairs and sensitive pairs, a hundred bytes and more; the budget in
 #: classes (3M) kept ~600 MiB at a 3M-policyholder extract, and a base larger than it (the claims' joined view
 #: at 10M: 5.9M entries) emptied the cache at every roll-up, so every node was rolled up from the base.
-_CACHE_BYTES = 128 << 20
+_CACHE_BYTES = 256 << 20
 
 
 def snapshot_bytes(snap: Snapshot) -> int:
