@@ -9,10 +9,14 @@ over the whole distinct array of a column at once, on the same NFKC text the rec
 - the pattern with its lookarounds removed (``(?<![0-9])``, ``(?![分域])``: zero-width assertions; without
   them a regex matches wherever it matched before, and more), except a positive lookbehind that opens it
   or a positive lookahead that closes it (``(?=[ ]?様)``), which becomes a plain group (what it matched
-  touches the match, so the text holds both in a row); its ``pii`` group made plain. A pattern that does not
-  translate into RE2 with the same meaning (``\\d``/``\\w``/``\\b`` are Unicode in Python and ASCII in RE2,
-  backreferences, inline flags, ``\\p{…}`` whose tables may differ, possessive or atomic groups) is run with
-  Python ``regex`` on each value instead: slower, never less exact;
+  touches the match, so the text holds both in a row); its ``pii`` group made plain. ``\\d``, ``\\s`` and
+  ``\\w`` (and their complements) are Unicode in Python and ASCII in RE2: they become RE2 classes of the very
+  code points Python ``regex`` matches them with, read off its own tables once per process
+  (:func:`_unicode_class`: exact whatever Unicode version either library carries); ``\\b`` and ``\\B``,
+  zero-width, are dropped like the lookarounds. A pattern that does not translate into RE2 with the same
+  meaning (backreferences, inline flags, ``\\p{…}`` whose tables may differ, possessive or atomic groups) is
+  run with Python ``regex`` on each value instead: slower, never less exact (a config pattern such as
+  ``KZ\\d{8}`` was, and made the scan read every released linking code as a Python string);
 - a pattern whose score is below the threshold reports only with a context word (which lifts it to 0.85):
   in the column name (the caller's context, known per column) or anywhere in the value (a superset of the
   recognizer's window); without either it cannot reach the threshold and does not make the value a
@@ -70,11 +74,36 @@ def _class_end(p: str, i: int) -> int:
     return -1
 
 
-def _escape(p: str, i: int) -> tuple[str, int] | None:
-    """RE2 spelling of the escape at ``p[i] == '\\\\'`` and the index after it, or None."""
+@functools.cache
+def _unicode_class(letter: str) -> str:
+    """The code points Python ``regex`` matches ``\\<letter>`` with (``d``, ``s``, ``w``; no flag but DOTALL
+    and MULTILINE, as the recognizers), as the ranges of an RE2 class body (no brackets). Why from ``regex``
+    itself: RE2's ``\\p{Nd}`` and Python's ``\\d`` follow the Unicode tables their builds carry; a code
+    point one of them knows and the other not would let a value the pattern matches past the filter."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    points = sorted({ord(ch) for ch in regex.findall(f"\\{letter}", every, FLAGS)})
+    ranges, start, prev = [], points[0], points[0]
+    for c in [*points[1:], -1]:
+        if c != prev + 1:
+            ranges.append(f"\\x{{{start:x}}}" if start == prev else f"\\x{{{start:x}}}-\\x{{{prev:x}}}")
+            start = c
+        prev = c
+    return "".join(ranges)
+
+
+def _escape(p: str, i: int, in_class: bool = False) -> tuple[str, int] | None:
+    """RE2 spelling of the escape at ``p[i] == '\\\\'`` and the index after it (``in_class``: inside a
+    character class), or None."""
     if i + 1 >= len(p):
         return None
     ch = p[i + 1]
+    if ch in "dsw":
+        body = _unicode_class(ch)
+        return (body if in_class else f"[{body}]"), i + 2
+    if ch in "DSW" and not in_class:
+        return f"[^{_unicode_class(ch.lower())}]", i + 2
+    if ch in "bB" and not in_class:
+        return "", i + 2  # zero-width: dropped, as a lookaround (a superset)
     if ch in _SAME_ESCAPES:
         return p[i:i + 2], i + 2
     if ch == "x" and regex.fullmatch(r"[0-9A-Fa-f]{2}", p[i + 2:i + 4]):
@@ -115,7 +144,7 @@ def re2_superset(pattern: str) -> str | None:
             k, parts = 0, []
             while k < len(body):
                 if body[k] == "\\":
-                    esc = _escape(body, k)
+                    esc = _escape(body, k, in_class=True)
                     if esc is None:
                         return None
                     parts.append(esc[0])

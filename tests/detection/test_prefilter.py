@@ -137,16 +137,44 @@ def test_translation_to_re2_is_a_superset_or_refused() -> None:
     assert re2_superset(r"山田(?=[ ]?様)") == "(?sm)山田(?:[ ]?様)"      # a closing lookahead is required
     assert re2_superset(r"(?=x)y") == "(?sm)y"                           # an opening lookahead is not
     assert re2_superset(r"(?<=TEL)[0-9]+") == "(?sm)(?:TEL)[0-9]+"
-    for untranslatable in (r"\d{12}", r"\bword\b", r"(?i)abc", r"(a)\1", r"a++", r"\p{Han}+", r"[[:alpha:]]",
-                           r"a{2000}"):
+    for untranslatable in (r"(?i)abc", r"(a)\1", r"a++", r"\p{Han}+", r"[[:alpha:]]", r"a{2000}", r"[\D]"):
         assert re2_superset(untranslatable) is None, untranslatable
+    assert re2_superset(r"\bword\b") == "(?sm)word"  # zero-width, dropped
 
 
-def test_an_untranslatable_custom_pattern_still_finds() -> None:
-    """A config pattern in Python-only syntax (\\d is Unicode there) falls back to Python matching."""
+@pytest.mark.parametrize("letter", ["d", "s", "w", "D", "S", "W"])
+def test_unicode_classes_match_what_python_regex_matches(letter: str) -> None:
+    """``\\d``, ``\\s``, ``\\w`` and their complements, translated, match in RE2 exactly the code points
+    Python ``regex`` matches them with (every code point but the surrogates), alone and inside a class."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import regex
+
+    from pipeline.detection.recognizers.base import FLAGS
+
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    want = [regex.fullmatch(f"\\{letter}", ch, FLAGS) is not None for ch in points]
+    for pattern in (f"\\{letter}", f"[\\{letter}]" if letter.islower() else None):
+        if pattern is None:
+            continue
+        translated = re2_superset(pattern)
+        assert translated is not None
+        got = pc.match_substring_regex(pa.array(points), f"^(?:{translated})$").to_pylist()
+        assert got == want, pattern
+
+
+def test_a_custom_pattern_with_unicode_digits_and_boundaries_finds() -> None:
+    """A config pattern in Python syntax (``\\d`` is Unicode there, ``\\b`` too) finds what Python finds:
+    Arabic-Indic digits included, none that Python would not report (a boundary inside a word), through the
+    RE2 pre-filter; an untranslatable one (inline flag) falls back to Python matching."""
     spec = DetectionSpec(patterns=(CustomPattern(entity="CLAIM_NUMBER", regex=r"\bCL\d{6}\b", score=0.9),))
-    found = analyze_distinct(["請求 CL123456 の件", "CL12345"], spec)
-    assert [r.entity_type for r in found[0]] == ["CLAIM_NUMBER"] and 1 not in found
+    values = ["請求 CL123456 の件", "CL12345", "CL١٢٣٤٥٦", "xCL123456"]
+    found = analyze_distinct(values, spec)
+    assert sorted(found) == [0, 2] and all(r.entity_type == "CLAIM_NUMBER" for r in found[0] + found[2])
+    assert recognizer_filters(spec)[-1].patterns[0].re2 is not None
+    flagged = DetectionSpec(patterns=(CustomPattern(entity="CLAIM_NUMBER", regex=r"(?i)cl\d{6}", score=0.9),))
+    assert recognizer_filters(flagged)[-1].patterns[0].re2 is None
+    assert sorted(analyze_distinct(["cl123456", "CL١٢٣٤٥٦", "CL12"], flagged)) == [0, 1]
 
 
 def test_nfkc_text_is_the_recognizers_text() -> None:
