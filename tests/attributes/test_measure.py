@@ -55,3 +55,51 @@ def test_the_joined_view_from_codes_equals_the_joined_frame_from_values(dtype: s
     assert views["claims"].as_dict() == own.as_dict()
     assert views["policyholders"].as_dict() == attribute_risk(ph, ["年齢", "居住地", "保険料"],
                                                              ph["key"].to_numpy(), 3).as_dict()
+
+
+def test_three_tables_on_one_key_each_joined_view_from_every_earlier_one_and_codes_let_go_after_use(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Policyholders, claims and payments on one person key: the payments' joined view carries the columns of
+    both earlier tables (equal to the frame joined with pandas); each table's codes are let go of after the
+    last view that reads them (the policyholders' and the claims' after the payments' joined view is built,
+    not after the claims'), and the figures equal those of a run that keeps every code."""
+    from pipeline.attributes import measure as measure_module
+
+    rng = np.random.default_rng(9)
+    keys = np.array([f"K{i:03d}" for i in range(200)], dtype=object)
+    ph = pd.DataFrame({"key": keys, "年齢": rng.choice(["20-24", "25-29", None], 200),
+                       "保険料": rng.integers(0, 8, 200).astype(str)})
+    cl = pd.DataFrame({"key": rng.choice(keys, 300), "支払額": rng.integers(0, 6, 300).astype(str)})
+    pay = pd.DataFrame({"key": rng.choice(keys[:150], 250), "月": rng.choice(["1月", "2月", "3月"], 250)})
+    tables = {"policyholders": _table("policyholders", ph, ("年齢",), ("保険料",)),
+              "claims": _table("claims", cl, (), ("支払額",)),
+              "payments": _table("payments", pay, ("月",), ())}
+    forgotten: list[tuple[str, int]] = []
+    forget = measure_module._Encoded.forget
+    joined_built: list[str] = []
+    joined_codes = measure_module.joined_codes
+
+    def recorded(self: object, table: str) -> None:
+        forgotten.append((table, len(joined_built)))
+        forget(self, table)  # type: ignore[arg-type]
+
+    def counted(t, earlier, enc):  # type: ignore[no-untyped-def]
+        joined_built.append(t.name)
+        return joined_codes(t, earlier, enc)
+
+    monkeypatch.setattr(measure_module._Encoded, "forget", recorded)
+    monkeypatch.setattr(measure_module, "joined_codes", counted)
+    views = measure_release(tables, 3)  # type: ignore[arg-type]
+    assert forgotten == [("policyholders", 3), ("claims", 3), ("payments", 3)]
+    monkeypatch.setattr(measure_module._Encoded, "forget", lambda self, table: None)
+    kept = measure_release(tables, 3)  # type: ignore[arg-type]
+    assert {k: v.as_dict() for k, v in views.items()} == {k: v.as_dict() for k, v in kept.items()}
+    frame = pay.merge(ph.rename(columns={"年齢": "policyholders.年齢", "保険料": "policyholders.保険料"}),
+                      on="key", how="left")
+    first_claim = cl.drop_duplicates("key").rename(columns={"支払額": "claims.支払額"})
+    frame = frame.merge(first_claim, on="key", how="left").astype(object)
+    frame = frame.where(frame.notna(), None)
+    columns = ["月", "policyholders.年齢", "policyholders.保険料", "claims.支払額"]
+    expected = attribute_risk(frame, columns, frame["key"].to_numpy(), 3)
+    assert views["payments_joined"].as_dict() == expected.as_dict()
+    np.testing.assert_allclose(views["payments_joined"].row_score, expected.row_score)
