@@ -28,17 +28,25 @@ _MAX_KEY = 1 << 62
 _DENSE = 16
 #: entries of the largest dense grouping table (:func:`dense`): 128 MiB as int64
 DENSE_MAX = 1 << 24
+#: The dtype of a snapshot's codes and of its sensitive pairs' class and value indices. Why 32 bits: a code is
+#: below its hierarchy's labels, a class index below the entries, a value index below the distinct values, all
+#: far below 2**31; at 10M policyholders the claims' base snapshot (5.9M classes) held its codes and pairs in
+#: 64 bits, half of them zeros (the search's peak, issue 17). Packing into keys always widens to int64 first
+#: (:func:`group`, :func:`_combine`), so a 32-bit code never overflows a product.
+CODE = np.int32
+_CODE_MAX = np.iinfo(CODE).max
 
 
 @dataclass
 class Snapshot:
     levels: tuple[int, ...]
-    codes: list[np.ndarray]  # per quasi-identifier: int64 code at its level, one per class
+    codes: list[np.ndarray]  # per quasi-identifier: the code at its level (``CODE``), one per class
     rows: np.ndarray  # int64 per class
     persons: np.ndarray  # int64 per class
     #: (class, person) distinct pairs of the persons whose rows were in several base classes, or None
     person_pairs: tuple[np.ndarray, np.ndarray] | None
-    sensitive: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per sensitive column: (class, value, count)
+    #: per sensitive column: (class, value, count); class and value ``CODE``, count int64
+    sensitive: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     origin: np.ndarray | None = None  # base tuple -> class, when tracked
     #: per class, the persons all of whose rows were in one base class, left out of ``person_pairs``: they
     #: stay in one class at every level, so they are counted as a weight, not de-duplicated at each roll-up
@@ -142,8 +150,9 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
 
 def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Distinct (cls, other) pairs, sorted, with summed weights (``None``: no weights, ``_UNIT``: 1 each)."""
-    key = cls * n_other + other
+    """Distinct (cls, other) pairs, sorted, with summed weights (``None``: no weights, ``_UNIT``: 1 each);
+    the pairs as ``CODE`` when both parts fit (always, but for more than 2**31 classes or values)."""
+    key = cls.astype(np.int64, copy=False) * n_other + other
     bound = (int(cls.max()) + 1) * n_other if len(cls) else 1
     if dense(bound, len(key)):
         if weights is None:
@@ -165,7 +174,8 @@ def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarr
         inv, _, n, uk = _sort_groups(key, bound)
         w = (np.bincount(inv, minlength=n) if weights is _UNIT
              else np.bincount(inv, weights=weights, minlength=n).astype(np.int64))
-    return uk // n_other, uk % n_other, w
+    narrow = CODE if len(key) <= _CODE_MAX and n_other <= _CODE_MAX else np.int64
+    return (uk // n_other).astype(narrow, copy=False), (uk % n_other).astype(narrow, copy=False), w
 
 
 @dataclass
@@ -181,14 +191,14 @@ class Space:
     references: list[np.ndarray]
     sensitive_names: list[str]
     nulls: list[int | None]  # the null code of each sensitive column (pipeline.privacy.base: null policy)
-    _zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    _zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=CODE), repr=False)
 
     def roll_up(self, src: Snapshot, target: tuple[int, ...], track_origin: bool = False) -> Snapshot:
         cols = []
         cards = []
         size = src.n
         if len(self._zeros) < size:
-            self._zeros = np.zeros(2 * size, dtype=np.int64)
+            self._zeros = np.zeros(2 * size, dtype=CODE)
         for q, (a, b) in enumerate(zip(src.levels, target, strict=True)):
             card = self.cards[q][b]
             if card == 1:  # at the root: every code is 0, nothing to map or pack
@@ -238,10 +248,10 @@ class Space:
         rows = sums[uk].astype(np.int64)
         codes = [self._zeros[:n]] * len(cards)
         if len(used) == 1:
-            codes[used[0]] = uk
+            codes[used[0]] = uk.astype(CODE)
         elif used:
             for q, c in zip(used, np.unravel_index(uk, [cards[q] for q in used]), strict=True):
-                codes[q] = c.astype(np.int64, copy=False)
+                codes[q] = c.astype(CODE)
         return inv, n, codes, rows
 
     def _build(self, target: tuple[int, ...], codes: list[np.ndarray], inv: np.ndarray, n: int,
@@ -297,9 +307,9 @@ def base_snapshot(
     same data, so the search cannot tell them apart (``tests/search/test_weighted.py``)."""
     n_entries = len(qi_codes[0]) if qi_codes else (len(person) if person is not None else
                                                     len(weights) if weights is not None else 0)
-    cols = [np.asarray(c, dtype=np.int64) for c in qi_codes]
+    cols = [np.asarray(c, dtype=CODE) for c in qi_codes]
     if not cols:
-        cols = [np.zeros(n_entries, dtype=np.int64)]
+        cols = [np.zeros(n_entries, dtype=CODE)]
         qi_cards = [1]
     inv, first, n = group(cols, qi_cards)
     if weights is None:

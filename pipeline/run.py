@@ -91,6 +91,9 @@ def run_pipeline(config: Config, out_dir: Path, inputs: dict[str, Path] | None =
 
     with progress.step("residual PII scan"):
         detection_summary = check_candidate(candidate)
+    from pipeline.detection.nlp import unload
+
+    unload()
     with staging_with_lock(out_dir) as st:
         manifest = write_release(candidate, st.dir, residual_pii_scan=detection_summary,
                                  addresses_coarsened=coarsened, demo=demo, register=register)
@@ -112,6 +115,7 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
     from pipeline.anonymise.streamed_release import anonymise_streamed
     from pipeline.attributes.protect import assess_release
     from pipeline.detection.gate import check_candidate
+    from pipeline.detection.nlp import unload
     from pipeline.stream.memory import release
 
     with staging_with_lock(out_dir) as st:
@@ -121,6 +125,7 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
             streamed = anonymise_streamed(config, inputs, scratch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        unload()  # the scrubber's model: loaded again by the scan if it must read new text
         release()  # the histograms and the search are gone: their memory back before the gates' peaks
         now = dt.datetime.now(dt.UTC).astimezone()
         candidate = ReleaseCandidate(new_release_id(now), now, config, streamed.tables, streamed.inputs)
@@ -130,6 +135,7 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
         release()
         with progress.step("residual PII scan"):
             detection_summary = check_candidate(candidate)
+        unload()
         release()
         manifest = write_release(candidate, st.dir, residual_pii_scan=detection_summary, demo=demo,
                                  addresses_coarsened=streamed.addresses_coarsened, register=register)

@@ -53,3 +53,14 @@ def ginza_engine(excluded: tuple[str, ...] = EXCLUDED) -> GinzaNlpEngine:
     engine = GinzaNlpEngine(excluded)
     engine.load()
     return engine
+
+
+def unload() -> None:
+    """Let go of the loaded model (about 320 MiB resident); the next use loads it again (about 1.5 s).
+
+    Why: a run needs the model in bursts (scrubbing free text in the second pass, the residual-PII scan,
+    the Great Expectations gate's name metric), and between them the risk over all released columns, the
+    report and the gate hold the release's tables: a model kept loaded sat under each of their peaks
+    (issue 17). The spans already found stay cached per text (:mod:`pipeline.detection.ner`), so the gate,
+    which reads the values the scan read, finds them there and does not load the model again."""
+    ginza_engine.cache_clear()

@@ -23,7 +23,7 @@ import pandas as pd
 from pipeline.config.model import METRICS
 from pipeline.errors import PrivacyError
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.histogram import Snapshot, Space, base_snapshot, group
+from pipeline.histogram import CODE, Snapshot, Space, base_snapshot, group
 from pipeline.metrics.loss import ADDITIVE, LossTables
 from pipeline.metrics.risk import risk_profile as _risk_profile
 from pipeline.privacy.base import PrivacyModel, code_values, non_null_reference
@@ -229,7 +229,7 @@ def _space(all_qis: Sequence[QuasiIdentifier], heights: Sequence[int],
                 if b <= a or h == 1:
                     row.append(None)
                     continue
-                m = np.zeros(len(hier.labels[a]), dtype=np.int64)
+                m = np.zeros(len(hier.labels[a]), dtype=CODE)
                 m[hier.maps[a]] = hier.maps[b]
                 row.append(m)
             per_a.append(row)
@@ -238,7 +238,7 @@ def _space(all_qis: Sequence[QuasiIdentifier], heights: Sequence[int],
     for q, (qi, h) in enumerate(zip(all_qis, heights, strict=True)):
         cards[q][0] = qi.hierarchy.n_leaves + 1
         for b in range(1, h):
-            up[q][0][b] = np.asarray(qi.hierarchy.maps[b], dtype=np.int64)
+            up[q][0][b] = np.asarray(qi.hierarchy.maps[b], dtype=CODE)
     return Space(tuple(heights), cards, up, 0, [s.n_values for s in sensitive],
                  [s.ordered for s in sensitive], [], [s.name for s in sensitive], [s.null for s in sensitive])
 
