@@ -173,24 +173,17 @@ def _search_entries(config: Config, qis: list[QuasiIdentifier], sensitive: list[
     its rows counted in ``suppressed_rows`` but not charged to the limit."""
     p = config.privacy
 
-    def run(qs: list[QuasiIdentifier], ss: list[SensitiveColumn], r: np.ndarray,
-            pp: tuple[np.ndarray, np.ndarray] | None) -> SearchResult:
-        return search_histogram(qs, ss, r, pp, models, limit, metric=p.metric,
-                                max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes)
+    def run(entries: np.ndarray | None) -> SearchResult:
+        return search_histogram(qis, sensitive, rows, pairs, models, limit, metric=p.metric,
+                                max_exact_lattice=p.max_exact_lattice, max_search_nodes=p.max_search_nodes,
+                                entries=entries)
 
     if not removed.any():
-        return run(qis, sensitive, rows, pairs)
+        return run(None)
     at = np.flatnonzero(~removed)
     if not len(at):
         raise PrivacyError("every row belongs to a person suppressed in the earlier table")
-    new_index = np.full(len(removed), -1, dtype=np.int64)
-    new_index[at] = np.arange(len(at))
-    sub_pairs = None
-    if pairs is not None:
-        mine = ~removed[pairs[0]]
-        sub_pairs = (new_index[pairs[0][mine]], pairs[1][mine])
-    sub = run([replace(q, codes=np.asarray(q.codes)[at]) for q in qis],
-              [replace(s, codes=np.asarray(s.codes)[at]) for s in sensitive], rows[at], sub_pairs)
+    sub = run(at)
     keep = np.zeros(len(removed), dtype=bool)
     keep[at] = sub.keep
     class_id = np.full(len(removed), -1, dtype=np.int64)

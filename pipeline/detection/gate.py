@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.detection.scan import scan_frame
+from pipeline.detection.scan import iter_scans
 from pipeline.errors import ResidualPIIError
 from pipeline.progress import phase
 from pipeline.release.candidate import ReleaseCandidate, TableResult
@@ -54,23 +54,21 @@ def check_candidate(candidate: ReleaseCandidate) -> dict[str, Any]:
     per_table: dict[str, dict[str, int]] = {}
     cleared: set[str] = set()  # values that failed the pre-filter, shared by the tables (surrogate keys)
     for name, table in candidate.tables.items():
-        with phase(f"table {name}"):
-            scans = scan_frame(table.data, detection, text_columns(table), cleared, name_columns(table))
         per_table[name] = {"cells": 0, "distinct_values": 0}
-        for scan in scans:
-            cells += scan.rows
-            distinct += scan.distinct
-            per_table[name]["cells"] += scan.rows
-            per_table[name]["distinct_values"] += scan.distinct
-            first = scan.first_rows()
-            for code, found in scan.hits.items():
-                total += len(found)
-                for result in found:
-                    if len(problems) < MAX_LISTED:
-                        problems.append(
-                            f"table {name}, column {scan.column}, row {first[code]}: {result.entity_type} "
-                            f"(score {result.score:.2f})"
-                        )
+        with phase(f"table {name}"):
+            scans = iter_scans(table.data, detection, text_columns(table), cleared, name_columns(table))
+            for scan in scans:
+                cells += scan.rows
+                distinct += scan.distinct
+                per_table[name]["cells"] += scan.rows
+                per_table[name]["distinct_values"] += scan.distinct
+                first = scan.first_rows()
+                for code, found in scan.hits.items():
+                    total += len(found)
+                    for result in found:
+                        if len(problems) < MAX_LISTED:
+                            problems.append(f"table {name}, column {scan.column}, row {first[code]}: "
+                                            f"{result.entity_type} (score {result.score:.2f})")
     seconds = time.perf_counter() - started
     if total:
         more = f"; and {total - len(problems)} more" if total > len(problems) else ""

@@ -64,6 +64,31 @@ def test_histogram_search_equals_row_search(models, per_person, limit, metric) -
     np.testing.assert_array_equal(got.class_id[entry], want.class_id)
 
 
+@pytest.mark.parametrize(("models", "per_person"), CASES[:4],
+                         ids=[" + ".join(map(str, m)) for m, _ in CASES[:4]])
+def test_searching_some_entries_equals_searching_their_copy(models, per_person) -> None:
+    """``entries`` (the streamed search leaves out the entries whose person an earlier table suppressed):
+    the same result as the search of a copy of those entries, pairs renumbered."""
+    df = frame(rows=600, seed=9)
+    qis, sens = encode(df)
+    h_qis, h_sens, rows, pairs, _ = histogram(df, qis, sens, per_person)
+    at = np.flatnonzero(np.random.default_rng(3).random(len(rows)) < 0.8)
+    new_index = np.full(len(rows), -1)
+    new_index[at] = np.arange(len(at))
+    sub_pairs = None
+    if pairs is not None:
+        mine = new_index[pairs[0]] >= 0
+        sub_pairs = (new_index[pairs[0][mine]], pairs[1][mine])
+    want = search_histogram([replace(q, codes=np.asarray(q.codes)[at]) for q in h_qis],
+                            [replace(s, codes=np.asarray(s.codes)[at]) for s in h_sens], rows[at], sub_pairs,
+                            models, 0.04)
+    got = search_histogram(h_qis, h_sens, rows, pairs, models, 0.04, entries=at)
+    assert (got.levels, got.classes, got.suppressed_rows, got.loss) == (want.levels, want.classes,
+                                                                         want.suppressed_rows, want.loss)
+    np.testing.assert_array_equal(got.keep, want.keep)
+    np.testing.assert_array_equal(got.class_id, want.class_id)
+
+
 def test_person_counts_come_from_the_pairs_not_the_rows() -> None:
     """Two rows of one person in one entry are one person: k = 2 fails there without suppression."""
     df = frame(rows=600, seed=5)
