@@ -44,6 +44,9 @@ class PhaseTiming:
     #: this process's resident set when the phase last ended, in bytes: what the phase left held (a peak
     #: far above the next phase's start is transient; a resident set that stays is what later phases pay)
     end: int | None = None
+    #: this process's resident set when the phase was first entered, in bytes: with ``peak``, what the phase
+    #: itself added (a peak is the phase's own work on top of what earlier phases left held)
+    start: int | None = None
 
 
 #: The timings being recorded, keyed by (parent key, name), in first-entered order; None: not recording.
@@ -107,6 +110,8 @@ def phase(name: str) -> Iterator[None]:
         above = timings.get(parent) if parent is not None else None
         timings[key] = PhaseTiming(name, above.depth + 1 if above is not None else 0)
     entry = timings[key]
+    if entry.calls == 0:
+        entry.start = _status("VmRSS")
     outer = _carried.get()
     before = _peak_rss()
     if outer is not None and before is not None:
@@ -136,17 +141,19 @@ def format_timings(timings: Sequence[PhaseTiming], total_wall: float | None = No
                    total_cpu: float | None = None) -> str:
     """The phase table: nesting by indentation, calls, wall and CPU seconds, share of the total wall time
     (the top-level phases' sum, or ``total_wall`` when given: the rest is then a row of its own), and each
-    phase's peak resident set and the resident set it left (at its end), in MiB ("-" where not recorded)."""
+    phase's resident set when first entered, its peak and the resident set it left (at its end), in MiB ("-"
+    where not recorded)."""
     top_wall = sum(t.wall for t in timings if t.depth == 0)
     top_cpu = sum(t.cpu for t in timings if t.depth == 0)
     total = total_wall if total_wall is not None else top_wall
-    rows: list[tuple[str, int | None, float, float | None, int | None, int | None]] = [
-        ("  " * t.depth + t.name, t.calls, t.wall, t.cpu, t.peak, t.end) for t in timings]
+    rows: list[tuple[str, int | None, float, float | None, int | None, int | None, int | None]] = [
+        ("  " * t.depth + t.name, t.calls, t.wall, t.cpu, t.start, t.peak, t.end) for t in timings]
     if total_wall is not None:
         rest_cpu = total_cpu - top_cpu if total_cpu is not None else None
         top_peak = max((t.peak for t in timings if t.depth == 0 and t.peak is not None), default=None)
-        rows.append(("other (start-up, imports, config)", None, total_wall - top_wall, rest_cpu, None, None))
-        rows.append(("total", None, total_wall, total_cpu, top_peak, None))
+        rows.append(("other (start-up, imports, config)", None, total_wall - top_wall, rest_cpu, None, None,
+                     None))
+        rows.append(("total", None, total_wall, total_cpu, None, top_peak, None))
 
     def share(wall: float) -> str:
         return f"{wall / total:.1%}" if total > 0 else "-"
@@ -155,9 +162,10 @@ def format_timings(timings: Sequence[PhaseTiming], total_wall: float | None = No
         return "-" if size is None else f"{size / 2**20:,.0f}"
 
     cells = [(name, "" if calls is None else f"{calls:,}", f"{wall:.2f}",
-              "-" if cpu is None else f"{cpu:.2f}", share(wall), mib(peak), mib(end))
-             for name, calls, wall, cpu, peak, end in rows]
-    right = (False, True, True, True, True, True, True)
+              "-" if cpu is None else f"{cpu:.2f}", share(wall), mib(start), mib(peak), mib(end))
+             for name, calls, wall, cpu, start, peak, end in rows]
+    right = (False, True, True, True, True, True, True, True)
     return render_table([[(c, r) for c, r in zip(row, right, strict=True)] for row in cells],
                         header=[(h, r) for h, r in zip(("phase", "calls", "wall s", "cpu s", "share",
-                                                        "peak MiB", "end MiB"), right, strict=True)])
+                                                        "start MiB", "peak MiB", "end MiB"), right,
+                                                       strict=True)])

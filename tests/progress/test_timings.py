@@ -55,10 +55,10 @@ def test_format_timings_indents_and_totals():
          progress.PhaseTiming("search 傷病", 1, 2, 1.0, 1.0)]
     text = progress.format_timings(t, total_wall=4.0, total_cpu=3.0)
     lines = text.splitlines()
-    assert lines[0].split() == ["phase", "calls", "wall", "s", "cpu", "s", "share", "peak", "MiB", "end",
-                                 "MiB"]
+    assert lines[0].split() == ["phase", "calls", "wall", "s", "cpu", "s", "share", "start", "MiB", "peak",
+                                 "MiB", "end", "MiB"]
     assert set(lines[1]) == {"-", " "}
-    assert lines[2].startswith("anonymise") and lines[2].endswith("75.0%         -        -")
+    assert lines[2].startswith("anonymise") and lines[2].split()[-4:] == ["75.0%", "-", "-", "-"]
     assert lines[3].startswith("  search 傷病") and "1.00" in lines[3]
     assert "other" in lines[4] and "1.00" in lines[4] and "0.50" in lines[4]
     assert lines[5].startswith("total") and "100.0%" in lines[5]
@@ -105,3 +105,20 @@ def test_each_phase_records_what_it_left_resident():
     assert ends["holds"] is not None and ends["frees"] is not None
     assert ends["holds"] - ends["frees"] > 250 * mib
     assert progress.format_timings(timings).splitlines()[2].split()[-1] == f"{ends['holds'] / mib:,.0f}"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="memory is read on Linux only")
+def test_each_phase_records_what_was_resident_when_it_began():
+    mib = 2**20
+    with progress.recording() as timings:
+        with progress.phase("before"):
+            pass
+        block = np.ones(300 * mib, dtype=np.uint8)  # held between the phases
+        with progress.phase("after"):
+            pass
+        del block
+    starts = {t.name: t.start for t in timings}
+    assert starts["before"] is not None and starts["after"] is not None
+    assert starts["after"] - starts["before"] > 250 * mib
+    row = progress.format_timings(timings).splitlines()[3].split()
+    assert row[-3] == f"{starts['after'] / mib:,.0f}"  # start MiB, then peak and end
