@@ -15,7 +15,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from pipeline.io.arrow import is_arrow_text
 from pipeline.metrics.attribute_risk import AttributeRisk, Persons, attribute_risk_codes, encode
 from pipeline.progress import phase
 from pipeline.release.candidate import TableResult
@@ -61,11 +64,37 @@ class _Encoded:
             keyed = [name for name, o in self.tables.items()
                      if o.person_key == t.person_key and o.spec.person_key == t.spec.person_key]
             values = [self.tables[name].data[t.person_key] for name in keyed]
-            codes, uniq = pd.factorize(pd.concat(values, ignore_index=True), use_na_sentinel=False)
+            codes, n = _number(values)
             at = np.cumsum([0, *(len(v) for v in values)])
             for i, name in enumerate(keyed):
-                self._persons[name] = Persons(codes[at[i]:at[i + 1]].astype(np.int64), len(uniq))
+                self._persons[name] = Persons(codes[at[i]:at[i + 1]], n)
         return self._persons[table]
+
+
+def _number(values: list[pd.Series]) -> tuple[np.ndarray, int]:
+    """One dense number per person key over all ``values`` (int64 codes, a null key one more person) and
+    the number of keys.
+
+    Linking codes held as Arrow strings are numbered by Arrow's dictionary encoding in the system allocator's
+    memory, not in Arrow's default pool: the hash table of 15.8M keys (10M policyholders and their claims)
+    grows by doubling, and mimalloc kept the outgrown tables, so the risk over all released columns rose
+    +2,181 MiB over its start instead of +1,247 MiB (the run's peak, issue 17); the system allocator maps
+    such blocks and hands them back when freed. Other dtypes (the whole-table path's text) by pandas."""
+    if values and all(is_arrow_text(v) for v in values):
+        pool = pa.system_memory_pool()
+        text = pa.large_string()
+        held = [pa.chunked_array(pa.array(v.array)) for v in values]
+        keys = pa.chunked_array([c.cast(text) for h in held for c in h.chunks], type=text)
+        encoded = pc.dictionary_encode(keys, null_encoding="encode", memory_pool=pool)
+        n = len(encoded.chunks[0].dictionary) if encoded.num_chunks else 0
+        codes = np.empty(len(keys), dtype=np.int64)
+        at = 0
+        for chunk in encoded.chunks:
+            codes[at:at + len(chunk)] = chunk.indices.to_numpy(zero_copy_only=False)
+            at += len(chunk)
+        return codes, n
+    codes, uniq = pd.factorize(pd.concat(values, ignore_index=True), use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniq)
 
 
 def joined_codes(t: TableResult, earlier: Mapping[str, TableResult],

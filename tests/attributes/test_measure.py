@@ -103,3 +103,22 @@ def test_three_tables_on_one_key_each_joined_view_from_every_earlier_one_and_cod
     expected = attribute_risk(frame, columns, frame["key"].to_numpy(), 3)
     assert views["payments_joined"].as_dict() == expected.as_dict()
     np.testing.assert_allclose(views["payments_joined"].row_score, expected.row_score)
+
+
+def test_person_keys_held_by_arrow_are_numbered_as_pandas_numbers_them() -> None:
+    """``_number``: Arrow's dictionary encoding (in the system allocator) gives the partition pandas'
+    factorisation gives: the same key one number in every table, a null key one more person."""
+    from pipeline.attributes.measure import _number
+
+    first = pd.Series(["a", "b", None, "c", "b"], dtype="string[pyarrow]")
+    second = pd.concat([pd.Series(["c", None], dtype="string[pyarrow]"),
+                        pd.Series(["z", "a"], dtype="string[pyarrow]")], ignore_index=True)  # two chunks
+    codes, n = _number([first, second])
+    want, uniq = pd.factorize(pd.concat([first, second], ignore_index=True).astype(object),
+                              use_na_sentinel=False)
+    assert n == len(uniq) == 5 and codes.dtype == np.int64
+    pairs = set(zip(codes.tolist(), want.tolist(), strict=True))
+    assert len(pairs) == n  # one to one
+    object_codes, object_n = _number([first.astype(object), second.astype(object)])
+    assert object_n == n and set(zip(object_codes.tolist(), want.tolist(), strict=True)) == {
+        (c, c) for c in range(n)}
