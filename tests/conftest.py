@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,31 +56,58 @@ def anonymize(*args: str, cwd: Path | None = None, check: bool = False) -> subpr
     return proc
 
 
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder built once for the whole test session, also across pytest-xdist's workers: the first worker
+    to ask builds it under a file lock in the session's common temporary folder, the others wait and read
+    it. Why: each worker built the session fixtures again (the demo release: one whole run per worker, about
+    30 s each on two cores, four workers); the suite must stay under ten minutes. Only for read-only
+    fixtures: a test that changes such a folder copies it first. A build that died half-way (no ``.done``)
+    is built again."""
+    from filelock import FileLock
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        out = tmp_path_factory.mktemp(name)
+        build(out)
+        return out
+    root = tmp_path_factory.getbasetemp().parent
+    out = root / name
+    with FileLock(str(root / f"{name}.lock")):
+        if not (out / ".done").is_file():
+            if out.exists():
+                shutil.rmtree(out)  # our own half-built folder
+            out.mkdir()
+            build(out)
+            (out / ".done").touch()
+    return out
+
+
+def _generate(encoding: str, seed: int) -> Callable[[Path], None]:
+    def build(out: Path) -> None:
+        anonymize("generate", "--rows", "3000", "--out", str(out), "--encoding", encoding,
+                  "--seed", str(seed), check=True)
+    return build
+
+
 @pytest.fixture(scope="session")
 def extract_cp932(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("extract_cp932")
-    anonymize(
-        "generate", "--rows", "3000", "--out", str(out), "--encoding", "cp932", "--seed", "7", check=True
-    )
+    out = shared(tmp_path_factory, "extract_cp932", _generate("cp932", 7))
     return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
 
 
 @pytest.fixture(scope="session")
 def extract_utf8(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("extract_utf8")
-    anonymize(
-        "generate", "--rows", "3000", "--out", str(out), "--encoding", "utf-8", "--seed", "11", check=True
-    )
+    out = shared(tmp_path_factory, "extract_utf8", _generate("utf-8", 11))
     return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
 
 
 @pytest.fixture(scope="session")
 def release_cp932(tmp_path_factory: pytest.TempPathFactory, extract_cp932: dict[str, Path]) -> Path:
-    out = tmp_path_factory.mktemp("rel") / "release"
-    reg = out.parent / "register.jsonl"
-    anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--register", str(reg),
-              *[f"--input={k}={v}" for k, v in extract_cp932.items()], check=True)
-    return out
+    def build(folder: Path) -> None:
+        anonymize("run", str(DEMO_CONFIG), "--out", str(folder / "release"), "--register",
+                  str(folder / "register.jsonl"), *[f"--input={k}={v}" for k, v in extract_cp932.items()],
+                  check=True)
+
+    return shared(tmp_path_factory, "rel", build) / "release"
 
 
 def edited_demo_config(folder: Path, old: str, new: str) -> Path:
