@@ -25,7 +25,7 @@ from pipeline import __version__
 from pipeline.checksum import sha256_file
 from pipeline.config.model import ModelSpec
 from pipeline.errors import ValidationFailed
-from pipeline.io.arrow import arrow_text
+from pipeline.io.arrow import arrow_chunks
 from pipeline.release.candidate import ReleaseCandidate, TableResult
 from pipeline.release.granularity import describe_levels
 
@@ -486,8 +486,8 @@ def linked_persons(data: pd.DataFrame, key: str, source: pd.DataFrame, source_ke
     import pyarrow.compute as pc
 
     try:
-        keys = pc.unique(arrow_text(data[key]).drop_null())
-        held = pc.unique(arrow_text(source[source_key]).drop_null())
+        keys = pc.unique(arrow_chunks(data[key])).drop_null()
+        held = pc.unique(arrow_chunks(source[source_key])).drop_null()
         present = pc.is_in(keys, value_set=held)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # keys of mixed types
         objects = pd.Index(pd.unique(data[key].dropna().to_numpy(dtype=object)))

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from pipeline.errors import ValidationFailed
-from pipeline.io.arrow import arrow_text, is_arrow_text
+from pipeline.io.arrow import arrow_chunks, is_arrow_text
 from pipeline.validation.rules import TableRules
 
 ROOT = "*"
@@ -92,8 +92,8 @@ def first_rows(keys: pd.Series, other_keys: pd.Series) -> np.ndarray | None:
     Arrow strings (the gate's linking codes: ``index_in`` gives the first occurrence, a null matching the
     first null), else ``None``."""
     if is_arrow_text(keys) and is_arrow_text(other_keys):
-        found = pc.index_in(arrow_text(keys), value_set=arrow_text(other_keys), skip_nulls=False)
-        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        found = pc.index_in(arrow_chunks(keys), value_set=arrow_chunks(other_keys), skip_nulls=False)
+        return found.fill_null(-1).to_numpy().astype(np.int64)
     categorical = (isinstance(k.dtype, pd.CategoricalDtype) for k in (keys, other_keys))
     if not all(categorical):
         return None

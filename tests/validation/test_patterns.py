@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.identifiers.surrogate import SurrogateSpace
 from pipeline.validation.metrics.pattern_over_distinct import (
+    condition,
     distinct_text,
     matching_values,
     rows_in,
@@ -128,20 +129,25 @@ def test_rows_matching_equals_rows_in_matching_values(regex: str, nfkc: bool) ->
         assert rows_matching(as_text, regex, nfkc).tolist() == expected.tolist()
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 1 << 18])
-def test_categories_are_matched_chunk_by_chunk_as_all_at_once(chunk: int, monkeypatch) -> None:
+@pytest.mark.parametrize(("chunk", "rows"), [(1, 1), (3, 5), (1 << 18, 7), (1 << 18, 1 << 20)])
+def test_categories_are_matched_chunk_by_chunk_as_all_at_once(chunk: int, rows: int, monkeypatch) -> None:
     """A categorical's categories, and the distinct values of an Arrow-strings column (the linking codes'
-    surrogate keys, as the gate holds them), are turned into text a chunk at a time: every row is flagged as
-    when the column is matched as text, whatever the chunk; a null as the text 'nan'."""
+    surrogate keys, as the gate holds them) ``rows`` rows at a time, are turned into text a chunk at a time:
+    every row is flagged as when the column is matched as text, whatever the chunk and slice, also for an
+    Arrow column of several chunks; a null as the text 'nan'."""
     import pipeline.validation.metrics.pattern_over_distinct as pod
 
     monkeypatch.setattr(pod, "CHUNK", chunk)
+    monkeypatch.setattr(pod, "ROWS", rows)
     # where RE2 (Arrow's, for Arrow strings) and Python's re differ: a final newline before $, Unicode
     # digits and spaces, control characters that re's \s takes
     cells = [c for r, c in CASES] + BENIGN + [None, "nan", "abcdefghijklmn\n", "abcdefghijklmn", "a\x1cb",
                                               "a\u3000b", "a b", "٣", "3", "ａｂｃｄｅｆｇｈｉｊｋｌｍｎ"]
     columns = [pd.Series(cells * 3, dtype=dtype).astype("category") for dtype in ("string[pyarrow]", object)]
     columns.append(pd.Series(cells * 3, dtype="string[pyarrow]"))
+    several = pd.concat([pd.Series(cells, dtype="string[pyarrow]")] * 3, ignore_index=True)
+    assert several.array._pa_array.num_chunks == 3
+    columns.append(several)
     for column in columns:
         text = column.astype(object).where(column.notna(), "nan").astype(str)
         others = {"nan": "^nan$", "surrogate": "^[a-z]{14}$", "space": r"a\sb", "digit": r"^\d$"}
@@ -152,3 +158,15 @@ def test_categories_are_matched_chunk_by_chunk_as_all_at_once(chunk: int, monkey
             found = matching_values(column, regex, nfkc=False)
             assert rows_in(column, found).tolist() == expected.tolist(), rule
         assert rows_matching(column, PATTERNS["expect_no_my_number"]).sum() > 0
+
+
+def test_a_condition_is_held_sparse_with_only_the_rows_that_fail() -> None:
+    """What GX keeps of each map rule until its validation ends: the rows that fail, not a byte a row."""
+    meets = pd.Series([True] * 1000, index=pd.RangeIndex(5, 1005))
+    meets.iloc[[3, 700]] = False
+    held = condition(meets)
+    assert isinstance(held.dtype, pd.SparseDtype) and held.array.npoints == 2
+    assert held.index.equals(meets.index) and held.tolist() == meets.tolist()
+    unexpected = ~held  # as GX takes it
+    assert int(np.count_nonzero(unexpected)) == 2 and unexpected.array.npoints == 2
+    assert list(meets.index[(unexpected == True).to_numpy()]) == [8, 705]  # noqa: E712 (GX's own test)

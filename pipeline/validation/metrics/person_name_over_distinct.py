@@ -17,7 +17,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_condition_partial,
 )
 
-from pipeline.validation.metrics.pattern_over_distinct import distinct_text, rows_in
+from pipeline.validation.metrics.pattern_over_distinct import condition, distinct_text, rows_in
 
 
 def values_with_names(values: pd.Series) -> np.ndarray:
@@ -39,5 +39,5 @@ class ColumnValuesWithoutPersonName(ColumnMapMetricProvider):
     def _pandas(cls, column: pd.Series, **kwargs: object) -> pd.Series:
         named = values_with_names(column)
         if not len(named):
-            return pd.Series(True, index=column.index)
-        return ~rows_in(column, named)
+            return condition(pd.Series(True, index=column.index))
+        return condition(~rows_in(column, named))
