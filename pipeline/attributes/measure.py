@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.io.arrow import is_arrow_text
+from pipeline.io.arrow import chunked_codes, is_arrow_text
 from pipeline.metrics.attribute_risk import AttributeRisk, Persons, attribute_risk_codes, encode
 from pipeline.progress import phase
 from pipeline.release.candidate import TableResult
@@ -85,14 +85,7 @@ def _number(values: list[pd.Series]) -> tuple[np.ndarray, int]:
         text = pa.large_string()
         held = [pa.chunked_array(pa.array(v.array)) for v in values]
         keys = pa.chunked_array([c.cast(text) for h in held for c in h.chunks], type=text)
-        encoded = pc.dictionary_encode(keys, null_encoding="encode", memory_pool=pool)
-        n = len(encoded.chunks[0].dictionary) if encoded.num_chunks else 0
-        codes = np.empty(len(keys), dtype=np.int64)
-        at = 0
-        for chunk in encoded.chunks:
-            codes[at:at + len(chunk)] = chunk.indices.to_numpy(zero_copy_only=False)
-            at += len(chunk)
-        return codes, n
+        return chunked_codes(pc.dictionary_encode(keys, null_encoding="encode", memory_pool=pool), np.int64)
     codes, uniq = pd.factorize(pd.concat(values, ignore_index=True), use_na_sentinel=False)
     return codes.astype(np.int64), len(uniq)
 

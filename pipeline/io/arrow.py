@@ -39,6 +39,17 @@ def arrow_chunks(values: pd.Series) -> pa.ChunkedArray:
     return held if isinstance(held, pa.ChunkedArray) else pa.chunked_array([held], type=held.type)
 
 
+def chunked_codes(encoded: pa.ChunkedArray, dtype: type = np.int32) -> tuple[np.ndarray, int]:
+    """``(codes, n)`` of a chunked ``dictionary_encode`` (its chunks share one dictionary): every chunk's
+    indices in one array of ``dtype``, a null as -1, and the size of the dictionary."""
+    codes: np.ndarray = np.empty(len(encoded), dtype=dtype)
+    at = 0
+    for chunk in encoded.chunks:
+        codes[at:at + len(chunk)] = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        at += len(chunk)
+    return codes, len(encoded.chunks[0].dictionary) if encoded.num_chunks else 0
+
+
 def sorted_categorical(codes: np.ndarray, dictionary: pa.Array, dtype: object) -> pd.Categorical:
     """A pandas categorical from dictionary ``codes`` (-1: null) into ``dictionary``: the categories are the
     values some row uses, in code-point order (``astype("category")``'s order: UTF-8 byte order is code point

@@ -153,3 +153,18 @@ def test_the_gate_lets_go_of_the_frames_when_a_suite_raises(monkeypatch: pytest.
     del suites
     gc.collect()
     assert len(handed) == 2 and refs and all(ref() is None for ref in refs)
+
+
+def test_first_rows_of_arrow_keys_in_several_chunks() -> None:
+    """Keys and source keys as a release read back row group by row group (several Arrow chunks each, joined
+    as they are): each row finds the first source row of its key, a null the first null, -1 when absent."""
+    from pipeline.validation.joined import first_rows
+
+    source = [None, "b", "a", "b", "c", None, "a"]
+    keys = ["a", "z", None, "c", "b", "a"]
+    text = "string[pyarrow]"
+    chunked = [pd.concat([pd.Series(v[:3], dtype=text), pd.Series(v[3:], dtype=text)], ignore_index=True)
+               for v in (keys, source)]
+    assert all(c.array._pa_array.num_chunks == 2 for c in chunked)
+    want = [source.index(k) if k in source else -1 for k in keys]
+    assert first_rows(*chunked).tolist() == want == [2, -1, 0, 4, 1, 2]

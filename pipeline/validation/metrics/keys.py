@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.io.arrow import is_arrow_text
+from pipeline.io.arrow import chunked_codes, is_arrow_text
 
 #: id of an Arrow column → (a weak reference to it, its codes, number of distinct values); an entry is
 #: removed when its column is freed (``weakref.finalize``), so nothing outlives the data it describes
@@ -64,11 +64,6 @@ def person_codes(values: pd.Series) -> tuple[np.ndarray, int] | None:
 def _encode(held: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     """Arrow's dictionary encoding of the chunks as they are (one dictionary for all of them), not of the
     chunks copied into one array first (230 MiB more for ten million surrogate keys)."""
-    encoded = pc.dictionary_encode(held)
-    codes = np.empty(len(held), dtype=np.int32)
-    at = 0
-    for chunk in encoded.chunks:
-        codes[at:at + len(chunk)] = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        at += len(chunk)
+    codes, n = chunked_codes(pc.dictionary_encode(held))
     codes.flags.writeable = False  # shared by every caller of this column
-    return codes, len(encoded.chunks[0].dictionary) if encoded.num_chunks else 0
+    return codes, n

@@ -21,7 +21,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_condition_partial,
 )
 
-from pipeline.io.arrow import arrow_text, is_arrow_text
+from pipeline.io.arrow import arrow_chunks, arrow_text, is_arrow_text
 
 
 def distinct_text(values: pd.Series) -> np.ndarray:
@@ -94,11 +94,9 @@ def _arrow_rows_matching(column: pd.Series, regex: str, nfkc: bool) -> np.ndarra
     values by Arrow's hash, matched once each. Why slices: a linking code's values are all distinct, and one
     dictionary of the whole column (ten million surrogate keys at 10M policyholders: a copy of every key
     and Arrow's hash table beside it, 850 MiB) was the GX gate's largest item after GX's own."""
-    held = pa.array(column.array)
-    chunks = held.chunks if isinstance(held, pa.ChunkedArray) else [held]
     out = np.empty(len(column), dtype=bool)
     at = 0
-    for chunk in chunks:
+    for chunk in arrow_chunks(column).chunks:
         for i in range(0, len(chunk), ROWS):
             encoded = pc.dictionary_encode(chunk.slice(i, ROWS))
             codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
