@@ -16,9 +16,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.io.arrow import chunked_codes, is_arrow_text
+from pipeline.io.arrow import is_arrow_text, text_codes
 from pipeline.metrics.attribute_risk import AttributeRisk, Persons, attribute_risk_codes, encode
 from pipeline.progress import phase
 from pipeline.release.candidate import TableResult
@@ -75,17 +74,21 @@ def _number(values: list[pd.Series]) -> tuple[np.ndarray, int]:
     """One dense number per person key over all ``values`` (int64 codes, a null key one more person) and
     the number of keys.
 
-    Linking codes held as Arrow strings are numbered by Arrow's dictionary encoding in the system allocator's
-    memory, not in Arrow's default pool: the hash table of 15.8M keys (10M policyholders and their claims)
-    grows by doubling, and mimalloc kept the outgrown tables, so the risk over all released columns rose
-    +2,181 MiB over its start instead of +1,247 MiB (the run's peak, issue 17); the system allocator maps
-    such blocks and hands them back when freed. Other dtypes (the whole-table path's text) by pandas."""
+    Linking codes held as Arrow strings are numbered by Arrow's hash a part of the rows at a time, in the
+    system allocator's memory (:func:`~pipeline.io.arrow.text_codes`): one hash table of 15.8M keys (10M
+    policyholders and their claims) grows by doubling, and Arrow's default mimalloc pool kept the outgrown
+    tables, so the risk over all released columns rose +2,181 MiB over its start (the run's peak, issue 17);
+    +1,186 MiB in the system allocator. Other dtypes (the whole-table path's text) by pandas."""
     if values and all(is_arrow_text(v) for v in values):
-        pool = pa.system_memory_pool()
         text = pa.large_string()
         held = [pa.chunked_array(pa.array(v.array)) for v in values]
         keys = pa.chunked_array([c.cast(text) for h in held for c in h.chunks], type=text)
-        return chunked_codes(pc.dictionary_encode(keys, null_encoding="encode", memory_pool=pool), np.int64)
+        codes, n = text_codes([keys], np.int64)
+        null = codes < 0
+        if null.any():  # the null key: one more person
+            codes[null] = n
+            n += 1
+        return codes, n
     codes, uniq = pd.factorize(pd.concat(values, ignore_index=True), use_na_sentinel=False)
     return codes.astype(np.int64), len(uniq)
 

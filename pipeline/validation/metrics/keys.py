@@ -5,9 +5,10 @@ Why: the linking codes of a release are distinct surrogate keys, one per policy 
 :func:`pipeline.validation.runner.as_categories`), not as pandas categoricals: a categorical of ten million
 categories is validated through pandas' object hash table, every category a Python string (about 1.1 GiB
 at 3,000,000 policyholders). Every rule that counts persons needs the person key as codes; Arrow's hash
-(``dictionary_encode``) gives them without Python strings, and :func:`key_codes` keeps them for as long as
-the Arrow column lives (GX hands each metric a copy of the frame, but a copy shares the column's Arrow
-data), so a table's dozen person counts hash its keys once.
+(:func:`~pipeline.io.arrow.text_codes`: ``dictionary_encode``, a part of the rows at a time) gives them
+without Python strings, and :func:`key_codes` keeps them for as long as the Arrow column lives (GX hands
+each metric a copy of the frame, but a copy shares the column's Arrow data), so a table's dozen person
+counts hash its keys once.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ import weakref
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.io.arrow import chunked_codes, is_arrow_text
+from pipeline.io.arrow import is_arrow_text, text_codes
 
 #: id of an Arrow column → (a weak reference to it, its codes, number of distinct values); an entry is
 #: removed when its column is freed (``weakref.finalize``), so nothing outlives the data it describes
@@ -62,8 +62,9 @@ def person_codes(values: pd.Series) -> tuple[np.ndarray, int] | None:
 
 
 def _encode(held: pa.ChunkedArray) -> tuple[np.ndarray, int]:
-    """Arrow's dictionary encoding of the chunks as they are (one dictionary for all of them), not of the
-    chunks copied into one array first (230 MiB more for ten million surrogate keys)."""
-    codes, n = chunked_codes(pc.dictionary_encode(held))
+    """Arrow's hash of the chunks as they are, not copied into one array first (230 MiB more for ten million
+    surrogate keys), a part of the rows at a time (:func:`~pipeline.io.arrow.text_codes`; the 10M
+    policyholders' keys +1,062 → +374 MiB over the start, 4.2 → 5.0 s)."""
+    codes, n = text_codes([held], np.int32)
     codes.flags.writeable = False  # shared by every caller of this column
     return codes, n
