@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipeline.io.arrow import arrow_text, sorted_categorical, text_codes
+from pipeline.io.arrow import arrow_text, sorted_categorical, text_codes, text_encode
 
 
 def test_sorted_categorical_keeps_the_values_drops_unused_categories_and_sorts_by_code_point() -> None:
@@ -51,6 +51,9 @@ def test_text_codes_number_values_in_parts_as_one_hash_does(type_: pa.DataType, 
     codes, n = text_codes([first, second], np.int32, part_rows=part_rows)
     assert codes.dtype == np.int32 and len(codes) == 500
     _same_partition(codes, n, values)
+    coded, distinct = text_encode([first, second], part_rows=part_rows)
+    assert len(distinct) == n and distinct.null_count == 0
+    assert [None if c < 0 else distinct[int(c)].as_py() for c in coded] == values
 
 
 def test_text_codes_of_other_types_and_empty_columns() -> None:
@@ -59,3 +62,5 @@ def test_text_codes_of_other_types_and_empty_columns() -> None:
     _same_partition(codes, n, [3, None, 3, 5])
     codes, n = text_codes([pa.chunked_array([], type=pa.large_string())], part_rows=1)
     assert n == 0 and len(codes) == 0
+    codes, distinct = text_encode([pa.chunked_array([pa.array([None, None], type=pa.string())])], part_rows=1)
+    assert codes.tolist() == [-1, -1] and len(distinct) == 0

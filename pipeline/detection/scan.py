@@ -31,7 +31,7 @@ from pipeline.detection.normalize import NormalisedText, nfkc_text, normalise
 from pipeline.detection.prefilter import ArrowTexts, candidates, nfkc_arrow, recognizer_filters
 from pipeline.detection.recognizers.base import JapanesePatternRecognizer
 from pipeline.detection.tags import inside_tags, tag_spans
-from pipeline.io.arrow import arrow_text, is_arrow_text
+from pipeline.io.arrow import arrow_chunks, is_arrow_text, text_encode
 
 
 @dataclass(frozen=True)
@@ -293,10 +293,9 @@ class ColumnScan:
 def factorise(series: pd.Series) -> tuple[np.ndarray, Sequence[str]]:
     """Codes per row (-1 for null) and the distinct values as strings, in order of first appearance; a
     column of Arrow strings stays Arrow (:class:`~pipeline.detection.prefilter.ArrowTexts`)."""
-    if is_arrow_text(series):
-        encoded = pc.dictionary_encode(arrow_text(series))
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        return np.asarray(codes, dtype=_code_dtype(len(series))), ArrowTexts(encoded.dictionary)
+    if is_arrow_text(series):  # hashed a part of the rows at a time, the chunks as read (no copy into one)
+        codes, distinct = text_encode([arrow_chunks(series)], _code_dtype(len(series)))
+        return codes, ArrowTexts(distinct)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = [str(v) for v in np.asarray(uniques, dtype=object)]
     return np.asarray(codes, dtype=_code_dtype(len(series))), values

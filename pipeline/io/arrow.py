@@ -71,6 +71,21 @@ def text_codes(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_
     into parts by their values' last two bytes (equal values share a part), each part hashed on its own and
     its codes offset by the values of the parts before it. Text and binary types; any other type (and
     fewer rows than ``part_rows``) is hashed in one table."""
+    codes, n, _ = _encode_parts(columns, dtype, part_rows, keep_values=False)
+    return codes, n
+
+
+def text_encode(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_rows: int = PART_ROWS
+                ) -> tuple[np.ndarray, pa.Array]:
+    """:func:`text_codes` with the distinct values: ``(codes, values)``, ``values[c]`` the value of code
+    ``c`` (one array: the parts' dictionaries one after another)."""
+    codes, _, values = _encode_parts(columns, dtype, part_rows, keep_values=True)
+    assert values is not None
+    return codes, values
+
+
+def _encode_parts(columns: Sequence[pa.ChunkedArray], dtype: type, part_rows: int, keep_values: bool
+                  ) -> tuple[np.ndarray, int, pa.Array | None]:
     pool = pa.system_memory_pool()
     chunks = [c for column in columns for c in column.chunks]
     type_ = columns[0].type if columns else pa.large_string()
@@ -78,9 +93,14 @@ def text_codes(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_
     n_rows = len(whole)
     parts = -(-n_rows // max(part_rows, 1))
     if parts <= 1 or not any(is_(type_) for is_ in _TEXT):
-        return chunked_codes(pc.dictionary_encode(whole, memory_pool=pool), dtype)
+        encoded = pc.dictionary_encode(whole, memory_pool=pool)
+        codes, n = chunked_codes(encoded, dtype)
+        values = (encoded.chunks[0].dictionary if encoded.num_chunks else pa.array([], type=type_)
+                  ) if keep_values else None
+        return codes, n, values
     part = np.concatenate([_tail(c) % parts for c in chunks]).astype(np.uint16)
-    codes: np.ndarray = np.full(n_rows, -1, dtype=dtype)
+    codes = np.full(n_rows, -1, dtype=dtype)
+    dictionaries = []
     total = 0
     for p in range(parts):
         mask = part == p
@@ -89,12 +109,16 @@ def text_codes(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_
             continue
         # a mask filters chunk by chunk (0.4 s for ten parts of 10M keys; ``take`` of global row numbers
         # from a chunked array took 1.7 s)
-        taken = pc.filter(whole, pa.array(mask), memory_pool=pool)
-        local, n = chunked_codes(pc.dictionary_encode(taken, memory_pool=pool), dtype)
-        del taken
+        encoded = pc.dictionary_encode(pc.filter(whole, pa.array(mask), memory_pool=pool), memory_pool=pool)
+        local, n = chunked_codes(encoded, dtype)
+        if keep_values and n:
+            dictionaries.append(encoded.chunks[0].dictionary)
+        del encoded
         codes[rows] = np.where(local >= 0, local + total, -1)
         total += n
-    return codes, total
+    values = (pa.concat_arrays(dictionaries) if dictionaries else pa.array([], type=type_)) if keep_values \
+        else None
+    return codes, total, values
 
 
 def _tail(chunk: pa.Array) -> np.ndarray:
