@@ -111,10 +111,12 @@ def _group_key(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, int
     return inv, first, n
 
 
-def _sort_groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+def _sort_groups(key: np.ndarray, bound: int, owned: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """(inverse, first index, groups, sorted distinct keys) by sorting. numpy's plain sort of int64 is
     vectorised and several times faster than argsort, so when key and row index fit in one int64 together
-    the row index rides in the low bits and one sort yields the order too."""
+    the row index rides in the low bits and one sort yields the order too. ``owned``: ``key`` is a
+    temporary of the caller's (int64), overwritten here instead of copied."""
     size = len(key)
     shift = max(int(size - 1).bit_length(), 1)
     if bound >= 1 << (62 - shift):
@@ -122,27 +124,43 @@ def _sort_groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, i
         first = np.empty(len(uniq), dtype=np.int64)
         first[inv] = np.arange(size, dtype=np.int64)
         return inv, first, len(uniq), uniq
-    comb = np.sort((key << shift) | np.arange(size, dtype=np.int64))
+    # in place where numpy allows: at the claims' 5.9M base entries (10M policyholders) each temporary
+    # is 45 MiB, and these sorts run inside the search's peak (issue 17)
+    if owned:  # the caller's fresh array: shifted where it is
+        comb = key
+        comb <<= shift
+    else:
+        comb = np.left_shift(key, shift, dtype=np.int64)
+    comb |= np.arange(size, dtype=np.int64)
+    comb.sort()
     order = comb & ((1 << shift) - 1)
-    sk = comb >> shift
+    comb >>= shift
+    sk = comb
     new = np.empty(size, dtype=bool)
     new[:1] = True
     np.not_equal(sk[1:], sk[:-1], out=new[1:])
-    gid = np.cumsum(new) - 1
+    gid = np.cumsum(new, dtype=np.int64)
+    gid -= 1
     inv = np.empty(size, dtype=np.int64)
     inv[order] = gid
-    return inv, order[new], int(gid[-1]) + 1 if size else 0, sk[new]
+    n = int(gid[-1]) + 1 if size else 0
+    del gid
+    return inv, order[new], n, sk[new]
 
 
 #: Marker for ``_combine``: every pair weighs 1 (rows of the base snapshot).
 _UNIT = np.ones(0)
 
 
-def sorted_unique(a: np.ndarray) -> np.ndarray:
+def sorted_unique(a: np.ndarray, owned: bool = False) -> np.ndarray:
     """``np.unique(a)`` by a sort. Why: numpy 2.4's hash-based ``np.unique`` (no return_* arguments) took
     12.9 s on a million int64 keys on this machine against 0.18 s for the sort; the search's roll-ups call
     it hundreds of times (1,000,000 policyholders: 1,093 of 1,402 s in ``_unique_hash``)."""
-    s = np.sort(a, kind="stable")
+    if owned:  # the caller's temporary (``_combine``'s key): sorted where it is, not copied
+        a.sort(kind="stable")
+        s = a
+    else:
+        s = np.sort(a, kind="stable")
     if len(s) < 2:
         return s
     return s[np.concatenate(([True], s[1:] != s[:-1]))]
@@ -152,9 +170,12 @@ def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarr
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Distinct (cls, other) pairs, sorted, with summed weights (``None``: no weights, ``_UNIT``: 1 each);
     the pairs as ``CODE`` when both parts fit (always, but for more than 2**31 classes or values)."""
-    key = cls.astype(np.int64, copy=False) * n_other + other
-    bound = (int(cls.max()) + 1) * n_other if len(cls) else 1
-    if dense(bound, len(key)):
+    size = len(cls)
+    key = cls.astype(np.int64)  # a fresh array, multiplied and summed in place (then sorted in place)
+    key *= n_other
+    key += other
+    bound = (int(cls.max()) + 1) * n_other if size else 1
+    if dense(bound, size):
         if weights is None:
             present = np.zeros(bound, dtype=bool)
             present[key] = True
@@ -168,13 +189,15 @@ def _combine(cls: np.ndarray, other: np.ndarray, n_other: int, weights: np.ndarr
             uk = np.flatnonzero(sums > 0)
             w = sums[uk].astype(np.int64, copy=False)
     elif weights is None:
-        uk = sorted_unique(key)
+        uk = sorted_unique(key, owned=True)
+        del key
         w = None
     else:
-        inv, _, n, uk = _sort_groups(key, bound)
+        inv, _, n, uk = _sort_groups(key, bound, owned=True)
+        del key
         w = (np.bincount(inv, minlength=n) if weights is _UNIT
              else np.bincount(inv, weights=weights, minlength=n).astype(np.int64))
-    narrow = CODE if len(key) <= _CODE_MAX and n_other <= _CODE_MAX else np.int64
+    narrow = CODE if size <= _CODE_MAX and n_other <= _CODE_MAX else np.int64
     return (uk // n_other).astype(narrow, copy=False), (uk % n_other).astype(narrow, copy=False), w
 
 
