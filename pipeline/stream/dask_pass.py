@@ -42,13 +42,13 @@ from pipeline.stream.compact import Compacting
 from pipeline.stream.first_pass import (
     COMPACT_EVERY,
     FirstPass,
+    add_links,
     check_input,
     column_reader,
     encode_batch,
     finish_table,
     held_rows,
     input_paths,
-    links_of,
     reduce_stats,
 )
 from pipeline.stream.links import PersonLinks
@@ -166,6 +166,5 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
             raise InputError(f"file {path}: no data rows")
         tables[spec.name] = stats = finish_table(config, spec, path, merged, earlier,
                                                  column_reader(spec, path, config.privacy.reference_date))
-        if spec.person_key and spec.person_key not in links:
-            links[spec.person_key] = links_of(spec, stats)
+        add_links(spec, stats, links)
     return FirstPass(tables)
