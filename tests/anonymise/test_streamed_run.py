@@ -130,3 +130,37 @@ def test_what_the_stream_does_not_cover_is_a_config_error(tmp_path, extract_cp93
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--stream" in lines[0], proc.stderr
     assert not out.exists() and not list(tmp_path.glob(".release*"))
+
+
+def test_two_codes_with_one_surrogate_in_different_batches_refuse_the_release(tmp_path, extract_cp932,
+                                                                                monkeypatch) -> None:
+    """The second pass's uniqueness check counts distinct codes and distinct surrogates over every batch
+    (sorted 64-bit hashes, merged as they grow): a key that gives every policy number of a later batch the
+    surrogate of a code seen earlier must refuse the release, and leave nothing behind."""
+    import numpy as np
+
+    import pipeline.io.batches as batches
+    from pipeline.config import load_config
+    from pipeline.identifiers.surrogate import SurrogateCollisionError, SurrogateKey
+    from pipeline.run import run_pipeline
+
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1 << 14)  # many batches
+    real = SurrogateKey.tokens
+    calls = []
+
+    def colliding(self: SurrogateKey, values) -> np.ndarray:  # type: ignore[no-untyped-def]
+        tokens = real(self, values)
+        calls.append(len(tokens))
+        if len(calls) > 1:  # a later batch: its first code gets the surrogate of the very first code
+            tokens[0] = first[0]
+        else:
+            first.append(tokens[0])
+        return tokens
+
+    first: list[str] = []
+    monkeypatch.setattr(SurrogateKey, "tokens", colliding)
+    out = tmp_path / "release"
+    with pytest.raises(SurrogateCollisionError, match="same surrogate"):
+        run_pipeline(load_config(_config(tmp_path)), out, extract_cp932, stream=True)
+    assert len(calls) > 2
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".release")]
