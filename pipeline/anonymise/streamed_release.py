@@ -122,7 +122,9 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
             with progress.phase(f"read back {spec.name}"):
                 data = _read_back(config, spec.name, out)
                 out.unlink()
-            tables[spec.name] = table_result(config, s, written, data)
+            with progress.phase(f"figures {spec.name}"):  # risk before / after, the report's sample
+                tables[spec.name] = table_result(config, s, written, data)
+            memory.release()
             if view is not None:
                 tables[spec.name].metrics["search"]["joined_view"] = view
     finally:
