@@ -62,5 +62,10 @@ def test_text_codes_of_other_types_and_empty_columns() -> None:
     _same_partition(codes, n, [3, None, 3, 5])
     codes, n = text_codes([pa.chunked_array([], type=pa.large_string())], part_rows=1)
     assert n == 0 and len(codes) == 0
+    # columns of two string types together, a null as one more value
+    mixed = [pa.chunked_array([pa.array(["a", None])]), pa.chunked_array([pa.array(["a", "b", None],
+                                                                                    type=pa.large_string())])]
+    codes, n = text_codes(mixed, part_rows=2, null_value=True)
+    assert n == 3 and codes[0] == codes[2] and codes[1] == codes[4] == 2 and len(set(codes.tolist())) == 3
     codes, distinct = text_encode([pa.chunked_array([pa.array([None, None], type=pa.string())])], part_rows=1)
     assert codes.tolist() == [-1, -1] and len(distinct) == 0

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from pipeline.io.arrow import is_arrow_text, text_codes
+from pipeline.io.arrow import arrow_chunks, is_arrow_text, text_codes
 from pipeline.metrics.attribute_risk import AttributeRisk, Persons, attribute_risk_codes, encode
 from pipeline.progress import phase
 from pipeline.release.candidate import TableResult
@@ -80,15 +79,8 @@ def _number(values: list[pd.Series]) -> tuple[np.ndarray, int]:
     tables, so the risk over all released columns rose +2,181 MiB over its start (the run's peak, issue 17);
     +1,186 MiB in the system allocator. Other dtypes (the whole-table path's text) by pandas."""
     if values and all(is_arrow_text(v) for v in values):
-        text = pa.large_string()
-        held = [pa.chunked_array(pa.array(v.array)) for v in values]
-        keys = pa.chunked_array([c.cast(text) for h in held for c in h.chunks], type=text)
-        codes, n = text_codes([keys], np.int64)
-        null = codes < 0
-        if null.any():  # the null key: one more person
-            codes[null] = n
-            n += 1
-        return codes, n
+        # the null key: one more person
+        return text_codes([arrow_chunks(v) for v in values], np.int64, null_value=True)
     codes, uniq = pd.factorize(pd.concat(values, ignore_index=True), use_na_sentinel=False)
     return codes.astype(np.int64), len(uniq)
 

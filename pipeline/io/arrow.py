@@ -58,12 +58,13 @@ PART_ROWS = 1 << 20
 _TEXT = (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary, pa.types.is_large_binary)
 
 
-def text_codes(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_rows: int = PART_ROWS
-               ) -> tuple[np.ndarray, int]:
+def text_codes(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_rows: int = PART_ROWS,
+               null_value: bool = False) -> tuple[np.ndarray, int]:
     """``(codes, n)``: one code in ``0..n-1`` per distinct value over the rows of all ``columns`` (one after
-    another; all of one Arrow type), a null -1. The partition of rows :func:`chunked_codes` of one
-    ``dictionary_encode`` gives (the codes' order may differ), with no hash table of more than about
-    ``part_rows`` rows, in the system allocator's memory.
+    another; columns of different string types are read as large strings), a null -1, or with
+    ``null_value`` one more value (code ``n - 1`` when some row is null). The partition of rows
+    :func:`chunked_codes` of one ``dictionary_encode`` gives (the codes' order may differ), with no hash
+    table of more than about ``part_rows`` rows, in the system allocator's memory.
 
     Why: one hash table of ten million linking codes (a release's person keys at 10M policyholders) took
     about 1 GiB while it was built, the peak of the report's class sizes, the gate's person counts and the
@@ -72,6 +73,11 @@ def text_codes(columns: Sequence[pa.ChunkedArray], dtype: type = np.int64, part_
     its codes offset by the values of the parts before it. Text and binary types; any other type (and
     fewer rows than ``part_rows``) is hashed in one table."""
     codes, n, _ = _encode_parts(columns, dtype, part_rows, keep_values=False)
+    if null_value:
+        null = codes < 0
+        if null.any():
+            codes[null] = n
+            n += 1
     return codes, n
 
 
@@ -89,6 +95,9 @@ def _encode_parts(columns: Sequence[pa.ChunkedArray], dtype: type, part_rows: in
     pool = pa.system_memory_pool()
     chunks = [c for column in columns for c in column.chunks]
     type_ = columns[0].type if columns else pa.large_string()
+    if any(column.type != type_ for column in columns):
+        type_ = pa.large_string()
+        chunks = [c.cast(type_) for c in chunks]
     whole = pa.chunked_array(chunks, type=type_)
     n_rows = len(whole)
     parts = -(-n_rows // max(part_rows, 1))

@@ -16,7 +16,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from pipeline.errors import ValidationFailed
 from pipeline.io.arrow import arrow_chunks, is_arrow_text, text_codes
@@ -93,12 +92,9 @@ def first_rows(keys: pd.Series, other_keys: pd.Series) -> np.ndarray | None:
     :func:`~pipeline.io.arrow.text_codes`, a part of the rows at a time; ``index_in`` built one hash table of
     the ten million policyholders' keys, 934 MiB at 10M), else ``None``."""
     if is_arrow_text(keys) and is_arrow_text(other_keys):
-        text = pa.large_string()
-        both = [arrow_chunks(k) for k in (other_keys, keys)]
-        joined = pa.chunked_array([c.cast(text) for column in both for c in column.chunks], type=text)
-        codes, n = text_codes([joined], np.int64)
-        codes[codes < 0] = n  # the null key: a slot of its own, so a null meets the first null
-        return _first_of(codes[: len(other_keys)], codes[len(other_keys):], n + 1)
+        # the null key a value of its own, so a null meets the first null
+        codes, n = text_codes([arrow_chunks(k) for k in (other_keys, keys)], np.int64, null_value=True)
+        return _first_of(codes[: len(other_keys)], codes[len(other_keys):], n)
     categorical = (isinstance(k.dtype, pd.CategoricalDtype) for k in (keys, other_keys))
     if not all(categorical):
         return None
