@@ -32,6 +32,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,12 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
         with progress.phase("search (first pass)"):
             searched, view = search_stats_tables(config, fp)
         memory.release()
+        with progress.phase("figures"):  # risk before / after and the report's sample, from the histograms
+            figures = {name: search_figures(config, s) for name, s in searched.items()}
+            for s in searched.values():  # what only the figures needed (10M claims: 5.8M pairs)
+                s.stats.n_persons = s.stats.persons_total
+                s.stats.person_pairs = None
+        memory.release()
         tables: dict[str, TableResult] = {}
         for spec in config.tables:
             s = searched[spec.name]
@@ -123,9 +130,7 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
             with progress.phase(f"read back {spec.name}"):
                 data = _read_back(config, spec.name, out)
                 out.unlink()
-            with progress.phase(f"figures {spec.name}"):  # risk before / after, the report's sample
-                tables[spec.name] = table_result(config, s, written, data)
-            memory.release()
+            tables[spec.name] = table_result(config, s, written, data, figures.pop(spec.name))
             if view is not None:
                 tables[spec.name].metrics["search"]["joined_view"] = view
     finally:
@@ -153,23 +158,43 @@ def _read_back(config: Config, table: str, path: Path) -> pd.DataFrame:
     return read_compact(path, keys, numeric)
 
 
-def table_result(config: Config, s: StatsSearched, written: Written, data: pd.DataFrame) -> TableResult:
-    """``assemble.assemble_table``'s result for a streamed table: the figures from its histogram, the data
-    as written by the second pass."""
-    spec, stats, result = s.spec, s.stats, s.result
+@dataclass(frozen=True)
+class SearchFigures:
+    """A streamed table's figures that need the search's per-entry codes and (entry, person) pairs: taken
+    right after the search, so that neither is held through the second passes and the read-backs (10M: the
+    claims' 5.8M pairs and their risk profiles were the run's peak, with both released tables held)."""
+
+    risk: dict[str, Any]
+    before: pd.DataFrame
+
+
+def search_figures(config: Config, s: StatsSearched) -> SearchFigures:
+    """Risk before and after (classes per entry; persons through the pairs) and the report's before sample."""
+    stats, result = s.stats, s.result
     rows = stats.histogram["rows"].to_numpy(dtype=np.int64)
     pairs = None
-    if spec.person_key is not None and stats.person_pairs is not None:
+    if s.spec.person_key is not None and stats.person_pairs is not None:
         pp = stats.person_pairs
         pairs = (entry_of_tuple(stats)[pp["t"].to_numpy()], pp["p"].to_numpy())
     # classes over the own and linked quasi-identifiers' leaf codes, as the search saw them: grouped on the
     # code arrays (no frame of their copies and pandas' group keys: 10M, the claims' figures +651 MiB)
-    cols = [np.asarray(c) for c in s.codes.values()]
+    codes = s.codes()
+    cols = list(codes.values())
     before_class = (group(cols, [int(c.max()) + 1 if len(c) else 1 for c in cols])[0] if cols
                     else np.zeros(len(rows), dtype=np.int64))
     threshold = config.privacy.risk_threshold
     risk_before = risk_profile_entries(before_class, rows, pairs, threshold)
+    own = {name: codes[name] for name in s.own}
+    del codes, cols, before_class  # the linked codes: the claims' 5.9M entries x 4 at 10M
     risk_after = risk_profile_entries(np.where(result.keep, result.class_id, -1), rows, pairs, threshold)
+    return SearchFigures({"before": risk_before, "after": risk_after}, _before_sample(s, rows, own))
+
+
+def table_result(config: Config, s: StatsSearched, written: Written, data: pd.DataFrame,
+                 figures: SearchFigures) -> TableResult:
+    """``assemble.assemble_table``'s result for a streamed table: the figures from its histogram (those of
+    :func:`search_figures` taken earlier), the data as written by the second pass."""
+    spec, stats, result = s.spec, s.stats, s.result
     hierarchies = {name: stats.hierarchies[name] for name in s.own}
     hierarchies.update(stats.fixed_hierarchies)
     levels = dict(s.levels)
@@ -198,7 +223,7 @@ def table_result(config: Config, s: StatsSearched, written: Written, data: pd.Da
         k=stats.k,
         metrics={
             "loss": {**result.loss, **s.loss},
-            "risk": {"before": risk_before, "after": risk_after},
+            "risk": figures.risk,
             "search": {"exact": result.exact, "nodes_evaluated": result.nodes_evaluated,
                        "lattice_size": result.lattice_size, "fallback": result.fallback,
                        "suppressed_with_person": result.removed_with_person, "streamed": True},
@@ -208,7 +233,7 @@ def table_result(config: Config, s: StatsSearched, written: Written, data: pd.Da
         rare_values={name: n for name, n in written.rare_values.items() if n or name in always},
         scrubbed=dict(written.scrubbed),
         invalid_nulled=dict(stats.invalid_nulled),
-        before=_before_sample(s, rows),
+        before=figures.before,
     )
     t.metrics["utility"] = {
         "suppressed_share": float(t.suppressed_rows / t.rows_in) if t.rows_in else 0.0,
@@ -217,7 +242,7 @@ def table_result(config: Config, s: StatsSearched, written: Written, data: pd.Da
     return t
 
 
-def _before_sample(s: StatsSearched, rows: np.ndarray) -> pd.DataFrame:
+def _before_sample(s: StatsSearched, rows: np.ndarray, codes: dict[str, np.ndarray]) -> pd.DataFrame:
     """Up to :data:`BEFORE_SAMPLE` input rows, uniformly without replacement, as their level-0 values (the
     report's before distributions): every row when the table is smaller. Drawn on the histogram: row
     numbers sampled, then mapped to their entries through the cumulative counts."""
@@ -233,9 +258,9 @@ def _before_sample(s: StatsSearched, rows: np.ndarray) -> pd.DataFrame:
     frame = {}
     for name in s.own:
         h = stats.hierarchies[name]
-        frame[name] = _picked(pd.Series(h.labels[0][: h.n_leaves], dtype=object), np.asarray(s.codes[name]),
+        frame[name] = _picked(pd.Series(h.labels[0][: h.n_leaves], dtype=object), codes[name],
                               picked)
-    for name, v in s.sensitive_values.items():
+    for name, v in s.sensitive_values().items():
         frame[name] = _picked(v, np.arange(len(v)), picked)
     return pd.DataFrame(frame)
 
