@@ -54,7 +54,11 @@ from pipeline.stream.first_pass import (
 from pipeline.stream.links import PersonLinks
 
 IN_FLIGHT = 2
-CONNECT_TIMEOUT = 10.0  # seconds
+#: Seconds to reach a remote scheduler, and for its first worker. Dask configuration key
+#: ``anonymize.connect-timeout`` (e.g. ``DASK_ANONYMIZE__CONNECT_TIMEOUT=60`` on a slow network; Dask's
+#: usual config files and ``DASK_*`` variables), not a CLI option: a property of the network, set once
+#: where the cluster is configured.
+CONNECT_TIMEOUT = 10.0
 
 
 class ClusterError(PipelineError):
@@ -84,17 +88,19 @@ def local_cluster(workers: int) -> Iterator[Any]:
 def remote_cluster(address: str) -> Iterator[Any]:
     """A client of the scheduler at ``address``; :class:`ClusterError` at once if it cannot be reached."""
     import dask
+    from dask.utils import parse_timedelta
     from distributed import Client
 
+    timeout = parse_timedelta(dask.config.get("anonymize.connect-timeout", CONNECT_TIMEOUT), default="s")
     with dask.config.set(_dask_config()):
         try:
-            client = Client(address, timeout=CONNECT_TIMEOUT)
+            client = Client(address, timeout=timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"Dask scheduler {address}: cannot connect ({type(exc).__name__}); "
                                "is `dask scheduler` running there and reachable?") from None
         try:
             if not client.scheduler_info().get("workers"):
-                client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+                client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError) as exc:
             client.close()
             raise ClusterError(f"Dask scheduler {address}: no worker joined ({type(exc).__name__}); "

@@ -25,6 +25,7 @@ import pytest
 
 from pipeline.cli.main import main
 from pipeline.release.register import read_register
+from tests.conftest import shared
 
 ROOT = Path(__file__).resolve().parents[2]
 REINSURER = ROOT / "configs" / "reinsurer.yaml"
@@ -125,9 +126,11 @@ def events(register: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def small_extract(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("hostile_extract")
-    proc = cli("generate", "--rows", ROWS, "--out", out, "--seed", "3", "--encoding", "cp932")
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    def build(out: Path) -> None:
+        proc = cli("generate", "--rows", ROWS, "--out", out, "--seed", "3", "--encoding", "cp932")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+
+    out = shared(tmp_path_factory, "hostile_extract", build)
     return {"policyholders": out / "policyholders.csv", "claims": out / "claims.csv"}
 
 
@@ -150,17 +153,24 @@ class World:
     bundle: Path
 
 
+def _world(base: Path) -> World:
+    return World(base, base / "register.jsonl", base / "rel1", base / "rel2", base / "site", base / "bundle")
+
+
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory, small_extract: dict[str, Path]) -> World:
-    base = tmp_path_factory.mktemp("hostile_world")
-    w = World(base, base / "register.jsonl", base / "rel1", base / "rel2", base / "site", base / "bundle")
-    for rel in (w.rel1, w.rel2):
-        res = inproc(*run_args(small_extract, rel, w.register))
-        assert res.code == 0, res.err[-2000:]
-    for args in (("publish", "--site", w.site), ("provide", w.rel1, "--out", w.bundle)):
-        res = inproc("--quiet", *args, "--register", w.register)
-        assert res.code == 0, res.err
-    return w
+    """Built once for the session across pytest-xdist's workers (``tests.conftest.shared``): two releases,
+    a publication and a provision are four CLI runs, and three modules read the same world."""
+    def build(base: Path) -> None:
+        w = _world(base)
+        for rel in (w.rel1, w.rel2):
+            res = inproc(*run_args(small_extract, rel, w.register))
+            assert res.code == 0, res.err[-2000:]
+        for args in (("publish", "--site", w.site), ("provide", w.rel1, "--out", w.bundle)):
+            res = inproc("--quiet", *args, "--register", w.register)
+            assert res.code == 0, res.err
+
+    return _world(shared(tmp_path_factory, "hostile_world", build))
 
 
 def copy_of(src: Path, dst: Path) -> Path:

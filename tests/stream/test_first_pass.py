@@ -103,11 +103,13 @@ def test_dask_local_cluster_gives_the_same_histogram(extract_cp932, reference, t
         _assert_same(first_pass_dask(config, parquet, client), reference)
 
 
-def test_unreachable_scheduler_fails_before_any_work(extract_cp932, tmp_path) -> None:
+def test_unreachable_scheduler_fails_before_any_work(extract_cp932, tmp_path, monkeypatch) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     out = tmp_path / "release"
+    # the timeout from Dask's configuration (10 s by default, 1 s here: a refused port is retried until then)
+    monkeypatch.setenv("DASK_ANONYMIZE__CONNECT_TIMEOUT", "1")
     proc = anonymize("run", str(DEMO_CONFIG), "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}",
                      *[f"--input={k}={v}" for k, v in extract_cp932.items()])
     assert proc.returncode == 12, proc.stderr
