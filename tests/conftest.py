@@ -71,6 +71,9 @@ def anonymize(*args: str, cwd: Path | None = None, check: bool = False,
 
 
 def _in_process(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``main(args)`` in this process, captured with pytest's own file-descriptor capture (the classes behind
+    the ``capfd`` fixture, usable outside a fixture: ``_pytest.capture``; pinned by pytest's version range in
+    ``pyproject.toml``), nested inside the capture pytest holds for the test."""
     import signal
     import warnings
 
