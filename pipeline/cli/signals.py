@@ -23,20 +23,18 @@ import threading
 from types import FrameType
 from typing import Any
 
+from pipeline import interrupts
+from pipeline.interrupts import Terminated
+
+__all__ = ["HANDLED", "Terminated", "exit_status", "install"]
+
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-class Terminated(KeyboardInterrupt):
-    """A termination signal arrived; ``signum`` says which."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
     for s in HANDLED:
         signal.signal(s, signal.SIG_IGN)
+    interrupts.record(signum)  # for the rename's last check, should this exception be swallowed
     raise Terminated(signum)
 
 
@@ -64,6 +62,7 @@ def install() -> None:
     global _previous_hook
     if threading.current_thread() is not threading.main_thread():
         return
+    interrupts.record(None)
     for s in HANDLED:
         signal.signal(s, _raise)
     if sys.unraisablehook is not _again:

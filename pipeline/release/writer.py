@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import OutputError, ReleaseExistsError
+from pipeline.interrupts import check_terminated
 
 
 def inside(root: Path, rel: str) -> Path:
@@ -150,6 +151,7 @@ def sweep_dead_staging(parent: Path) -> list[str]:
 
 
 def publish_dir(tmp: Path, target: Path) -> None:
+    check_terminated()  # a signal whose exception something swallowed still stops the release here
     if target.exists():
         raise ReleaseExistsError(f"{target} appeared while the release was written; nothing was replaced")
     for root, dirs, files in os.walk(tmp):
