@@ -46,8 +46,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                     "(make test does it when run as root)")
 
 
-def anonymize(*args: str, cwd: Path | None = None, check: bool = False,
-              isolated: bool = False) -> subprocess.CompletedProcess[str]:
+def anonymize(*args: str, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
     """Run the CLI's entry point (``pipeline.cli.main.main``, what the console script calls) with ``args``:
     exit status, and stdout / stderr captured at the file-descriptor level (what a terminal would show,
     a library's C-level or logging output included).
@@ -56,10 +55,10 @@ def anonymize(*args: str, cwd: Path | None = None, check: bool = False,
     alone 3 s, GiNZA's model 1 s, a whole run ~11 s on two cores of which ~5 s are start-up), and the suite
     must stay under ten minutes. The run sees the environment a user's shell gives it (``CI=true``, the
     working directory ``cwd``); the signal handlers, the unraisable hook and the warning filters ``main``
-    installs are restored after it. In a subprocess with ``isolated=True``, and always for a Dask cluster
+    installs are restored after it. In a subprocess for a Dask cluster
     (``--workers`` / ``--scheduler``: Dask reads its configuration from the environment once per process,
     and its cluster's threads should not outlive the call in a test worker)."""
-    if isolated or any(a.startswith(("--workers", "--scheduler")) for a in args):
+    if any(a.startswith(("--workers", "--scheduler")) for a in args):
         env = {**os.environ, "CI": "true"}
         proc = subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True,
                               text=True, cwd=cwd or ROOT, env=env, timeout=600)

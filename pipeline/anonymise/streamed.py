@@ -159,7 +159,7 @@ def search_stats_table(config: Config, spec: TableSpec, stats: TableStats, k: in
     models = build_models(spec.release_models(k), k)
     result = _search_entries(config, qis, sensitive, rows, pairs, models, limit, removed)
     absolute = {name: originals[name][2] + lv for name, lv in result.levels.items()}
-    return StatsSearched(spec, stats, result, absolute, _loss(originals, absolute, result.keep, rows, linked),
+    return StatsSearched(spec, stats, result, absolute, _loss(originals, absolute, result.keep, rows),
                          linked, resolved, earlier if resolved is not None else None)
 
 
@@ -227,13 +227,13 @@ def _search_entries(config: Config, qis: list[QuasiIdentifier], sensitive: list[
 
 
 def _loss(originals: dict[str, tuple[Hierarchy, np.ndarray | None, int]], absolute: dict[str, int],
-          keep: np.ndarray, rows: np.ndarray, linked: dict[str, LinkedColumn]) -> dict[str, Any]:
+          keep: np.ndarray, rows: np.ndarray) -> dict[str, Any]:
     """``table.lm_against_full`` on entries weighted by their rows (a suppressed cell loses everything); the
     own quasi-identifiers only (a linked one's loss is counted in its own table)."""
     per = {}
     total = max(int(rows.sum()), 1)
     for name, (h, codes, _) in originals.items():
-        if name in linked or codes is None:
+        if codes is None:  # a linked column
             continue
         cell = np.where(keep, h.loss(absolute[name])[codes], 1.0)
         per[name] = float((cell * rows).sum() / total)
