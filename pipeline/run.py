@@ -109,7 +109,9 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
                   demo: bool, recovered: list[str]) -> RunSummary:
     """The run with the anonymisation streamed: its scratch (spills, shuffle buckets) lives inside the
     staging folder, so a failure or a crash leaves nothing outside it (the staging is removed, or swept by
-    the next run); the scratch is gone before the release's files are written and checksummed."""
+    the next run); the scratch is gone before the release's files are written and checksummed. The second pass
+    writes each released table into the staging's ``data`` folder once, in its final form; the release's
+    writer takes those files as they are."""
     import shutil
 
     from pipeline.anonymise.streamed_release import anonymise_streamed
@@ -119,10 +121,11 @@ def _run_streamed(config: Config, out_dir: Path, inputs: dict[str, Path] | None,
     from pipeline.stream.memory import release
 
     with staging_with_lock(out_dir) as st:
-        scratch = st.dir / ".scratch"
+        scratch, data = st.dir / ".scratch", st.dir / "data"
         scratch.mkdir()
+        data.mkdir()
         try:
-            streamed = anonymise_streamed(config, inputs, scratch)
+            streamed = anonymise_streamed(config, inputs, scratch, data)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         unload()  # the scrubber's model: loaded again by the scan if it must read new text

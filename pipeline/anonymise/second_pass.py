@@ -366,12 +366,14 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
                 w.close()
         writers = [None] * n_buckets
         _check_unique(seen)
-        with pq.ParquetWriter(out, schema) as final:
+        released = release_schema(plan.spec)
+        with pq.ParquetWriter(out, released, compression="zstd") as final:
             for b, bp in enumerate(bucket_paths):
                 if not bp.exists():
                     continue
                 part = pq.read_table(bp)
-                final.write_table(part.take(pa.array(rng.permutation(part.num_rows))))
+                part = part.take(pa.array(rng.permutation(part.num_rows)))
+                final.write_table(part.replace_schema_metadata(released.metadata))
                 bp.unlink()
                 bucket_paths[b] = bp
     finally:
@@ -384,14 +386,22 @@ def write_table(plan: Plan, path: Path, out: Path, scratch: Path, keys: dict[str
 
 
 def _schema(plan: Plan) -> pa.Schema:
-    """The released columns and their types, as ``assemble`` types them: numbers without a hierarchy as
-    Int64, everything else as text."""
-    fields = []
-    for col in plan.spec.kept_columns:
+    """The released columns and their Arrow types, as ``assemble`` types them: numbers without a hierarchy
+    as Int64, everything else as text."""
+    return release_schema(plan.spec).remove_metadata()
+
+
+def release_schema(spec: TableSpec) -> pa.Schema:
+    """The schema of the release's ``data/<table>.parquet`` as ``pipeline.release.manifest`` writes the
+    whole-table path's frame (``string`` and ``Int64`` columns): the same Arrow types and the same pandas
+    metadata, so ``pd.read_parquet`` gives the same dtypes whichever path wrote the file. The streamed run's
+    second pass writes the file in this form once, and the release takes it as it is."""
+    frame = {}
+    for col in spec.kept_columns:
         numeric = (col.type in ("amount", "integer") and col.role in ("attribute", "sensitive")
                    and col.hierarchy is None)
-        fields.append(pa.field(col.output_name, pa.int64() if numeric else pa.string()))
-    return pa.schema(fields)
+        frame[col.output_name] = pd.Series([], dtype="Int64" if numeric else "string")
+    return pa.Schema.from_pandas(pd.DataFrame(frame), preserve_index=False)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 What is streamed: read, normalise and encode (the first pass, with the joined view's person links), the
 search on its histograms (joined-view rounds and strategy choice, ``pipeline.anonymise.streamed``), and the
 second pass that writes each table's released rows batch by batch (kept-row rare values, generalised values,
-keyed-PRF surrogates, scrubbed text, the bucketed shuffle; ``pipeline.anonymise.second_pass``). The normalised
+keyed-PRF surrogates, scrubbed text, the bucketed shuffle; ``pipeline.anonymise.second_pass``) into the
+release's own ``data/<table>.parquet``, once, in the form the release's writer would give it. The normalised
 batches are spilled once inside the run's staging folder and read back by the later passes; nothing of the
 input's rows is held in memory. The figures of the release come from the histograms: classes, suppressed rows,
 loss, risk before and after (:func:`pipeline.metrics.risk.risk_profile_entries`), addresses coarsened.
@@ -80,9 +81,12 @@ class Streamed:
     addresses_coarsened: dict[str, dict[str, int]]
 
 
-def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: Path) -> Streamed:
+def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: Path,
+                       data: Path) -> Streamed:
     """The streamed anonymisation of every table; ``scratch``: an empty folder inside the run's staging
-    folder (the spills and shuffle buckets, removed here, and by the staging's clean-up on any failure)."""
+    folder (the spills and shuffle buckets, removed here, and by the staging's clean-up on any failure);
+    ``data``: the staging's ``data`` folder, where the second pass writes each released table once, in its
+    final form (``TableResult.file``; the release's writer takes it as it is)."""
     check_streamable(config)
     paths = input_paths(config, inputs)
     client = executor.current()
@@ -119,7 +123,7 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
             with progress.phase(f"second pass {spec.name}"):
                 spill = spills.get(spec.name)
                 plan = sketch_kept(plan_for(config, spec, s.stats, s.result, s.levels), path, spill, client)
-                out = scratch / f"{spec.name}.parquet"
+                out = data / f"{spec.name}.parquet"
                 buckets = scratch / f"{spec.name}.buckets"
                 buckets.mkdir()
                 written = write_table(plan, path, out, buckets, keys, spill, client)
@@ -128,9 +132,9 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
                 buckets.rmdir()
             memory.release()
             with progress.phase(f"read back {spec.name}"):
-                data = _read_back(config, spec.name, out)
-                out.unlink()
-            tables[spec.name] = table_result(config, s, written, data, figures.pop(spec.name))
+                held = _read_back(config, spec.name, out)
+            tables[spec.name] = table_result(config, s, written, held, figures.pop(spec.name))
+            tables[spec.name].file = out
             if view is not None:
                 tables[spec.name].metrics["search"]["joined_view"] = view
     finally:

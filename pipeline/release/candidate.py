@@ -57,6 +57,10 @@ class TableResult:
     #: Local recoding: output quasi-identifier → {level: share of released rows}; empty for global
     #: recoding (every row at ``levels``).
     level_shares: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: The release's ``data/<table>.parquet`` when it is already written in its final form (the streamed
+    #: run's second pass writes it into the staging folder, shuffled, as the writer would write ``data``);
+    #: the writer then takes it as it is instead of writing the table a second time. None: write ``data``.
+    file: Path | None = None
 
 
 @dataclass

@@ -543,14 +543,16 @@ def read_manifest_json(release_dir: Path) -> Any:
 
 def write_tables(candidate: ReleaseCandidate, directory: Path,
                  addresses_coarsened: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, TableEntry]:
-    """``data/<table>.parquet`` for every table, and each table's manifest entry."""
+    """``data/<table>.parquet`` for every table (a table whose ``file`` is already written there, the
+    streamed run's, taken as it is), and each table's manifest entry."""
 
     from pipeline import progress
     from pipeline.release.faults import kill_point
     from pipeline.release.writer import inside
 
     candidate.staging_dir = directory
-    (directory / "data").mkdir(parents=True)
+    written = [t.file for t in candidate.tables.values() if t.file is not None]
+    (directory / "data").mkdir(parents=True, exist_ok=bool(written))
     kill_point("writing")
     entries = {}
     coarsened = addresses_coarsened or {}
@@ -558,7 +560,12 @@ def write_tables(candidate: ReleaseCandidate, directory: Path,
         for name, t in candidate.tables.items():
             rel = f"data/{name}.parquet"
             path = inside(directory, rel)
-            _write_parquet(t.data, path, bar.advance)
+            if t.file is None:
+                _write_parquet(t.data, path, bar.advance)
+            elif Path(t.file).resolve() != path.resolve():  # a programming error, never a release
+                raise ValueError(f"table {name}: its written file is not the release's {rel}")
+            else:
+                bar.advance(len(t.data))
             entries[name] = table_entry(t, rel, sha256_file(path), coarsened.get(name))
     return entries
 

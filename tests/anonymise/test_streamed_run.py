@@ -44,9 +44,23 @@ def releases(tmp_path_factory: pytest.TempPathFactory,
     extract = copy_extract(extract_cp932, folder / "extract")
     config = _config(folder)
     whole, streamed, dask = folder / "whole", folder / "streamed", folder / "dask"
+    import pipeline.release.manifest as manifest
+
+    real, writes = manifest._write_parquet, []
+
+    def counted(data: pd.DataFrame, path: Path, advance) -> None:  # type: ignore[no-untyped-def]
+        writes.append(path.name)
+        real(data, path, advance)
+
     for out, extra in ((whole, ()), (streamed, ("--stream",)), (dask, ("--stream", "--workers", "2"))):
-        proc = _run(config, out, extract, *extra)
+        with pytest.MonkeyPatch.context() as mp:  # the CLI runs in this process (not the Dask run)
+            mp.setattr(manifest, "_write_parquet", counted)
+            proc = _run(config, out, extract, *extra)
         assert proc.returncode == 0, proc.stderr[-3000:]
+        if out == whole:  # the whole-table run writes its frames; the streamed runs' second pass did
+            assert sorted(writes) == ["claims.parquet", "policyholders.parquet"]
+            writes.clear()
+    assert writes == [], "the streamed run wrote a released table a second time"
     return whole, streamed, dask
 
 
@@ -102,6 +116,26 @@ def _assert_same_release(want_dir: Path, got_dir: Path) -> None:
         pd.testing.assert_frame_equal(canon[0], canon[1], obj=name)
         for column in linking:
             assert got[column].nunique() == want[column].nunique(), (name, column)
+
+
+@pytest.mark.parametrize("which", [1, 2], ids=["this machine", "dask"])
+def test_the_streamed_release_files_are_the_whole_table_release_files(releases, which) -> None:
+    """The second pass writes each table once, in the form the release's writer gives the whole-table
+    frame: the same Arrow types, pandas metadata (so any reader gets the same dtypes) and compression."""
+    import pyarrow.parquet as pq
+
+    def form(path: Path) -> tuple:
+        meta = pq.ParquetFile(path).metadata
+        schema = pq.read_schema(path)
+        pandas_meta = json.loads(schema.metadata[b"pandas"])
+        codecs = {meta.row_group(g).column(c).compression
+                  for g in range(meta.num_row_groups) for c in range(meta.num_columns)}
+        return [(f.name, str(f.type)) for f in schema], pandas_meta["columns"], codecs
+
+    for name in ("policyholders", "claims"):
+        want = form(releases[0] / "data" / f"{name}.parquet")
+        assert form(releases[which] / "data" / f"{name}.parquet") == want, name
+        assert want[2] == {"ZSTD"}
 
 
 @pytest.mark.parametrize("which", [1, 2], ids=["this machine", "dask"])
