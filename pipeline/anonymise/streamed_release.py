@@ -13,8 +13,10 @@ What is not streamed yet: the released tables are read back into pandas for the 
 over all released columns, the report, the published items and the Great Expectations gate, which all take
 the candidate's data frames (the release is coarser than the input, but grows with the rows just the same).
 The report's "before" sample is a bounded uniform sample of the input rows (:data:`BEFORE_SAMPLE`), drawn from
-the histogram. The research questions of ``utility`` (claim rates on input and release) need the input rows
-and are left out of a streamed manifest.
+the histogram. The research questions of ``utility`` (claim rates and the product mix, input against release)
+take their input side from the first pass: each person of the person table by the tuple of their first row,
+whether a later table holds a row of theirs, and the product's value at that row (carried by the pass as a
+32-bit hash per person; :func:`question_inputs`); the same answers as the whole-table path's.
 
 Where: on this machine (the per-batch work on two threads), or with ``--workers N`` / ``--scheduler ADDR``
 on Dask: the first pass's batches encoded on the workers (``pipeline.stream.dask_pass``), the search on the
@@ -47,12 +49,13 @@ from pipeline.config.model import Config
 from pipeline.errors import ConfigError, PrivacyError
 from pipeline.histogram import group
 from pipeline.identifiers.surrogate import SurrogateKey
+from pipeline.metrics.research_questions import InputSide, Units, person_table, research_questions
 from pipeline.metrics.risk import risk_profile_entries
 from pipeline.metrics.utility import level_shares
 from pipeline.release.candidate import TableResult
 from pipeline.release.compact import read_compact
 from pipeline.stream import executor, memory
-from pipeline.stream.first_pass import first_pass, input_paths
+from pipeline.stream.first_pass import FirstPass, carried_values, first_pass, input_paths
 from pipeline.stream.spill import Spill
 
 #: rows of the report's before sample (drawn uniformly from the input rows, through the histogram)
@@ -96,12 +99,15 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
     keys = {c.name: SurrogateKey() for spec in config.tables for c in spec.by_role("linking_code")}
     try:
         with progress.phase("first pass"):
+            carry = question_carry(config)
             if client is None:
-                fp = first_pass(config, inputs, spills)
+                fp = first_pass(config, inputs, spills, carry)
             else:
                 from pipeline.stream.dask_pass import first_pass_dask
 
-                fp = first_pass_dask(config, inputs, client)
+                fp = first_pass_dask(config, inputs, client, carry)
+            asked = question_inputs(config, fp)  # per first tuple: a few MiB, not the persons
+            fp.claimants.clear()
         k = config.privacy.k
         for name, stats in fp.tables.items():
             persons = stats.persons_total
@@ -137,6 +143,11 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
             tables[spec.name].file = out
             if view is not None:
                 tables[spec.name].metrics["search"]["joined_view"] = view
+        with progress.phase("research questions"):
+            product = config.utility.product
+            person, questions = research_questions(asked, tables, product)
+            if person is not None and questions:
+                tables[person].metrics["utility"]["questions"] = questions
     finally:
         for spill in spills.values():
             spill.remove()
@@ -148,6 +159,58 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
                     {name: {"file": Path(paths[name]).name, "sha256": digests[name], "rows": str(t.rows_in)}
                      for name, t in tables.items()},
                     {name: dict(fp.tables[name].addresses_coarsened) for name in tables})
+
+
+def question_carry(config: Config) -> dict[str, str]:
+    """What the first pass carries per person for the research questions: the product column of the
+    person table (its value at each person's first row, for the product mix), unless it is a quasi-identifier
+    (in the tuple already) or has a hierarchy (asked at its released level: not carried, the mix is then
+    left out of a streamed manifest)."""
+    spec = person_table(config.tables)
+    product = config.utility.product
+    if spec is None or not product or product not in {c.name for c in spec.kept_columns}:
+        return {}
+    col = spec.column(product)
+    if col.role == "quasi_identifier" or col.hierarchy is not None:
+        return {}
+    return {spec.name: product}
+
+
+def question_inputs(config: Config, fp: FirstPass) -> InputSide | None:
+    """The research questions' input side from the first pass (``pipeline.metrics.research_questions``):
+    the person table's persons grouped by the tuple of their first row (persons, and claimants: those
+    with a row in a later table of the joined view), and for the product mix by (first tuple, product
+    value). The same groups, hence the same answers, as the whole-table path's person by person. None
+    when the questions' table is not the first with its person key (it has no links of its own)."""
+    spec = person_table(config.tables)
+    if spec is None or spec.person_key is None:
+        return None
+    key = spec.person_key
+    links = fp.links.get(key)
+    if links is None or links.table != spec.name:
+        return None
+    stats = fp.tables[spec.name]
+    first = links.first_tuples()
+    n = len(stats.persons)
+    persons = np.bincount(first, minlength=n).astype(np.int64)
+    claimants = None
+    if any(t.person_key == key and t.name != spec.name for t in config.tables):
+        mark = fp.claimants.get(key, np.zeros(len(first), dtype=bool))
+        claimants = np.bincount(first, weights=mark, minlength=n).astype(np.int64)
+    qis = list(spec.by_role("quasi_identifier"))
+    codes = {c.name: stats.persons[c.output_name].to_numpy(dtype=np.int64) for c in qis}
+    rates = Units(codes, persons, claimants)
+    mix = None
+    product = config.utility.product
+    if product in codes:
+        mix = rates
+    elif product and key in fp.firsts and spec.column(product).output_name in stats.distinct:
+        f = fp.firsts[key]
+        values = carried_values(f["v"].to_numpy(), stats.distinct[spec.column(product).output_name].index)
+        if values is not None:
+            t = f["t"].to_numpy()
+            mix = Units({name: c[t] for name, c in codes.items()}, f["persons"].to_numpy(), None, values)
+    return InputSide(spec, {c.name: stats.hierarchies[c.output_name] for c in qis}, rates, mix)
 
 
 def _read_back(config: Config, table: str, path: Path) -> pd.DataFrame:

@@ -6,7 +6,7 @@ on the person table the standard research questions answered on input and releas
 from __future__ import annotations
 
 from pipeline import progress
-from pipeline.metrics.research_questions import research_questions
+from pipeline.metrics.research_questions import input_side, research_questions
 from pipeline.metrics.utility import level_shares
 from pipeline.prepare import Prepared
 from pipeline.release.candidate import TableResult
@@ -22,6 +22,7 @@ def record_utility(prepared: Prepared, results: dict[str, TableResult]) -> None:
                 "suppressed_share": float(t.suppressed_rows / t.rows_in) if t.rows_in else 0.0,
                 "levels": levels,
             }
-        person, questions = research_questions(prepared, results, prepared.config.utility.product)
+        product = prepared.config.utility.product
+        person, questions = research_questions(input_side(prepared, product), results, product)
         if person is not None and questions:
             results[person].metrics["utility"]["questions"] = questions

@@ -67,18 +67,24 @@ def leaves_up_to(leaf_codes: np.ndarray, h: Hierarchy, level: int) -> pd.Series:
     return pd.Series(labels.to_numpy()[h.maps[level][leaf_codes]])
 
 
-def rate_by(groups: pd.DataFrame, flag: np.ndarray) -> pd.DataFrame:
-    """Persons and the share with ``flag`` per group (rows with a null group are left out)."""
-    frame = groups.assign(_flag=flag.astype(np.int64)).dropna()
-    out = frame.groupby(list(groups.columns), observed=True, sort=True)["_flag"].agg(["size", "sum"])
-    return pd.DataFrame({"persons": out["size"], "rate": out["sum"] / out["size"]})
+def rate_by(groups: pd.DataFrame, flag: np.ndarray, persons: np.ndarray | None = None) -> pd.DataFrame:
+    """Persons and the share with ``flag`` per group (rows with a null group are left out). Each row is a
+    person, or with ``persons`` a unit of that many persons of whom ``flag`` have the property."""
+    weight = np.ones(len(groups), dtype=np.int64) if persons is None else np.asarray(persons, np.int64)
+    frame = groups.assign(_persons=weight, _flag=np.asarray(flag).astype(np.int64)).dropna()
+    out = frame.groupby(list(groups.columns), observed=True, sort=True)[["_persons", "_flag"]].sum()
+    out = out[out["_persons"] > 0]
+    return pd.DataFrame({"persons": out["_persons"], "rate": out["_flag"] / out["_persons"]})
 
 
-def mix_by(groups: pd.DataFrame, column: pd.Series) -> pd.DataFrame:
-    """Share of each value of ``column`` within each group: persons and share per (group…, value)."""
-    frame = groups.assign(_value=column.to_numpy()).dropna()
+def mix_by(groups: pd.DataFrame, column: pd.Series, persons: np.ndarray | None = None) -> pd.DataFrame:
+    """Share of each value of ``column`` within each group: persons and share per (group…, value). Each row
+    is a person, or with ``persons`` a unit of that many."""
+    weight = np.ones(len(groups), dtype=np.int64) if persons is None else np.asarray(persons, np.int64)
+    frame = groups.assign(_value=column.to_numpy(), _persons=weight).dropna()
     keys = [*groups.columns, "_value"]
-    counts = frame.groupby(keys, observed=True, sort=True).size()
+    counts = frame.groupby(keys, observed=True, sort=True)["_persons"].sum()
+    counts = counts[counts > 0]
     totals = counts.groupby(level=list(range(len(groups.columns))), observed=True).transform("sum")
     return pd.DataFrame({"persons": counts, "rate": counts / totals})
 

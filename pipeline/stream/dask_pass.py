@@ -42,7 +42,7 @@ from pipeline.stream.compact import Compacting
 from pipeline.stream.first_pass import (
     COMPACT_EVERY,
     FirstPass,
-    add_links,
+    after_table,
     check_input,
     column_reader,
     encode_batch,
@@ -51,7 +51,6 @@ from pipeline.stream.first_pass import (
     input_paths,
     reduce_stats,
 )
-from pipeline.stream.links import PersonLinks
 
 IN_FLIGHT = 2
 #: Seconds to reach a remote scheduler, and for its first worker. Dask configuration key
@@ -150,11 +149,12 @@ def _gather(done: Any, numbered: dict[Any, int]) -> Iterator[tuple[int, Any]]:
         yield numbered.pop(future), result
 
 
-def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any) -> FirstPass:
+def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any,
+                    carry: dict[str, str] | None = None) -> FirstPass:
     """:func:`pipeline.stream.first_pass.first_pass` with the batches encoded on the cluster's workers."""
     paths = input_paths(config, inputs)
-    tables = {}
-    links: dict[str, PersonLinks] = {}
+    fp = FirstPass({})
+    links = fp.links
     for spec in config.tables:
         path = Path(paths[spec.name])
         check_input(spec, path)
@@ -163,14 +163,14 @@ def first_pass_dask(config: Config, inputs: dict[str, Path] | None, client: Any)
         shared = None if earlier is None else client.scatter(earlier, broadcast=True, hash=False)
         acc = Compacting(reduce_stats, held_rows, COMPACT_EVERY)
         for _, part in map_batches(client, encode_batch, spec, path, config.privacy.reference_date,
-                                       config.privacy.k, shared):
+                                       config.privacy.k, shared, (carry or {}).get(spec.name)):
             acc.add(part)
         if shared is not None:
             client.cancel(shared)
         merged = acc.merged()
         if merged is None:
             raise InputError(f"file {path}: no data rows")
-        tables[spec.name] = stats = finish_table(config, spec, path, merged, earlier,
-                                                 column_reader(spec, path, config.privacy.reference_date))
-        add_links(spec, stats, links)
-    return FirstPass(tables)
+        stats = finish_table(config, spec, path, merged, earlier,
+                             column_reader(spec, path, config.privacy.reference_date))
+        after_table(spec, stats, fp)
+    return fp

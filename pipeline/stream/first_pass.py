@@ -65,6 +65,7 @@ _PERSON = "__person__"
 _ROWS = "__rows__"
 _TUPLE = "__tuple__"
 _ROW = "__row__"
+_VALUE = "__value__"
 _T = TypeVar("_T")
 _B = TypeVar("_B")
 #: rows held before the partial results are first merged (then geometrically: ``pipeline.stream.compact``)
@@ -77,7 +78,8 @@ class BatchStats:
 
     rows: int
     histogram: pd.DataFrame  # value keys of qis + sensitive values + _TUPLE (hash of the qi keys) + _ROWS
-    #: distinct (_TUPLE, _PERSON) hashes, uint64, with the pair's first row (_ROW); empty without a person key
+    #: distinct (_TUPLE, _PERSON) hashes, uint64, with the pair's first row (_ROW) and, when the pass
+    #: carries a column, the 32-bit hash of its value at that row (_VALUE); empty without a person key
     pairs: pd.DataFrame
     distinct: dict[str, pd.Series]  # column → value → rows
     #: column → distinct (value, person hash) pairs, at most ``k`` per value (the smallest hashes)
@@ -170,6 +172,14 @@ def rare_plan(sketch: pd.DataFrame, rows: pd.Series, k: int, policy: str, label:
 @dataclass
 class FirstPass:
     tables: dict[str, TableStats]
+    #: person key → the person links of the first table with that key (the later tables' joined view)
+    links: dict[str, PersonLinks] = field(default_factory=dict)
+    #: person key → per person of its links (aligned with ``PersonLinks.persons``): whether a later table
+    #: with that key holds a row of theirs (the research questions' claimants)
+    claimants: dict[str, np.ndarray] = field(default_factory=dict)
+    #: person key → persons per (``t``: the tuple of their first row in the links' table, ``v``: the carried
+    #: column's value hash at that row), when that table's pass carried one (the product mix)
+    firsts: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def value_keys(col: ColumnSpec, values: pd.Series, reference: dt.date) -> pd.Series:
@@ -206,17 +216,39 @@ def _roles(spec: TableSpec) -> tuple[list[ColumnSpec], list[ColumnSpec], list[Co
 
 
 def encode_batch(spec: TableSpec, file: Path | str, batch: Batch, reference: dt.date, k: int = 1,
-                 links: PersonLinks | None = None) -> BatchStats:
+                 links: PersonLinks | None = None, carry: str | None = None) -> BatchStats:
     """Normalise one batch and reduce it to its partial histogram (pure: runs on a Dask worker as well);
     ``reference``: the config's reference date (:func:`value_keys`); ``k`` (the release's): how many person
     hashes each value's sketch keeps; ``links``: a joined view's earlier table (each row then carries its
-    person's link id)."""
+    person's link id); ``carry``: a kept column (input name) whose value at each (tuple, person) pair's
+    first row the pairs carry (:func:`value_hashes`)."""
     values, faults = normalise_batch(spec, file, batch, reference)
-    return encode_values(spec, values, faults, batch.offset, batch.num_rows, k, links)
+    return encode_values(spec, values, faults, batch.offset, batch.num_rows, k, links, carry)
+
+
+def value_hashes(values: pd.Series) -> np.ndarray:
+    """Each value's 32-bit hash (the high half of pandas' 64-bit one; a null: 0). What a pass carries of a
+    column per person: a few distinct values (a product), mapped back through the column's distinct
+    values, where a clash would show (:func:`carried_values`)."""
+    held = values.astype(object)
+    out = (pd.util.hash_array(held.to_numpy()) >> np.uint64(32)).astype(np.uint32)
+    out[held.isna().to_numpy()] = 0
+    return out
+
+
+def carried_values(hashes: np.ndarray, distinct: pd.Index) -> pd.Series | None:
+    """The values of ``hashes`` (:func:`value_hashes`) among the column's ``distinct`` values; None when two
+    distinct values share a hash (then the caller does without)."""
+    values = pd.Series(distinct, dtype=object).dropna()
+    known = value_hashes(values)
+    if len(np.unique(known)) < len(known) or (known == 0).any():
+        return None
+    lookup = pd.Series(values.to_numpy(), index=known)
+    return pd.Series(lookup.reindex(hashes).to_numpy(), dtype=object)
 
 
 def encode_values(spec: TableSpec, values: dict[str, pd.Series], faults: dict[str, Faults], offset: int,
-                  n: int, k: int, links: PersonLinks | None = None) -> BatchStats:
+                  n: int, k: int, links: PersonLinks | None = None, carry: str | None = None) -> BatchStats:
     """:func:`encode_batch` once the batch is normalised (rows ``offset + 1 …``, ``n`` of them)."""
     qis, sens, attrs = _roles(spec)
     person = person_hashes(spec, values, offset, n)
@@ -228,9 +260,10 @@ def encode_values(spec: TableSpec, values: dict[str, pd.Series], faults: dict[st
     columns.update({c.output_name: values[c.name] for c in sens})
     hist, tuple_hash = _grouped(columns, qnames, n)
     if spec.person_key is not None:  # first occurrence kept: the pair's first row
-        pairs = pd.DataFrame({_TUPLE: tuple_hash, _PERSON: person,
-                              _ROW: np.arange(offset, offset + n, dtype=np.int64)}
-                             ).drop_duplicates([_TUPLE, _PERSON])
+        frame = {_TUPLE: tuple_hash, _PERSON: person, _ROW: np.arange(offset, offset + n, dtype=np.int64)}
+        if carry is not None:
+            frame[_VALUE] = value_hashes(values[carry])
+        pairs = pd.DataFrame(frame).drop_duplicates([_TUPLE, _PERSON])
     else:
         pairs = pd.DataFrame({_TUPLE: np.array([], np.uint64), _PERSON: np.array([], np.uint64),
                               _ROW: np.array([], np.int64)})
@@ -389,6 +422,7 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
         del tuple_ids
         who = pairs[_PERSON].to_numpy()
         row = pairs[_ROW].to_numpy()
+        value = pairs[_VALUE].to_numpy() if _VALUE in pairs else None
         del pairs
         n_persons = _distinct_count(who)
         if n_persons < len(who):
@@ -398,9 +432,11 @@ def finish_table(config: Config, spec: TableSpec, path: Path, stats: BatchStats,
             # taken once (a frame's ``iloc`` then ``reset_index`` copied all three twice: 312 MiB at 10M)
             at = first_of_pairs(ids, who)
             ids, who, row = ids[at], who[at], row[at]
+            value = None if value is None else value[at]
             del at
-        distinct_pairs = pd.DataFrame({"t": ids, "p": who, "row": row}, copy=False)
-        del ids, who, row
+        carried = {} if value is None else {"v": value}
+        distinct_pairs = pd.DataFrame({"t": ids, "p": who, "row": row, **carried}, copy=False)
+        del ids, who, row, value
         persons = leaf_tuples.reset_index(drop=True).astype(np.int32)
         persons["persons"] = np.bincount(distinct_pairs["t"].to_numpy(), minlength=len(persons))
         person_pairs: pd.DataFrame | None = distinct_pairs
@@ -507,16 +543,17 @@ def fixed_labels(config: Config, spec: TableSpec, col: ColumnSpec, values: pd.In
 
 
 def table_pass(config: Config, spec: TableSpec, path: Path, spill: Spill | None = None,
-               links: PersonLinks | None = None) -> TableStats:
+               links: PersonLinks | None = None, carry: str | None = None) -> TableStats:
     """One table's first pass on this machine: batches read, encoded and reduced as they come; with a
     ``spill``, each batch's normalised columns are kept there for the later passes; with ``links``, each
-    row's link to the earlier table of its joined view."""
+    row's link to the earlier table of its joined view; ``carry``: see :func:`encode_batch`."""
     check_input(spec, path)
     acc = Compacting(reduce_stats, held_rows, COMPACT_EVERY)
 
     def work(batch: Batch) -> tuple[int, dict[str, pd.Series], BatchStats]:
         values, faults = normalise_batch(spec, path, batch, config.privacy.reference_date)
-        part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k, links)
+        part = encode_values(spec, values, faults, batch.offset, batch.num_rows, config.privacy.k, links,
+                             carry)
         return batch.offset, values, part
 
     for offset, values, part in overlapped(work, batches(spec, path)):
@@ -559,21 +596,49 @@ def input_paths(config: Config, inputs: dict[str, Path] | None) -> dict[str, Pat
 
 
 def first_pass(config: Config, inputs: dict[str, Path] | None = None,
-               spills: dict[str, Spill] | None = None) -> FirstPass:
+               spills: dict[str, Spill] | None = None, carry: dict[str, str] | None = None) -> FirstPass:
     """Every table's first pass, one machine, bounded memory (what the search needs, not the rows);
-    ``spills``: per table, where to keep its normalised batches for the later passes. Tables in config
+    ``spills``: per table, where to keep its normalised batches for the later passes; ``carry``: per table,
+    a column whose value at each person's first row is counted (:attr:`FirstPass.firsts`). Tables in config
     order: a table sharing its person key with an earlier one is passed with that table's links (the
     first such table, as the whole-table path joins it)."""
     paths = input_paths(config, inputs)
     spills = spills or {}
-    tables: dict[str, TableStats] = {}
-    links: dict[str, PersonLinks] = {}
+    fp = FirstPass({})
     for spec in config.tables:
-        earlier = links.get(spec.person_key) if spec.person_key else None
-        tables[spec.name] = stats = table_pass(config, spec, paths[spec.name], spills.get(spec.name), earlier)
+        earlier = fp.links.get(spec.person_key) if spec.person_key else None
+        stats = table_pass(config, spec, paths[spec.name], spills.get(spec.name), earlier,
+                           (carry or {}).get(spec.name))
         memory.release()
-        add_links(spec, stats, links)
-    return FirstPass(tables)
+        after_table(spec, stats, fp)
+    return fp
+
+
+def after_table(spec: TableSpec, stats: TableStats, fp: FirstPass) -> None:
+    """Record a finished table in ``fp`` (the local and the Dask pass): a later table of a joined view marks
+    its persons as claimants of the earlier one (before :func:`add_links` may drop its pairs), the first
+    table with a person key gives the links, and the persons per first tuple and carried value."""
+    fp.tables[spec.name] = stats
+    key = spec.person_key
+    if key is None:
+        return
+    earlier = fp.links.get(key)
+    if earlier is not None and stats.person_pairs is not None:
+        mark = fp.claimants.setdefault(key, np.zeros(len(earlier.persons), dtype=bool))
+        if len(earlier.persons):
+            who = np.unique(stats.person_pairs["p"].to_numpy())
+            at = np.minimum(np.searchsorted(earlier.persons, who), len(earlier.persons) - 1)
+            mark[at[earlier.persons[at] == who]] = True
+    add_links(spec, stats, fp.links)
+    links = fp.links[key]
+    if earlier is None and links.first_values is not None:
+        # persons per (first tuple, carried value): one sort of a 64-bit key, then the links forget the values
+        both = links.first_tuples().astype(np.uint64) << np.uint64(32) | links.first_values.astype(np.uint64)
+        keys, persons = np.unique(both, return_counts=True)
+        fp.firsts[key] = pd.DataFrame({"t": (keys >> np.uint64(32)).astype(np.int64),
+                                       "v": (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+                                       "persons": persons})
+        links.first_values = None
 
 
 def add_links(spec: TableSpec, stats: TableStats, links: dict[str, PersonLinks]) -> None:

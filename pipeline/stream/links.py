@@ -44,6 +44,10 @@ class PersonLinks:
     n_tuples: int
     #: id - n_tuples → that list's tuples (rows of ``persons``) in the order of their first row
     lists: list[np.ndarray]
+    #: per person (aligned with ``persons``): the 32-bit hash of a carried column's value at their first row
+    #: (:func:`~pipeline.stream.first_pass.value_hashes`), when the pass carried one; taken by the first
+    #: pass right after (the research questions' product mix), never sent to a worker
+    first_values: np.ndarray | None = None
 
     @property
     def n_ids(self) -> int:
@@ -56,6 +60,13 @@ class PersonLinks:
             return np.full(len(person), -1, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.persons, person), len(self.persons) - 1)
         return np.where(self.persons[at] == person, self.ids[at], -1).astype(np.int64)
+
+    def first_tuples(self) -> np.ndarray:
+        """Per person (aligned with ``persons``): the tuple of their first row (the first of their list)."""
+        heads = np.array([t[0] for t in self.lists], dtype=np.int64)
+        ids = self.ids.astype(np.int64)
+        single = ids < self.n_tuples
+        return np.where(single, ids, heads[np.where(single, 0, ids - self.n_tuples)] if len(heads) else ids)
 
     def resolve(self, kept_tuple: np.ndarray) -> np.ndarray:
         """Per list id, the first of its tuples the earlier release kept (a row of its ``persons``), or -1
@@ -72,12 +83,14 @@ class PersonLinks:
 
 def person_links(table: str, person_key: str, person_pairs: pd.DataFrame, n_tuples: int) -> PersonLinks:
     """Build the links from an earlier table's distinct (``t``: tuple, ``p``: person hash, ``row``: the
-    pair's first row) pairs, vectorised; only the persons with several tuples are grouped in Python."""
+    pair's first row; ``v``, if there: a carried value's hash at that row) pairs, vectorised; only the
+    persons with several tuples are grouped in Python."""
     t = person_pairs["t"].to_numpy(dtype=np.int64)
     p = person_pairs["p"].to_numpy(dtype=np.uint64)
     row = person_pairs["row"].to_numpy(dtype=np.int64)
     order = np.lexsort((row, p))
     t, p = t[order], p[order]
+    carried = person_pairs["v"].to_numpy()[order] if "v" in person_pairs else None
     first = np.ones(len(p), dtype=bool)
     first[1:] = p[1:] != p[:-1]
     starts = np.flatnonzero(first)
@@ -90,4 +103,5 @@ def person_links(table: str, person_key: str, person_pairs: pd.DataFrame, n_tupl
         codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
         ids[multi] = n_tuples + codes
         lists = [np.asarray(u, dtype=np.int64) for u in uniques]
-    return PersonLinks(table, person_key, p[starts], ids.astype(np.int32), n_tuples, lists)
+    return PersonLinks(table, person_key, p[starts], ids.astype(np.int32), n_tuples, lists,
+                       None if carried is None else carried[starts])

@@ -97,6 +97,8 @@ def _assert_same_release(want_dir: Path, got_dir: Path) -> None:
             c: set(v) for c, v in w["value_sets"].items()}, name
         assert s["attribute_risk"] == w["attribute_risk"], name
         assert s["utility"]["levels"] == w["utility"]["levels"], name
+        # the research questions: the input side from the first pass (persons by their first row's tuple)
+        assert _questions(s) == _questions(w), name
         assert s["search"]["streamed"] is True
         for side in ("before", "after"):
             for figure, value in w["risk"][side].items():
@@ -116,6 +118,27 @@ def _assert_same_release(want_dir: Path, got_dir: Path) -> None:
         pd.testing.assert_frame_equal(canon[0], canon[1], obj=name)
         for column in linking:
             assert got[column].nunique() == want[column].nunique(), (name, column)
+
+
+def _questions(table: dict) -> list:
+    """The research questions of a manifest table, floats rounded (the groups' sums run in another order)."""
+    def rounded(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, float):
+            return round(value, 12)
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        return value
+
+    return rounded(table["utility"].get("questions", []))
+
+
+def test_the_streamed_manifest_answers_the_research_questions(releases: tuple[Path, Path, Path]) -> None:
+    questions = _manifest(releases[1])["tables"]["policyholders"]["utility"]["questions"]
+    assert [q["question"] for q in questions] == [
+        "claim rate by 年齢 × 性別", "claim rate by 居住地", "保険種類 mix by 居住地"]
+    assert all(q.get("answerable", True) and q["groups"] > 1 for q in questions)
 
 
 @pytest.mark.parametrize("which", [1, 2], ids=["this machine", "dask"])
