@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pandas as pd
 import pytest
@@ -107,3 +108,37 @@ def test_string_nfkc() -> None:
 def test_to_wareki() -> None:
     assert to_wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
     assert to_wareki(dt.date(2026, 11, 27)) == "令和8年11月27日"
+
+
+def test_date_column_takes_iso_days_in_arrow_as_parse_date_would() -> None:
+    """The column path parses exact ``YYYY-MM-DD`` spellings in Arrow and everything else through
+    ``parse_date``: every cell must come out as ``parse_date`` gives it, or count as invalid where it
+    refuses (Arrow's ``strptime`` alone rolls 1980-02-30 over into March)."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    days = [dt.date(1800, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 146_000, 3000)]
+    cells = [d.isoformat() for d in days] + [
+        "1980-02-30", "2021-02-29", "2020-02-29", "1799-12-31", "1800-01-01", "2199-12-31", "2200-01-01",
+        "9999-12-31", "0000-01-01", "1980-13-01", "1980-00-10", "1980-1-5", " 1980-01-05 ", "1980/3/14",
+        "19800314", "S55.03.14", "昭和55年3月14日", "１９８０－０３－１４", "1980-03-14T00:00", "", None,
+        "١٩٨٠-٠٣-١٤", "1980-03-14\u3000", "1980/2/30", "1980年2月30日", "1980 / 3 / 14", "1980年3月14",
+        "1980.3.14", "19800230", "18000101", "21991231", "22000101", "1980/03/014", "1980-3-14日",
+        "平成2年1月5日", "H2/1/5", "1980\u2003/3/14"]
+    cells += [f"{d.year}/{d.month}/{d.day}" for d in days[:500]]
+    cells += [f"{d.year}年{d.month}月{d.day}日" for d in days[500:1000]]
+    cells += [d.strftime("%Y%m%d") for d in days[1000:1500]]
+    want, bad = [], 0
+    for cell in cells:
+        text = None if cell is None else unicodedata.normalize("NFKC", cell).strip()
+        if not text:
+            want.append(None)
+            continue
+        try:
+            want.append(parse_date(text))
+        except ValueError:
+            want.append(None)
+            bad += 1
+    got, nulled = normalise_column(pd.Series(cells, dtype=object), "date", on_invalid="null")
+    assert nulled == bad
+    assert [None if pd.isna(v) else v.date() for v in got] == want
