@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.config.model import ColumnSpec, TableSpec
 from pipeline.hierarchies.base import Hierarchy
+from pipeline.histogram import group
 from pipeline.metrics.utility import compare, label_levels, leaves_up_to, mix_by, rate_by, up_to
 from pipeline.prepare import Prepared
 from pipeline.release.candidate import TableResult
@@ -41,14 +42,19 @@ def _target_level(h: Hierarchy, col: ColumnSpec, wanted: str, default: int) -> i
     return min(default, h.height - 1)
 
 
-def _asked_level(released: pd.Series, h: Hierarchy, target: int) -> int | None:
-    """The target level, or the release's median level where that is coarser ("or the level released");
-    None when most rows are released at the root (the dimension cannot be asked)."""
+def _asked_level(released: pd.Series, h: Hierarchy, target: int, persons: np.ndarray) -> int | None:
+    """The target level, or the release's median level (over ``persons``, per released unit) where that is
+    coarser ("or the level released"); None when most persons are released at the root (the dimension
+    cannot be asked)."""
     levels_of = label_levels(h)
     codes, uniq = pd.factorize(released.astype(object))
     per = np.array([levels_of.get(str(u), h.height - 1) for u in uniq], dtype=np.int64)
-    lv = per[codes[codes >= 0]]
-    median = int(np.sort(lv)[len(lv) // 2]) if len(lv) else target
+    lv, weight = per[codes[codes >= 0]], np.asarray(persons, dtype=np.int64)[codes >= 0]
+    median = target
+    if weight.sum():  # the middle person's level: the persons' sorted levels at position total // 2
+        order = np.argsort(lv, kind="stable")
+        cum = np.cumsum(weight[order])
+        median = int(lv[order][np.searchsorted(cum, cum[-1] // 2, side="right")])
     if median >= h.height - 1:
         return None
     return max(target, median)
@@ -124,25 +130,53 @@ def research_questions(inputs: InputSide | None, results: dict[str, TableResult]
     assert pk is not None
     out_key = spec.column(pk).output_name
     released = results[spec.name].data
-    rel = released[~released[out_key].duplicated().to_numpy()].reset_index(drop=True)
+    first = ~released[out_key].duplicated().to_numpy()
     later = [t for name, t in results.items() if name != spec.name and t.spec.person_key == pk]
     flags_out = None
     if later and inputs.rates.claimants is not None:
         claims_out = pd.concat([t.data[out_key] for t in later], ignore_index=True)
-        flags_out = _member(rel[out_key], claims_out)
+        flags_out = _member(released[out_key][first], claims_out)
     age, sex, addr = _find(spec, kind="age"), _find(spec, type_="sex"), _find(spec, kind="address")
+    asked = [c.output_name for c in (age, sex, addr) if c is not None]
+    if product and spec.column(product).output_name in released:
+        asked.append(spec.column(product).output_name)
+    rel = _released_units(released, first, asked, flags_out)
     questions = []
     if flags_out is not None:
         dims = [(c, w, d) for c, w, d in ((age, "10", 2), (sex, "", 0)) if c is not None]
         if dims:
             questions.append(_rate("claim rate by " + " × ".join(c.output_name for c, _, _ in dims),
-                                   inputs, rel, dims, flags_out))
+                                   inputs, rel, dims))
         if addr is not None:
             questions.append(_rate(f"claim rate by {addr.output_name}", inputs, rel,
-                                   [(addr, "都道府県", 1)], flags_out))
+                                   [(addr, "都道府県", 1)]))
     if product and addr is not None and inputs.mix is not None:
         questions.append(_mix(f"{product} mix by {addr.output_name}", inputs, rel, addr, product))
     return spec.name, questions
+
+
+def _released_units(released: pd.DataFrame, first: np.ndarray, columns: list[str],
+                    flags: np.ndarray | None) -> pd.DataFrame:
+    """The released persons (each their first row) grouped by their labels in ``columns`` and claimant flag:
+    one row per group with the labels (nulls as None), ``_persons`` and ``_claimants``. Why: a released
+    person table of ten million rows was copied, then held as Python objects per column and grouped by them
+    (10M: 4.1 GiB, the run's peak); its labels are a dozen per column, so the groups are few, built on the
+    codes."""
+    codes, labels, cards = [], [], []
+    for name in columns:
+        col = released[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            c, uniq = col.cat.codes.to_numpy()[first], col.cat.categories
+        else:
+            c, uniq = pd.factorize(col[first])
+        codes.append(np.asarray(c, dtype=np.int64) + 1)  # the null's code -1 → 0
+        labels.append(np.array([None, *(uniq.astype(object))], dtype=object))
+        cards.append(len(uniq) + 1)
+    flag = np.zeros(int(first.sum()), dtype=np.int64) if flags is None else np.asarray(flags, dtype=np.int64)
+    inv, rep, n = group([*codes, flag], [*cards, 2])
+    frame = {name: labels[i][codes[i][rep]] for i, name in enumerate(columns)}
+    return pd.DataFrame({**frame, "_persons": np.bincount(inv, minlength=n).astype(np.int64),
+                         "_claimants": np.bincount(inv, weights=flag, minlength=n).astype(np.int64)})
 
 
 def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
@@ -164,7 +198,8 @@ def _groups(inputs: InputSide, units: Units, rel: pd.DataFrame, dims: list[tuple
     before, after, levels = {}, {}, {}
     for col, wanted, default in dims:
         h = inputs.hierarchies[col.name]
-        lv = _asked_level(rel[col.output_name], h, _target_level(h, col, wanted, default))
+        lv = _asked_level(rel[col.output_name], h, _target_level(h, col, wanted, default),
+                          rel["_persons"].to_numpy())
         if lv is None:
             levels[col.output_name] = f"{h.level_descriptions[-1]}: not asked"
             continue
@@ -174,17 +209,25 @@ def _groups(inputs: InputSide, units: Units, rel: pd.DataFrame, dims: list[tuple
     return pd.DataFrame(before), pd.DataFrame(after), levels
 
 
-def _rate(name: str, inputs: InputSide, rel: pd.DataFrame, dims: list[tuple[ColumnSpec, str, int]],
-          flags_out: np.ndarray) -> dict:
+def _placed(after: pd.DataFrame, persons: np.ndarray) -> tuple[int, float]:
+    """(released persons, the share of them placed in a group: every dimension at the asked level)."""
+    total = int(persons.sum())
+    placed = int(persons[after.notna().all(axis=1).to_numpy()].sum()) if len(after) else 0
+    return total, placed / total if total else 0.0
+
+
+def _rate(name: str, inputs: InputSide, rel: pd.DataFrame, dims: list[tuple[ColumnSpec, str, int]]) -> dict:
     units = inputs.rates
     assert units.claimants is not None
     before, after, levels = _groups(inputs, units, rel, dims)
     if before.empty:
         return {"question": name, "levels": levels, "answerable": False}
-    placed = float(after.notna().all(axis=1).mean()) if len(after) else 0.0
+    persons = rel["_persons"].to_numpy()
+    persons_out, placed = _placed(after, persons)
     return {"question": name, "levels": levels, "persons_in": int(units.persons.sum()),
-            "persons_out": len(after), "placed_share": placed,
-            **compare(rate_by(before, units.claimants, units.persons), rate_by(after, flags_out))}
+            "persons_out": persons_out, "placed_share": placed,
+            **compare(rate_by(before, units.claimants, units.persons),
+                      rate_by(after, rel["_claimants"].to_numpy(), persons))}
 
 
 #: The label of the input values a release does not hold (the report never names them).
@@ -199,9 +242,10 @@ def _mix(name: str, inputs: InputSide, rel: pd.DataFrame, addr: ColumnSpec, prod
         return {"question": name, "levels": levels, "answerable": False}
     col = inputs.spec.column(product)
     values_out = rel[col.output_name].astype(object)
+    persons = rel["_persons"].to_numpy()
     if product in inputs.hierarchies:  # a quasi-identifier, or promoted by protect_attributes: asked at the
         h = inputs.hierarchies[product]  # level released, if any
-        lv = _asked_level(values_out, h, 0)
+        lv = _asked_level(values_out, h, 0, persons)
         if lv is None:
             levels[col.output_name] = f"{h.level_descriptions[-1]}: not asked"
             return {"question": name, "levels": levels, "answerable": False}
@@ -216,7 +260,7 @@ def _mix(name: str, inputs: InputSide, rel: pd.DataFrame, addr: ColumnSpec, prod
     released = {str(v) for v in pd.unique(values_out.dropna())}
     values_in = values_in.astype(object).where(values_in.isna() | values_in.astype(str).isin(released),
                                                NOT_RELEASED)
-    placed = float(after.notna().all(axis=1).mean()) if len(after) else 0.0
+    persons_out, placed = _placed(after, persons)
     return {"question": name, "levels": levels, "persons_in": int(units.persons.sum()),
-            "persons_out": len(after), "placed_share": placed,
-            **compare(mix_by(before, values_in, units.persons), mix_by(after, values_out))}
+            "persons_out": persons_out, "placed_share": placed,
+            **compare(mix_by(before, values_in, units.persons), mix_by(after, values_out, persons))}

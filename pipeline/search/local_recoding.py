@@ -34,13 +34,13 @@ children left in the remainder: still a class of at least k persons, never one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from pipeline.errors import PrivacyError
-from pipeline.histogram import base_snapshot, group
+from pipeline.histogram import Snapshot, base_snapshot, group
 from pipeline.privacy.base import PrivacyModel, non_null_reference
 from pipeline.search.engine import QuasiIdentifier, SearchResult, SensitiveColumn, _check_inputs, _space
 from pipeline.search.local_refine import refine
@@ -76,20 +76,69 @@ def local_recoding(
     n_rows = _check_inputs(qis, sensitive, person, models, suppression_limit, "loss", ())
     used = {m.column for m in models}
     sensitive = [s for s in sensitive if s.name in used]
+    sens_codes = [np.asarray(s.codes) for s in sensitive]
+    sens_sizes = [s.n_values for s in sensitive]
+    return _local(qis, sensitive, models, suppression_limit, weights, max_levels, floors, n_rows, None,
+                  lambda codes, cards: base_snapshot(codes, cards, person, sens_codes, sens_sizes),
+                  [s.reference() for s in sensitive])
+
+
+def local_recoding_histogram(
+    qis: Sequence[QuasiIdentifier],
+    sensitive: Sequence[SensitiveColumn],
+    rows: np.ndarray,
+    person_pairs: tuple[np.ndarray, np.ndarray] | None,
+    models: Sequence[PrivacyModel],
+    suppression_limit: float,
+    weights: Mapping[str, float] | None = None,
+    max_levels: Mapping[str, int] | None = None,
+    floors: Mapping[str, np.ndarray] | None = None,
+) -> LocalResult:
+    """:func:`local_recoding` on histogram entries, as :func:`pipeline.search.weighted.search_histogram` is
+    the global search on them (issue 17: a streaming first pass accumulates exactly this). ``rows``: rows per
+    entry; ``person_pairs``: (entry, person) pairs as ``search_histogram`` takes them (None: each row its own
+    person); ``floors``: per entry. The result's per-"row" fields are per entry (``suppressed_rows`` and the
+    level shares count rows); on the same data it is :func:`local_recoding`'s on the rows the entries stand
+    for: the same classes, levels, suppressed rows and loss (``tests/search/test_local_histogram.py``)."""
+    n_entries = _check_inputs(qis, sensitive, None, models, suppression_limit, "loss", ())
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) != n_entries or (rows < 1).any():
+        raise ValueError("one row count of at least 1 per histogram entry")
+    used = {m.column for m in models}
+    sensitive = [s for s in sensitive if s.name in used]
+    n_rows = int(rows.sum())
+    references = [np.bincount(np.asarray(s.codes), weights=rows, minlength=s.n_values) / n_rows
+                  for s in sensitive]
+    sens_codes = [np.asarray(s.codes) for s in sensitive]
+    sens_sizes = [s.n_values for s in sensitive]
+    return _local(qis, sensitive, models, suppression_limit, weights, max_levels, floors, n_entries, rows,
+                  lambda codes, cards: base_snapshot(codes, cards, None, sens_codes, sens_sizes, weights=rows,
+                                                     person_pairs=person_pairs),
+                  references)
+
+
+def _local(qis: Sequence[QuasiIdentifier], sensitive: Sequence[SensitiveColumn],
+           models: Sequence[PrivacyModel], suppression_limit: float, weights: Mapping[str, float] | None,
+           max_levels: Mapping[str, int] | None, floors: Mapping[str, np.ndarray] | None, n_units: int,
+           unit_rows: np.ndarray | None, snapshot: Callable[[list[np.ndarray], list[int]],
+                                                             tuple[Snapshot, np.ndarray, int]],
+           references: list[np.ndarray]) -> LocalResult:
+    """The search on units: rows (``unit_rows`` None) or histogram entries of ``unit_rows`` rows each;
+    ``snapshot`` builds the level-0 snapshot from the units' quasi-identifier codes (and the floor key)."""
     heights = [q.hierarchy.height for q in qis]
     space = _space(qis, heights, sensitive)
-    floor_rows = np.zeros((n_rows, len(qis)), dtype=np.int64)
+    n_rows = n_units if unit_rows is None else int(unit_rows.sum())
+    floor_rows = np.zeros((n_units, len(qis)), dtype=np.int64)
     for q, qi in enumerate(qis):
         if floors and qi.name in floors:
             floor_rows[:, q] = np.minimum(np.asarray(floors[qi.name], dtype=np.int64), heights[q] - 1)
     # rows with one leaf tuple but different floors are different tuples (an extra grouping column)
     fk, _, n_fk = group([floor_rows[:, q] for q in range(len(qis))], heights) if floors else (
-        np.zeros(n_rows, dtype=np.int64), None, 1)
-    base, row_class, n_persons = base_snapshot(
-        [np.asarray(q.codes) for q in qis] + [fk], [q.hierarchy.n_leaves + 1 for q in qis] + [n_fk], person,
-        [np.asarray(s.codes) for s in sensitive], [s.n_values for s in sensitive])
+        np.zeros(n_units, dtype=np.int64), None, 1)
+    base, row_class, n_persons = snapshot([np.asarray(q.codes) for q in qis] + [fk],
+                                          [q.hierarchy.n_leaves + 1 for q in qis] + [n_fk])
     space.n_persons = n_persons
-    space.references = [s.reference() for s in sensitive]
+    space.references = references
     refs = {s.name: non_null_reference(ref, s.null)
             for s, ref in zip(sensitive, space.references, strict=True)}
     k = max([m.necessary(refs).min_persons for m in models] + [1])
@@ -101,7 +150,7 @@ def local_recoding(
     top = np.array([min(h - 1, (max_levels or {}).get(q.name, h - 1 if q.max_level is None else q.max_level))
                     for q, h in zip(qis, heights, strict=True)])
     first_row = np.zeros(base.n, dtype=np.int64)
-    first_row[row_class] = np.arange(n_rows)
+    first_row[row_class] = np.arange(n_units)
     ls = build(base, space, [q.hierarchy for q in qis], w, top, models, k, floor_rows[first_row])
     lev = ls.floor.copy()
     key = ls.hkey(ls.labels(lev))  # per tuple, kept up to date as tuples move
@@ -121,7 +170,7 @@ def local_recoding(
     refined, more = refine(ls, lev, keep_t)
     if _valid(ls, refined, keep_t):  # the refinement keeps classes valid; a label clash could merge two
         lev, rounds = refined, rounds + more
-    return _result(ls, lev, keep_t, row_class, qis, n_rows, rounds)
+    return _result(ls, lev, keep_t, row_class, qis, n_rows, rounds, unit_rows)
 
 
 def search_local(qis: Sequence[QuasiIdentifier], sensitive: Sequence[SensitiveColumn],
@@ -264,7 +313,8 @@ def _valid(ls: LocalSpace, lev: np.ndarray, keep_t: np.ndarray) -> bool:
 
 
 def _result(ls: LocalSpace, lev: np.ndarray, keep_t: np.ndarray, row_class: np.ndarray,
-            qis: Sequence[QuasiIdentifier], n_rows: int, rounds: int) -> LocalResult:
+            qis: Sequence[QuasiIdentifier], n_rows: int, rounds: int,
+            unit_rows: np.ndarray | None = None) -> LocalResult:
     base = ls.base
     rows = base.rows.astype(np.float64)
     suppressed = int(base.rows[~keep_t].sum())
@@ -290,9 +340,11 @@ def _result(ls: LocalSpace, lev: np.ndarray, keep_t: np.ndarray, row_class: np.n
     row_levels = {qi.name: np.where(keep, lev[row_class, q], qi.hierarchy.height - 1).astype(np.int8)
                   for q, qi in enumerate(qis)}
     shares = {}
+    kept_rows = int(keep.sum()) if unit_rows is None else int(unit_rows[keep].sum())
     for qi in qis:
-        cnt = np.bincount(row_levels[qi.name][keep], minlength=qi.hierarchy.height)
-        shares[qi.name] = {b: float(c) / max(int(keep.sum()), 1) for b, c in enumerate(cnt) if c}
+        cnt = np.bincount(row_levels[qi.name][keep], minlength=qi.hierarchy.height,
+                          weights=None if unit_rows is None else unit_rows[keep]).astype(np.int64)
+        shares[qi.name] = {b: float(c) / max(kept_rows, 1) for b, c in enumerate(cnt) if c}
     persons = stats.persons[: len(used)]
     return LocalResult(row_levels, keep, class_id, len(used), int(persons.min()) if len(persons) else 0,
                        suppressed, {"lm": float(np.mean(list(per_attr.values()))) if per_attr else 0.0,
