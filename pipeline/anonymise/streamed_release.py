@@ -143,6 +143,7 @@ def anonymise_streamed(config: Config, inputs: dict[str, Path] | None, scratch: 
             tables[spec.name].file = out
             if view is not None:
                 tables[spec.name].metrics["search"]["joined_view"] = view
+        memory.release()  # what the second passes and read-backs freed, back before the questions' peak
         with progress.phase("research questions"):
             product = config.utility.product
             person, questions = research_questions(asked, tables, product)

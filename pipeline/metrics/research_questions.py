@@ -130,7 +130,7 @@ def research_questions(inputs: InputSide | None, results: dict[str, TableResult]
     assert pk is not None
     out_key = spec.column(pk).output_name
     released = results[spec.name].data
-    first = ~released[out_key].duplicated().to_numpy()
+    first = first_rows(released[out_key])
     later = [t for name, t in results.items() if name != spec.name and t.spec.person_key == pk]
     flags_out = None
     if later and inputs.rates.claimants is not None:
@@ -153,6 +153,41 @@ def research_questions(inputs: InputSide | None, results: dict[str, TableResult]
     if product and addr is not None and inputs.mix is not None:
         questions.append(_mix(f"{product} mix by {addr.output_name}", inputs, rel, addr, product))
     return spec.name, questions
+
+
+def first_rows(keys: pd.Series) -> np.ndarray:
+    """Per row: whether no earlier row holds its key. Keys of one width (the released surrogates: 14
+    letters each) are compared as their bytes, packed into two 64-bit words and sorted once (a stable sort:
+    the first of equal keys is the first row); anything else through pandas. Why: pandas' ``duplicated`` on
+    ten million Arrow strings made a Python object of each (10M released policyholders: +1.4 GiB, 6.5 s)."""
+    import pyarrow as pa
+
+    held = pa.array(keys, from_pandas=True)
+    if isinstance(held, pa.ChunkedArray):
+        held = held.combine_chunks()
+    n = len(held)
+    if n and held.null_count == 0 and (pa.types.is_string(held.type) or pa.types.is_large_string(held.type)):
+        offsets_type = np.int64 if pa.types.is_large_string(held.type) else np.int32
+        _, offsets_buf, data_buf = held.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=offsets_type)[held.offset: held.offset + n + 1]
+        width = int(offsets[1] - offsets[0])
+        if 0 < width <= 16 and (np.diff(offsets) == width).all():
+            start = int(offsets[0])
+            data = np.frombuffer(data_buf, dtype=np.uint8)[start: start + n * width].reshape(n, width)
+            high, low = (_word(data[:, :8]), _word(data[:, 8:]))
+            order = np.lexsort((low, high))
+            high, low = high[order], low[order]
+            repeat = np.zeros(n, dtype=bool)
+            repeat[order[1:]] = (high[1:] == high[:-1]) & (low[1:] == low[:-1])
+            return ~repeat
+    return ~keys.duplicated().to_numpy()
+
+
+def _word(part: np.ndarray) -> np.ndarray:
+    """Up to 8 bytes per row as one 64-bit word (zero-padded)."""
+    out = np.zeros((len(part), 8), dtype=np.uint8)
+    out[:, : part.shape[1]] = part
+    return out.view(np.uint64).ravel()
 
 
 def _released_units(released: pd.DataFrame, first: np.ndarray, columns: list[str],

@@ -87,3 +87,29 @@ def test_no_released_claim_lacks_its_policyholder(released):
     assert cl.data["契約キー"].isin(ph.data["契約キー"]).all()
     assert ph.suppressed_rows > 0  # so the rule had something to do
     assert 0 < cl.metrics["search"]["suppressed_with_person"] <= cl.suppressed_rows
+
+
+@pytest.mark.parametrize("kind", ["surrogates", "chunked", "widths", "nulls", "objects"])
+def test_first_rows_is_not_duplicated(kind):
+    """The released persons' first rows: fixed-width keys by their packed bytes, anything else through
+    pandas; always ``~duplicated()``."""
+    import pyarrow as pa
+
+    from pipeline.metrics.research_questions import first_rows
+
+    rng = np.random.default_rng(11)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    pool = ["".join(rng.choice(letters, 14)) for _ in range(300)]
+    pool += [pool[0][:13] + "z", "z" + pool[1][1:]]  # differ in the last / first byte only
+    keys = [pool[i] for i in rng.integers(0, len(pool), 2000)]
+    if kind == "widths":
+        keys[5] = "short"
+    if kind == "nulls":
+        keys[7] = None
+    series = pd.Series(keys, dtype="string[pyarrow]" if kind != "objects" else object)
+    if kind == "chunked":
+        chunks = pa.chunked_array([pa.array(keys[:700]), pa.array(keys[700:])])
+        series = pd.Series(pd.arrays.ArrowStringArray(chunks))
+    got = first_rows(series)
+    assert np.array_equal(got, ~pd.Series(keys, dtype=object).duplicated().to_numpy())
+    assert 0 < got.sum() < len(keys)
