@@ -18,7 +18,6 @@ import pandas as pd
 
 from pipeline.config.model import ColumnSpec, TableSpec
 from pipeline.hierarchies.base import Hierarchy
-from pipeline.histogram import group
 from pipeline.metrics.utility import compare, label_levels, leaves_up_to, mix_by, rate_by, up_to
 from pipeline.prepare import Prepared
 from pipeline.release.candidate import TableResult
@@ -134,8 +133,9 @@ def research_questions(inputs: InputSide | None, results: dict[str, TableResult]
     later = [t for name, t in results.items() if name != spec.name and t.spec.person_key == pk]
     flags_out = None
     if later and inputs.rates.claimants is not None:
-        claims_out = pd.concat([t.data[out_key] for t in later], ignore_index=True)
-        flags_out = _member(released[out_key][first], claims_out)
+        claims_out = (later[0].data[out_key] if len(later) == 1
+                      else pd.concat([t.data[out_key] for t in later], ignore_index=True))
+        flags_out = _member(released[out_key] if first.all() else released[out_key][first], claims_out)
     age, sex, addr = _find(spec, kind="age"), _find(spec, type_="sex"), _find(spec, kind="address")
     asked = [c.output_name for c in (age, sex, addr) if c is not None]
     if product and spec.column(product).output_name in released:
@@ -157,30 +157,51 @@ def research_questions(inputs: InputSide | None, results: dict[str, TableResult]
 
 def first_rows(keys: pd.Series) -> np.ndarray:
     """Per row: whether no earlier row holds its key. Keys of one width (the released surrogates: 14
-    letters each) are compared as their bytes, packed into two 64-bit words and sorted once (a stable sort:
-    the first of equal keys is the first row); anything else through pandas. Why: pandas' ``duplicated`` on
-    ten million Arrow strings made a Python object of each (10M released policyholders: +1.4 GiB, 6.5 s)."""
+    letters each) are compared as their bytes, packed into two 64-bit words chunk by chunk and sorted once
+    (a stable sort: the first of equal keys is the first row); anything else through pandas. Why: pandas'
+    ``duplicated`` on ten million Arrow strings made a Python object of each (10M released policyholders:
+    +1.4 GiB, 6.5 s)."""
     import pyarrow as pa
 
     held = pa.array(keys, from_pandas=True)
-    if isinstance(held, pa.ChunkedArray):
-        held = held.combine_chunks()
+    chunks = held.chunks if isinstance(held, pa.ChunkedArray) else [held]
     n = len(held)
-    if n and held.null_count == 0 and (pa.types.is_string(held.type) or pa.types.is_large_string(held.type)):
-        offsets_type = np.int64 if pa.types.is_large_string(held.type) else np.int32
-        _, offsets_buf, data_buf = held.buffers()
-        offsets = np.frombuffer(offsets_buf, dtype=offsets_type)[held.offset: held.offset + n + 1]
-        width = int(offsets[1] - offsets[0])
-        if 0 < width <= 16 and (np.diff(offsets) == width).all():
-            start = int(offsets[0])
-            data = np.frombuffer(data_buf, dtype=np.uint8)[start: start + n * width].reshape(n, width)
-            high, low = (_word(data[:, :8]), _word(data[:, 8:]))
-            order = np.lexsort((low, high))
-            high, low = high[order], low[order]
-            repeat = np.zeros(n, dtype=bool)
-            repeat[order[1:]] = (high[1:] == high[:-1]) & (low[1:] == low[:-1])
-            return ~repeat
-    return ~keys.duplicated().to_numpy()
+    words = _packed(chunks, n) if n and held.null_count == 0 else None
+    if words is None:
+        return ~keys.duplicated().to_numpy()
+    high, low = words
+    order = np.lexsort((low, high))
+    high, low = high[order], low[order]
+    repeat = np.zeros(n, dtype=bool)
+    repeat[order[1:]] = (high[1:] == high[:-1]) & (low[1:] == low[:-1])
+    return ~repeat
+
+
+def _packed(chunks: list, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each string of ``chunks`` (Arrow, no nulls) as two 64-bit words of its bytes, zero-padded; None unless
+    every string has the same width, at most 16 bytes."""
+    import pyarrow as pa
+
+    high, low = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
+    width = None
+    at = 0
+    for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return None
+        m = len(chunk)
+        if not m:
+            continue
+        offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=offsets_type)[chunk.offset: chunk.offset + m + 1]
+        width = int(offsets[1] - offsets[0]) if width is None else width
+        if not 0 < width <= 16 or not (np.diff(offsets) == width).all():
+            return None
+        start = int(offsets[0])
+        data = np.frombuffer(data_buf, dtype=np.uint8)[start: start + m * width].reshape(m, width)
+        high[at: at + m], low[at: at + m] = _word(data[:, :8]), _word(data[:, 8:])
+        at += m
+    return high, low
 
 
 def _word(part: np.ndarray) -> np.ndarray:
@@ -197,21 +218,34 @@ def _released_units(released: pd.DataFrame, first: np.ndarray, columns: list[str
     person table of ten million rows was copied, then held as Python objects per column and grouped by them
     (10M: 4.1 GiB, the run's peak); its labels are a dozen per column, so the groups are few, built on the
     codes."""
-    codes, labels, cards = [], [], []
+    whole = bool(first.all())  # one row per person: no copy of the columns
+    n = int(first.sum())
+    flag = np.zeros(n, dtype=np.int64) if flags is None else np.asarray(flags, dtype=np.int64)
+    key = flag.copy()  # the packed key: (… (code₁ · card₂ + code₂) …) · 2 + flag, codes shifted past the null
+    labels, cards = [], []
     for name in columns:
         col = released[name]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            c, uniq = col.cat.codes.to_numpy()[first], col.cat.categories
+            c, uniq = col.cat.codes.to_numpy(), col.cat.categories
+            c = c if whole else c[first]
         else:
-            c, uniq = pd.factorize(col[first])
-        codes.append(np.asarray(c, dtype=np.int64) + 1)  # the null's code -1 → 0
+            c, uniq = pd.factorize(col if whole else col[first])
         labels.append(np.array([None, *(uniq.astype(object))], dtype=object))
         cards.append(len(uniq) + 1)
-    flag = np.zeros(int(first.sum()), dtype=np.int64) if flags is None else np.asarray(flags, dtype=np.int64)
-    inv, rep, n = group([*codes, flag], [*cards, 2])
-    frame = {name: labels[i][codes[i][rep]] for i, name in enumerate(columns)}
-    return pd.DataFrame({**frame, "_persons": np.bincount(inv, minlength=n).astype(np.int64),
-                         "_claimants": np.bincount(inv, weights=flag, minlength=n).astype(np.int64)})
+        key += (np.asarray(c, dtype=np.int64) + 1) * (2 * int(np.prod(cards[:-1], dtype=np.int64)))
+    if float(np.prod(np.array(cards, dtype=np.float64))) * 2 >= 2.0 ** 62:
+        raise ValueError("too many released labels to group the questions' persons")
+    inv, packed = pd.factorize(key)
+    del key
+    packed = np.asarray(packed, dtype=np.int64)
+    frame = {}
+    rest = packed // 2
+    for i, name in enumerate(columns):
+        frame[name] = labels[i][rest % cards[i]]
+        rest //= cards[i]
+    m = len(packed)
+    return pd.DataFrame({**frame, "_persons": np.bincount(inv, minlength=m).astype(np.int64),
+                         "_claimants": np.bincount(inv, weights=flag, minlength=m).astype(np.int64)})
 
 
 def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
@@ -221,10 +255,16 @@ def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    held = pa.array(values, from_pandas=True)
+    held = pa.array(values, from_pandas=True)  # an Arrow string column: its own chunks, not a copy
     if pa.types.is_null(held.type):
         return np.zeros(len(values), dtype=bool)
-    found = pc.is_in(held, value_set=pa.array(pool, from_pandas=True).cast(held.type), skip_nulls=True)
+    value_set = pa.array(pool, from_pandas=True)
+    if isinstance(value_set, pa.ChunkedArray):
+        value_set = value_set.combine_chunks()
+    found = pc.is_in(held, value_set=value_set.cast(held.type), skip_nulls=True)
+    if isinstance(found, pa.ChunkedArray):
+        return np.concatenate([c.fill_null(False).to_numpy(zero_copy_only=False) for c in found.chunks]
+                              or [np.zeros(0, dtype=bool)])
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 
